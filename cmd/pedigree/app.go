@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/pedigree-sbom/pedigree/pkg/ingest"
+)
+
+// Set by the release build (see .goreleaser.yaml).
+var (
+	version = ""
+	commit  = ""
+)
+
+// Exit codes: the CLI contract in docs/DESIGN.md.
+const (
+	// exitOK: the gate passed.
+	exitOK = 0
+	// exitFindings: at least one finding at or above --fail-on.
+	exitFindings = 1
+	// exitError: usage error, unreadable or invalid input, nothing evaluated.
+	exitError = 2
+)
+
+// usageError marks an error in how pedigree was called.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// run is the whole program; main only exits with its result. Tests call it
+// in-process.
+func run(args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.Run(args)
+	code := exitCode(err)
+	if err != nil && code == exitError {
+		fmt.Fprintf(stderr, "pedigree: error: %s\n", oneLine(err.Error()))
+		var ue *usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(stderr, "pedigree: hint: run 'pedigree --help' for usage")
+		}
+	}
+	return code
+}
+
+// exitCode maps an outcome to the contract's exit codes. Anything that is
+// not a pass or a gate failure is an error: an input that cannot be
+// evaluated never passes silently.
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errFindings):
+		return exitFindings
+	}
+	return exitError
+}
+
+// errFindings is returned by scan when the gate fails; the report has been
+// written already.
+var errFindings = errors.New("findings at or above the --fail-on severity")
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:  "pedigree",
+		Usage: "find software made by a prohibited vendor inside a product, under any brand",
+		Description: "pedigree reads a product's SBOM (CycloneDX, SPDX or syft JSON) and shows every\n" +
+			"component with the fields that reveal who made it.",
+		Version:   versionString(),
+		Writer:    stdout,
+		ErrWriter: stderr,
+		// Errors are printed once, by run, and mapped to exit codes there:
+		// urfave/cli must neither print them nor exit the process.
+		ExitErrHandler:  func(*cli.Context, error) {},
+		HideHelpCommand: true,
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return &usageError{err.Error()}
+		},
+		Commands: []*cli.Command{
+			inspectCommand(),
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("unknown command %q", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+	}
+}
+
+func versionString() string {
+	v, c := version, commit
+	if v == "" {
+		v = "dev"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+	}
+	if c != "" {
+		return v + " (" + c + ")"
+	}
+	return v
+}
+
+func ingestOptions() ingest.Options { return ingest.DefaultOptions() }

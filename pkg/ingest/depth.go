@@ -1,0 +1,93 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// checkDepth refuses documents nested deeper than max before a parser, whose
+// recursion the input would otherwise control, sees them. XML is measured in
+// elements; everything else in [ and { brackets outside strings (JSON, and
+// YAML flow style; in tag-value text brackets are rare and harmless).
+func checkDepth(data []byte, max int) error {
+	var depth int
+	var err error
+	if len(data) > 0 && data[0] == '<' {
+		depth, err = xmlDepth(data, max)
+	} else {
+		depth = bracketDepth(data, max)
+	}
+	if err != nil {
+		return err
+	}
+	if depth > max {
+		return &kindError{KindLimit, fmt.Errorf("nesting is deeper than the limit of %d levels", max)}
+	}
+	return nil
+}
+
+// bracketDepth returns the deepest nesting of [ and { outside strings, or
+// max+1 as soon as it goes past max. It understands JSON strings and the
+// quoted scalars of YAML flow style well enough for a bound.
+func bracketDepth(data []byte, max int) int {
+	depth, deepest := 0, 0
+	var quote byte
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if quote != 0 {
+			switch {
+			case c == '\\' && quote == '"':
+				i++
+			case c == quote:
+				quote = 0
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			quote = c
+		case '[', '{':
+			depth++
+			if depth > deepest {
+				deepest = depth
+				if deepest > max {
+					return deepest
+				}
+			}
+		case ']', '}':
+			depth--
+		}
+	}
+	return deepest
+}
+
+// xmlDepth returns the deepest element nesting, or max+1 as soon as it goes
+// past max.
+func xmlDepth(data []byte, max int) (int, error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	depth, deepest := 0, 0
+	for {
+		tok, err := dec.RawToken()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return deepest, nil
+			}
+			return 0, &kindError{KindMalformed, fmt.Errorf("malformed xml: %w", err)}
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth > deepest {
+				deepest = depth
+				if deepest > max {
+					return deepest, nil
+				}
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+}

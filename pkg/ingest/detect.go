@@ -1,0 +1,296 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/pedigree-sbom/pedigree/pkg/model"
+)
+
+// Detection is what the content of an input says it is.
+type Detection struct {
+	Format  model.Format
+	Version string
+	// Unwrapped is set when the SBOM was found inside a wrapper object (the
+	// GitHub dependency-graph export {"sbom": {...}}); Body is then the inner
+	// document.
+	Unwrapped bool
+	Body      []byte
+}
+
+// Detect identifies the dialect and version of an SBOM from its content
+// alone; the file name plays no part. data must already have leading
+// whitespace and a byte-order mark removed (see Read).
+func Detect(data []byte) (Detection, error) {
+	if len(data) == 0 {
+		return Detection{}, errors.New("empty input")
+	}
+	switch data[0] {
+	case '{', '[':
+		return detectJSON(data)
+	case '<':
+		return detectXML(data)
+	}
+	if v, ok := tagValueVersion(data); ok {
+		return Detection{Format: model.FormatSPDXTagValue, Version: v, Body: data}, nil
+	}
+	if v, ok := yamlVersion(data); ok {
+		return Detection{Format: model.FormatSPDXYAML, Version: v, Body: data}, nil
+	}
+	if !looksLikeText(data) {
+		return Detection{}, notSBOM("binary content")
+	}
+	return Detection{}, notSBOM("no CycloneDX, SPDX or syft marker found")
+}
+
+type kindError struct {
+	kind Kind
+	err  error
+}
+
+func (e *kindError) Error() string { return e.err.Error() }
+func (e *kindError) Unwrap() error { return e.err }
+
+func notSBOM(why string) error {
+	return &kindError{KindNotSBOM, fmt.Errorf("not an SBOM: %s", why)}
+}
+
+func malformed(format model.Format, err error) error {
+	return &kindError{KindMalformed, fmt.Errorf("malformed %s: %w", format, err)}
+}
+
+func unsupported(format string, version string, supported string) error {
+	return &kindError{KindUnsupportedVersion, fmt.Errorf("%s version %q is not supported (supported: %s)", format, version, supported)}
+}
+
+// jsonProbe holds the top-level keys that tell the JSON dialects apart.
+// RawMessage keeps a wrong type from failing detection.
+type jsonProbe struct {
+	BOMFormat   json.RawMessage `json:"bomFormat"`
+	SpecVersion json.RawMessage `json:"specVersion"`
+	SPDXVersion json.RawMessage `json:"spdxVersion"`
+	Context     json.RawMessage `json:"@context"`
+	Schema      json.RawMessage `json:"schema"`
+	Artifacts   json.RawMessage `json:"artifacts"`
+	SBOM        json.RawMessage `json:"sbom"`
+}
+
+func detectJSON(data []byte) (Detection, error) {
+	if data[0] == '[' {
+		if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
+			return Detection{}, malformedJSON("json", data, err)
+		}
+		return Detection{}, notSBOM("JSON top level is an array, want an object")
+	}
+	var p jsonProbe
+	if err := json.Unmarshal(data, &p); err != nil {
+		return Detection{}, malformedJSON("json", data, err)
+	}
+	switch {
+	case p.BOMFormat != nil:
+		var f string
+		if json.Unmarshal(p.BOMFormat, &f) != nil || f != "CycloneDX" {
+			return Detection{}, notSBOM(fmt.Sprintf("bomFormat is %s, want \"CycloneDX\"", clip(string(p.BOMFormat))))
+		}
+		var v string
+		if json.Unmarshal(p.SpecVersion, &v) != nil {
+			return Detection{}, &kindError{KindMalformed, fmt.Errorf("malformed cyclonedx-json: specVersion is %s, want a string such as \"1.6\"", clipOrMissing(p.SpecVersion))}
+		}
+		if !cycloneDXVersions[v] || v == "1.0" || v == "1.1" {
+			return Detection{}, unsupported("cyclonedx-json", v, "1.2–1.7")
+		}
+		return Detection{Format: model.FormatCycloneDXJSON, Version: v, Body: data}, nil
+	case p.SPDXVersion != nil:
+		var v string
+		if json.Unmarshal(p.SPDXVersion, &v) != nil {
+			return Detection{}, &kindError{KindMalformed, fmt.Errorf("malformed spdx-json: spdxVersion is %s, want a string such as \"SPDX-2.3\"", clip(string(p.SPDXVersion)))}
+		}
+		return spdxVersion(model.FormatSPDXJSON, v, data)
+	case p.Context != nil:
+		if bytes.Contains(p.Context, []byte("spdx.org/rdf/3")) {
+			v := "3"
+			if m := spdx3Version.FindSubmatch(p.Context); m != nil {
+				v = string(m[1])
+			}
+			return Detection{}, unsupported3(v)
+		}
+		return Detection{}, notSBOM("JSON-LD document without an SPDX 3 context")
+	case p.Schema != nil && bytes.Contains(p.Schema, []byte("anchore/syft")):
+		var s struct {
+			Version string `json:"version"`
+		}
+		_ = json.Unmarshal(p.Schema, &s)
+		return Detection{Format: model.FormatSyftJSON, Version: s.Version, Body: data}, nil
+	case p.SBOM != nil:
+		inner := bytes.TrimSpace(p.SBOM)
+		if len(inner) > 0 && inner[0] == '{' {
+			d, err := detectJSON(inner)
+			if err == nil {
+				d.Unwrapped = true
+			}
+			return d, err
+		}
+	}
+	return Detection{}, notSBOM("JSON object without bomFormat, spdxVersion, @context or a syft schema")
+}
+
+var spdx3Version = regexp.MustCompile(`spdx\.org/rdf/(3[0-9.]*)/`)
+
+func unsupported3(v string) error {
+	return &kindError{KindUnsupportedVersion, fmt.Errorf("SPDX %s (JSON-LD) is not yet supported: convert it to SPDX 2.3 or CycloneDX", v)}
+}
+
+// cycloneDXVersions are the CycloneDX specification versions pedigree reads.
+var cycloneDXVersions = map[string]bool{"1.0": true, "1.1": true, "1.2": true, "1.3": true, "1.4": true, "1.5": true, "1.6": true, "1.7": true}
+
+func spdxVersion(format model.Format, v string, data []byte) (Detection, error) {
+	switch v {
+	case "SPDX-2.1", "SPDX-2.2", "SPDX-2.3":
+		return Detection{Format: format, Version: strings.TrimPrefix(v, "SPDX-"), Body: data}, nil
+	}
+	if strings.HasPrefix(v, "SPDX-3") {
+		return Detection{}, unsupported3(strings.TrimPrefix(v, "SPDX-"))
+	}
+	return Detection{}, unsupported(string(format), v, "SPDX-2.1, SPDX-2.2, SPDX-2.3")
+}
+
+func detectXML(data []byte) (Detection, error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.Strict = true
+	for {
+		tok, err := dec.RawToken()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return Detection{}, notSBOM("XML without a root element")
+			}
+			return Detection{}, &kindError{KindMalformed, fmt.Errorf("malformed xml: %w", err)}
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		// RawToken leaves the namespace as the prefix; resolve the default one.
+		ns := ""
+		for _, a := range se.Attr {
+			if a.Name.Space == "" && a.Name.Local == "xmlns" {
+				ns = a.Value
+			}
+		}
+		switch {
+		case se.Name.Local == "bom" && se.Name.Space == "":
+			const prefix = "http://cyclonedx.org/schema/bom/"
+			if !strings.HasPrefix(ns, prefix) {
+				if ns == "" {
+					return Detection{}, notSBOM("<bom> element without the CycloneDX namespace")
+				}
+				return Detection{}, &kindError{KindUnsupportedVersion, fmt.Errorf("cyclonedx-xml namespace %q is not a CycloneDX namespace (want %s1.0 to 1.7)", ns, prefix)}
+			}
+			v := strings.TrimPrefix(ns, prefix)
+			if !cycloneDXVersions[v] {
+				return Detection{}, unsupported("cyclonedx-xml", v, "1.0–1.7")
+			}
+			return Detection{Format: model.FormatCycloneDXXML, Version: v, Body: data}, nil
+		case se.Name.Local == "RDF":
+			if !bytes.Contains(data, []byte("http://spdx.org/rdf/terms")) {
+				return Detection{}, notSBOM("RDF/XML without the SPDX vocabulary")
+			}
+			return Detection{Format: model.FormatSPDXRDF, Body: data}, nil
+		case se.Name.Local == "Document" || se.Name.Local == "SpdxDocument":
+			v, _ := xmlSPDXVersion(data)
+			if v == "" {
+				return Detection{}, notSBOM("<" + se.Name.Local + "> without an spdxVersion")
+			}
+			return spdxVersion(model.FormatSPDXXML, v, data)
+		}
+		return Detection{}, notSBOM(fmt.Sprintf("XML root element <%s> is neither a CycloneDX <bom>, SPDX RDF nor SPDX XML", se.Name.Local))
+	}
+}
+
+var xmlSPDXVersionRE = regexp.MustCompile(`<spdxVersion>\s*([^<\s]+)\s*</spdxVersion>`)
+
+func xmlSPDXVersion(data []byte) (string, bool) {
+	m := xmlSPDXVersionRE.FindSubmatch(data)
+	if m == nil {
+		return "", false
+	}
+	return string(m[1]), true
+}
+
+var tagValueRE = regexp.MustCompile(`(?m)^\s*SPDXVersion:\s*(\S+)`)
+
+func tagValueVersion(data []byte) (string, bool) {
+	m := tagValueRE.FindSubmatch(data)
+	if m == nil {
+		return "", false
+	}
+	v := string(m[1])
+	return strings.TrimPrefix(v, "SPDX-"), true
+}
+
+var yamlVersionRE = regexp.MustCompile(`(?m)^spdxVersion:\s*["']?([^"'\s]+)`)
+
+func yamlVersion(data []byte) (string, bool) {
+	m := yamlVersionRE.FindSubmatch(data)
+	if m == nil {
+		return "", false
+	}
+	return strings.TrimPrefix(string(m[1]), "SPDX-"), true
+}
+
+func looksLikeText(data []byte) bool {
+	n := min(len(data), 4096)
+	for _, b := range data[:n] {
+		if b == 0 || (b < 0x09) || (b > 0x0d && b < 0x20 && b != 0x1b) {
+			return false
+		}
+	}
+	return true
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+func clipOrMissing(raw json.RawMessage) string {
+	if raw == nil {
+		return "missing"
+	}
+	return clip(string(raw))
+}
+
+// malformedJSON turns a JSON error into one line with a line and column.
+func malformedJSON(what string, data []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		// Offset counts the bytes read, the offending one included.
+		if strings.Contains(se.Error(), "unexpected end of JSON input") {
+			return &kindError{KindMalformed, fmt.Errorf("malformed %s: truncated: the input ends after %d bytes, inside an unfinished value", what, len(data))}
+		}
+		line, col := position(data, se.Offset-1)
+		return &kindError{KindMalformed, fmt.Errorf("malformed %s at line %d, column %d: %v", what, line, col, se)}
+	}
+	return &kindError{KindMalformed, fmt.Errorf("malformed %s: %v", what, err)}
+}
+
+// position converts a byte offset into a 1-based line and column.
+func position(data []byte, off int64) (line, col int) {
+	if off < 0 {
+		off = 0
+	}
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	before := data[:off]
+	line = bytes.Count(before, []byte{'\n'}) + 1
+	col = int(off) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}

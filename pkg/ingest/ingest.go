@@ -1,0 +1,171 @@
+// Package ingest reads SBOMs in every dialect pedigree knows and turns them
+// into a model.Document.
+//
+// The dialect is detected from the content, never from the file name:
+// CycloneDX JSON (1.2–1.7) and XML (1.0–1.7), SPDX 2.1–2.3 as JSON,
+// tag-value, YAML, RDF/XML and XML, and syft JSON. SPDX 3 JSON-LD is
+// recognised and refused with a clear error. Inputs are bounded in size and
+// nesting depth before any decoder sees them.
+//
+// Only the packages below pkg/ingest import the format libraries
+// (cyclonedx-go, tools-golang).
+package ingest
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/pedigree-sbom/pedigree/pkg/ingest/cyclonedx"
+	"github.com/pedigree-sbom/pedigree/pkg/ingest/spdx"
+	"github.com/pedigree-sbom/pedigree/pkg/ingest/syftjson"
+	"github.com/pedigree-sbom/pedigree/pkg/model"
+)
+
+// Options bound what an input may cost.
+type Options struct {
+	// MaxBytes is the largest input accepted, not counting leading white space.
+	MaxBytes int64
+	// MaxDepth is the deepest nesting of JSON/YAML brackets or XML elements accepted.
+	MaxDepth int
+}
+
+// DefaultOptions are the limits used when the caller sets none: 1 GiB and
+// 1,000 levels, far beyond any real SBOM and far below what would exhaust
+// the decoders.
+func DefaultOptions() Options {
+	return Options{MaxBytes: 1 << 30, MaxDepth: 1000}
+}
+
+// File reads and decodes the SBOM at path.
+func File(path string, opts Options) (*model.Document, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{Input: path, Kind: KindUnreadable, Err: unwrapPathError(err)}
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, newError(path, KindUnreadable, "is a directory, not an SBOM file")
+	}
+	return Decode(path, f, opts)
+}
+
+// Decode reads an SBOM from r. name is how the input is named in errors and
+// in the document's Source.
+func Decode(name string, r io.Reader, opts Options) (*model.Document, error) {
+	if opts.MaxBytes <= 0 || opts.MaxDepth <= 0 {
+		d := DefaultOptions()
+		if opts.MaxBytes <= 0 {
+			opts.MaxBytes = d.MaxBytes
+		}
+		if opts.MaxDepth <= 0 {
+			opts.MaxDepth = d.MaxDepth
+		}
+	}
+	data, err := read(r, opts.MaxBytes)
+	if err != nil {
+		return nil, wrap(name, err)
+	}
+	// Nesting is bounded before anything parses the input, detection included.
+	if err := checkDepth(data, opts.MaxDepth); err != nil {
+		return nil, wrap(name, err)
+	}
+	det, err := Detect(data)
+	if err != nil {
+		return nil, wrap(name, err)
+	}
+	doc, err := decode(det)
+	if err != nil {
+		return nil, wrap(name, err)
+	}
+	doc.Source = name
+	doc.Format = det.Format
+	if det.Version != "" || doc.SpecVersion == "" {
+		doc.SpecVersion = det.Version
+	}
+	if det.Unwrapped {
+		doc.Warnings = append(doc.Warnings, "the SBOM was read from the \"sbom\" member of a wrapper object")
+	}
+	doc.Normalize()
+	return doc, nil
+}
+
+func decode(det Detection) (*model.Document, error) {
+	var (
+		doc *model.Document
+		err error
+	)
+	switch det.Format {
+	case model.FormatCycloneDXJSON:
+		doc, err = cyclonedx.DecodeJSON(det.Body)
+	case model.FormatCycloneDXXML:
+		doc, err = cyclonedx.DecodeXML(det.Body)
+	case model.FormatSPDXJSON, model.FormatSPDXTagValue, model.FormatSPDXYAML, model.FormatSPDXRDF, model.FormatSPDXXML:
+		doc, err = spdx.Decode(det.Format, det.Body)
+	case model.FormatSyftJSON:
+		doc, err = syftjson.Decode(det.Body)
+	default:
+		return nil, notSBOM(fmt.Sprintf("no decoder for %s", det.Format))
+	}
+	if err != nil {
+		var ke *kindError
+		if errors.As(err, &ke) {
+			return nil, err
+		}
+		var ue *spdx.UnsupportedVersionError
+		if errors.As(err, &ue) {
+			return nil, &kindError{KindUnsupportedVersion, err}
+		}
+		return nil, malformed(det.Format, err)
+	}
+	return doc, nil
+}
+
+// read skips a byte-order mark and leading white space without keeping it,
+// then reads the rest up to max bytes. 100 MB of white space therefore costs
+// no memory, and an input larger than max is refused rather than buffered.
+func read(r io.Reader, max int64) ([]byte, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, err := br.Peek(3); err == nil && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		_, _ = br.Discard(3)
+	}
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, &kindError{KindNotSBOM, errors.New("empty input (nothing but white space)")}
+			}
+			return nil, &kindError{KindUnreadable, fmt.Errorf("read: %w", err)}
+		}
+		if b != ' ' && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != '\v' {
+			_ = br.UnreadByte()
+			break
+		}
+	}
+	data, err := io.ReadAll(io.LimitReader(br, max+1))
+	if err != nil {
+		return nil, &kindError{KindUnreadable, fmt.Errorf("read: %w", err)}
+	}
+	if int64(len(data)) > max {
+		return nil, &kindError{KindLimit, fmt.Errorf("input is larger than the %d-byte limit", max)}
+	}
+	return data, nil
+}
+
+func wrap(name string, err error) error {
+	var ke *kindError
+	if errors.As(err, &ke) {
+		return &Error{Input: name, Kind: ke.kind, Err: err}
+	}
+	return &Error{Input: name, Kind: KindMalformed, Err: err}
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("cannot %s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
