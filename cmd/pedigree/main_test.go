@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -29,5 +32,38 @@ func TestScript(t *testing.T) {
 			return nil
 		},
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") == "1",
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"mkinput": mkinput,
+		},
 	})
+}
+
+// mkinput writes a hostile input too large to keep in a script:
+//
+//	mkinput whitespace BYTES FILE   BYTES of spaces and newlines
+//	mkinput deep-json LEVELS FILE   a CycloneDX header, then LEVELS nested arrays
+func mkinput(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: mkinput whitespace|deep-json N FILE")
+	}
+	n, err := strconv.Atoi(args[1])
+	if err != nil {
+		ts.Fatalf("mkinput: %v", err)
+	}
+	f, err := os.Create(ts.MkAbs(args[2]))
+	ts.Check(err)
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	switch args[0] {
+	case "whitespace":
+		for i := 0; i < n; i++ {
+			w.WriteByte(" \n"[i%2])
+		}
+	case "deep-json":
+		w.WriteString(`{"bomFormat":"CycloneDX","specVersion":"1.6","x":`)
+		w.WriteString(strings.Repeat("[", n) + strings.Repeat("]", n) + "}")
+	default:
+		ts.Fatalf("mkinput: unknown kind %q", args[0])
+	}
+	ts.Check(w.Flush())
 }

@@ -1,9 +1,28 @@
 // Package spdx decodes SPDX 2.x documents into the model.
+//
+// Every dialect of SPDX 2.1, 2.2 and 2.3 is read: JSON, YAML, tag-value,
+// RDF/XML and the XML of the spdx-spec "SPDXXMLExample" files. The parsing
+// itself is done by github.com/spdx/tools-golang, which converts every
+// version to its SPDX 2.3 model; this package feeds it and maps the result
+// onto pedigree's model, keeping every field that can reveal who made a
+// component.
+//
+// JSON, YAML and XML are first turned into one generic JSON tree (YAML and
+// XML scalars stay the exact text of the input), cleaned of nulls, and only
+// then decoded with tools-golang's SPDX JSON structs, so that the three
+// dialects go through the same code. Tag-value uses tools-golang's parsers
+// behind a line reader of its own. RDF/XML is read into triples here (the
+// RDF/XML reader tools-golang uses is not safe on untrusted input, see
+// rdfxml.go), adapted to what tools-golang's RDF reader accepts, and what
+// that reader loses or shuffles is recovered from the triples (see rdf.go).
+//
+// Panics in tools-golang are turned into errors; every dialect of one
+// document gives the same model.
 package spdx
 
 import (
-	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 )
@@ -16,7 +35,61 @@ func (e *UnsupportedVersionError) Error() string {
 	return fmt.Sprintf("SPDX version %q is not supported", e.Version)
 }
 
-// Decode reads an SPDX document in the given dialect.
+// The spdxVersion values this package reads.
+const (
+	version21 = "SPDX-2.1"
+	version22 = "SPDX-2.2"
+	version23 = "SPDX-2.3"
+)
+
+// checkVersion returns an *UnsupportedVersionError unless v is an SPDX 2.1,
+// 2.2 or 2.3 version string.
+func checkVersion(v string) error {
+	switch v {
+	case version21, version22, version23:
+		return nil
+	}
+	return &UnsupportedVersionError{Version: v}
+}
+
+// Decode reads an SPDX document in the given dialect. data must have its
+// leading white space removed. The caller finishes the document with
+// Normalize.
 func Decode(format model.Format, data []byte) (*model.Document, error) {
-	return nil, errors.New("spdx: not implemented yet")
+	var (
+		r   *result
+		err error
+	)
+	switch format {
+	case model.FormatSPDXJSON:
+		r, err = decodeJSON(data)
+	case model.FormatSPDXYAML:
+		r, err = decodeYAML(data)
+	case model.FormatSPDXXML:
+		r, err = decodeXML(data)
+	case model.FormatSPDXTagValue:
+		r, err = decodeTagValue(data)
+	case model.FormatSPDXRDF:
+		r, err = decodeRDF(data)
+	default:
+		return nil, fmt.Errorf("format %q is not an SPDX 2 dialect", format)
+	}
+	if err != nil {
+		return nil, err
+	}
+	doc := toModel(r)
+	doc.Format = format
+	doc.SpecVersion = strings.TrimPrefix(r.version, "SPDX-")
+	return doc, nil
+}
+
+// guard runs a third-party parser and turns a panic in it into an error, so
+// that no input can crash the caller.
+func guard(what string, f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s failed on this input: %v", what, p)
+		}
+	}()
+	return f()
 }
