@@ -1,0 +1,306 @@
+package match
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/pedigree-sbom/pedigree/pkg/model"
+)
+
+// componentEvidence gathers the evidence a component carries in its own
+// fields, with field names prefixed by prefix ("" for the component itself,
+// "pedigree.ancestors[0]." for an ancestor).
+func (c *collector) component(x *model.Component, prefix string) {
+	f := func(name string) string { return prefix + name }
+	// --- Makers ---
+	c.party(x.Supplier, KindSupplier, f("supplier"))
+	c.party(x.Manufacturer, KindManufacturer, f("manufacturer"))
+	c.phrases(c.e.names, KindPublisher, f("publisher"), x.Publisher, "")
+	for i := range x.Authors {
+		c.party(&x.Authors[i], KindAuthor, f(fmt.Sprintf("authors[%d]", i)))
+	}
+	c.party(x.Originator, KindOriginator, f("originator"))
+	c.phrases(c.e.names, KindCopyright, f("copyright"), x.Copyright, "")
+	if ev := x.Evidence; ev != nil {
+		for i, s := range ev.Copyright {
+			c.phrases(c.e.names, KindCopyright, f(fmt.Sprintf("evidence.copyright[%d]", i)), s, "")
+		}
+		for i, id := range ev.Identity {
+			c.identity(id, f(fmt.Sprintf("evidence.identity[%d]", i)))
+		}
+		for i, o := range ev.Occurrences {
+			c.file(o, f(fmt.Sprintf("evidence.occurrences[%d]", i)))
+		}
+	}
+
+	// --- Names and free text ---
+	c.phrases(c.e.products, KindName, f("name"), x.Name, "")
+	if x.Group != "" {
+		c.phrases(c.e.products, KindName, f("group"), x.Group, "")
+		c.java(x.Group, f("group"), x.Group, "")
+	}
+	if x.SWID != nil {
+		c.phrases(c.e.products, KindName, f("swid.name"), x.SWID.Name, "")
+	}
+	c.java(x.Name, f("name"), x.Name, "")
+	c.phrases(c.e.mentions, KindMention, f("description"), x.Description, "")
+	c.phrases(c.e.mentions, KindMention, f("comment"), x.Comment, "")
+	if x.Pedigree != nil {
+		c.phrases(c.e.mentions, KindMention, f("pedigree.notes"), x.Pedigree.Notes, "")
+	}
+
+	// --- Identifiers ---
+	c.purl(x.PURL, f("purl"))
+	for i, cpe := range x.CPEs {
+		c.cpe(cpe, f(fmt.Sprintf("cpes[%d]", i)))
+	}
+	for i, h := range x.Hashes {
+		c.hash(h, f(fmt.Sprintf("hashes[%d]", i)), "")
+	}
+	c.file(x.FileName, f("fileName"))
+	if x.Type == "file" {
+		c.file(x.Name, f("name"))
+	}
+	for i, l := range x.Locations {
+		c.file(l, f(fmt.Sprintf("locations[%d]", i)))
+	}
+	for i, r := range x.ExternalRefs {
+		field := f(fmt.Sprintf("externalRefs[%d]", i))
+		if strings.HasSuffix(strings.ToLower(r.Type), "purl") {
+			c.purl(r.URL, field)
+			continue
+		}
+		if strings.HasSuffix(strings.ToLower(r.Type), "cpe23type") || strings.HasSuffix(strings.ToLower(r.Type), "cpe22type") {
+			c.cpe(r.URL, field)
+			continue
+		}
+		c.url(r.URL, field)
+	}
+	for i, p := range x.Properties {
+		c.property(p, f(fmt.Sprintf("properties[%s]", p.Name)), i)
+	}
+}
+
+// party matches a maker: its name (or the raw text it was parsed from)
+// against vendor names and signers, and its e-mail and web addresses
+// against domains.
+func (c *collector) party(p *model.Party, kind, field string) {
+	if p == nil {
+		return
+	}
+	name := p.Name
+	if name == "" {
+		name = p.Raw
+	}
+	c.phrases(c.e.names, kind, field+".name", name, "")
+	if kind == KindSigner {
+		c.phrases(c.e.signers, kind, field+".name", name, "")
+	}
+	if p.Email != "" {
+		c.url(p.Email, field+".email")
+	}
+	for i, u := range p.URLs {
+		c.url(u, fmt.Sprintf("%s.urls[%d]", field, i))
+	}
+	for i := range p.Contacts {
+		c.party(&p.Contacts[i], kind, fmt.Sprintf("%s.contacts[%d]", field, i))
+	}
+}
+
+// identity matches the concluded value of CycloneDX identity evidence by
+// the field it concludes, and the values its methods name.
+func (c *collector) identity(id model.IdentityEvidence, field string) {
+	v := id.ConcludedValue
+	switch strings.ToLower(id.Field) {
+	case "purl":
+		c.purl(v, field+".concludedValue")
+	case "cpe":
+		c.cpe(v, field+".concludedValue")
+	case "name":
+		c.phrases(c.e.products, KindName, field+".concludedValue", v, "")
+	case "group":
+		c.java(v, field+".concludedValue", v, "")
+	case "hash":
+		if alg, val, ok := strings.Cut(v, ":"); ok {
+			c.hash(model.Hash{Algorithm: model.HashAlgorithm(alg), Value: strings.ToLower(val)}, field+".concludedValue", "")
+		}
+	}
+	for i, m := range id.Methods {
+		// Methods are "technique: value"; the value is often a file path
+		// (filename, manifest-analysis) or a class name (binary-analysis).
+		_, val, ok := strings.Cut(m, ": ")
+		if !ok {
+			continue
+		}
+		mf := fmt.Sprintf("%s.methods[%d]", field, i)
+		c.file(val, mf)
+		c.java(val, mf, val, "")
+		c.phrases(c.e.names, KindCopyright, mf, val, "")
+	}
+}
+
+// purl matches a package URL against purl patterns of its type.
+func (c *collector) purl(s, field string) {
+	if s == "" {
+		return
+	}
+	typ, ns, name, ok := splitPURL(s)
+	if !ok {
+		return
+	}
+	for _, pr := range c.e.purls[typ] {
+		if pr.p.Namespace == "" && ns != "" {
+			continue
+		}
+		if pr.p.Namespace != "" {
+			if ok, _ := path.Match(pr.p.Namespace, ns); !ok {
+				continue
+			}
+		}
+		if ok, _ := path.Match(pr.p.Name, name); ok {
+			c.add(pr.rule, KindPURL, field, s, "")
+		}
+	}
+	if typ == "maven" && ns != "" {
+		// A Maven group is a Java package prefix by convention.
+		c.java(ns, field, s, "")
+	}
+}
+
+// splitPURL returns the lower-case type, namespace and name of a package
+// URL, percent-decoding "@" in namespaces (npm scopes).
+func splitPURL(s string) (typ, ns, name string, ok bool) {
+	rest, ok := strings.CutPrefix(s, "pkg:")
+	if !ok {
+		return "", "", "", false
+	}
+	rest = strings.TrimLeft(rest, "/")
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	if i := strings.LastIndex(rest, "@"); i > strings.LastIndex(rest, "/") {
+		rest = rest[:i]
+	}
+	typ, p, ok := strings.Cut(rest, "/")
+	if !ok {
+		return "", "", "", false
+	}
+	p = strings.ToLower(strings.ReplaceAll(p, "%40", "@"))
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		ns, name = p[:i], p[i+1:]
+	} else {
+		name = p
+	}
+	return strings.ToLower(typ), ns, name, name != ""
+}
+
+// cpe matches a CPE 2.3 formatted string or a CPE 2.2 URI by vendor and
+// product.
+func (c *collector) cpe(s, field string) {
+	vendor, product, ok := splitCPE(s)
+	if !ok {
+		return
+	}
+	for _, key := range []string{vendor, ""} {
+		for _, cr := range c.e.cpes[key] {
+			if ok, _ := path.Match(cr.vendor, vendor); !ok {
+				continue
+			}
+			if ok, _ := path.Match(cr.product, product); ok {
+				c.add(cr.rule, KindCPE, field, s, "")
+			}
+		}
+	}
+}
+
+func splitCPE(s string) (vendor, product string, ok bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	var parts []string
+	switch {
+	case strings.HasPrefix(s, "cpe:2.3:"):
+		parts = strings.Split(s[len("cpe:2.3:"):], ":")
+	case strings.HasPrefix(s, "cpe:/"):
+		parts = strings.Split(s[len("cpe:/"):], ":")
+	default:
+		return "", "", false
+	}
+	if len(parts) < 3 {
+		return "", "", false
+	}
+	unescape := strings.NewReplacer(`\`, "")
+	return unescape.Replace(parts[1]), unescape.Replace(parts[2]), parts[1] != ""
+}
+
+// propertyKinds maps the last word of a property name, normalised (lower
+// case without "-", "_" and spaces), to the evidence kind its value is when
+// it names a maker. Deep inspection and syft record PE version resources,
+// Java manifests and signatures as properties.
+var propertyKinds = map[string]string{
+	"supplier": KindSupplier, "vendor": KindSupplier, "implementationvendor": KindSupplier,
+	"bundlevendor": KindSupplier, "specificationvendor": KindSupplier, "implementor": KindSupplier,
+	"manufacturer": KindManufacturer, "publisher": KindPublisher,
+	"author": KindAuthor, "authors": KindAuthor, "maintainer": KindAuthor, "developer": KindAuthor,
+	"originator": KindOriginator, "copyright": KindCopyright, "legaltrademarks": KindCopyright,
+	"companyname": KindPEVersion, "company": KindPEVersion, "legalcopyright": KindPEVersion,
+	"signer": KindSigner, "signers": KindSigner, "subject": KindSigner, "signersubject": KindSigner,
+	"teamidentifier": KindSigner, "teamid": KindSigner,
+}
+
+// productKeys are property keys whose value is a product name.
+var productKeys = map[string]bool{"productname": true, "filedescription": true, "internalname": true,
+	"implementationtitle": true, "bundlename": true, "specificationtitle": true}
+
+// javaKeys are property keys whose value is a Java package or class name.
+var javaKeys = map[string]bool{"mainclass": true, "bundlesymbolicname": true, "automaticmodulename": true,
+	"bundleactivator": true, "exportpackage": true, "groupid": true}
+
+// property matches a name/value pair by what its name says it holds.
+func (c *collector) property(p model.Property, field string, _ int) {
+	if strings.HasPrefix(p.Name, "pedigree:content") {
+		for _, cr := range c.e.content {
+			if strings.Contains(p.Value, cr.s) {
+				c.add(cr.rule, KindContent, field, cr.s, contentLocation(p.Name))
+			}
+		}
+		return
+	}
+	key := propertyKey(p.Name)
+	if kind, ok := propertyKinds[key]; ok {
+		c.phrases(c.e.names, kind, field, p.Value, "")
+		if kind == KindSigner {
+			c.phrases(c.e.signers, kind, field, p.Value, "")
+		}
+	}
+	if productKeys[key] {
+		c.phrases(c.e.products, KindPEVersion, field, p.Value, "")
+	}
+	if javaKeys[key] {
+		for _, v := range strings.FieldsFunc(p.Value, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+			c.java(v, field, p.Value, "")
+		}
+	}
+	if strings.Contains(p.Value, "://") || strings.HasSuffix(key, "url") || key == "homepage" || key == "email" {
+		c.url(p.Value, field)
+	}
+	if key == "path" || key == "location" || strings.HasSuffix(key, "path") {
+		c.file(p.Value, field)
+	}
+}
+
+// propertyKey is the last word of a property name, normalised: the last
+// segment after ":" or "." (so "syft:metadata:manifest.main.Implementation-Vendor"
+// gives "implementationvendor").
+func propertyKey(name string) string {
+	if i := strings.LastIndexAny(name, ":."); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(name))
+}
+
+// contentLocation is the file named in a content property
+// ("pedigree:content:bin/libkavsdk.so" gives "bin/libkavsdk.so").
+func contentLocation(name string) string {
+	rest := strings.TrimPrefix(name, "pedigree:content")
+	return strings.TrimPrefix(rest, ":")
+}

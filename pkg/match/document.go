@@ -1,0 +1,340 @@
+package match
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pedigree-sbom/pedigree/pkg/model"
+	"github.com/pedigree-sbom/pedigree/pkg/signature"
+)
+
+// derivedFrom are the relationships through which a component inherits the
+// evidence of another: "A VARIANT_OF B" makes B's maker A's maker too.
+var derivedFrom = map[model.RelationshipType]bool{
+	model.RelVariantOf:     true,
+	model.RelDescendantOf:  true,
+	model.RelCopyOf:        true,
+	model.RelGeneratedFrom: true,
+}
+
+// Match returns the findings of a document, sorted: most severe first, then
+// by path from the root.
+func (e *Engine) Match(doc *model.Document) []Finding {
+	// --- Index the document: files by ref, and what contains what ---
+	files := make(map[string]*model.File, len(doc.Files))
+	for _, f := range doc.Files {
+		files[f.Ref] = f
+	}
+	contains := map[string][]string{}
+	containedFile := map[string]bool{}
+	for _, r := range doc.Relationships {
+		if r.Type == model.RelContains {
+			if _, ok := files[r.To]; ok {
+				contains[r.From] = append(contains[r.From], r.To)
+				containedFile[r.To] = true
+			}
+		}
+	}
+
+	// --- Own evidence: fields, contained files, pedigree ---
+	own := make(map[string][]Evidence, len(doc.Components))
+	for _, x := range doc.Components {
+		c := e.newCollector()
+		c.component(x, "")
+		for _, ref := range contains[x.Ref] {
+			c.spdxFile(files[ref])
+		}
+		if p := x.Pedigree; p != nil {
+			for i, a := range p.Ancestors {
+				c.inherit(a, fmt.Sprintf("pedigree.ancestors[%d]", i))
+			}
+			for i, v := range p.Variants {
+				c.inherit(v, fmt.Sprintf("pedigree.variants[%d]", i))
+			}
+		}
+		if len(c.ev) > 0 {
+			own[x.Ref] = c.ev
+		}
+	}
+	// Files no package contains are matched as components of their own.
+	var loose []*model.Component
+	for _, f := range doc.Files {
+		if containedFile[f.Ref] {
+			continue
+		}
+		c := e.newCollector()
+		c.spdxFile(f)
+		if len(c.ev) > 0 {
+			fc := &model.Component{Ref: f.Ref, Type: "file", Name: f.Name, Hashes: f.Checksums, Copyright: f.Copyright}
+			loose = append(loose, fc)
+			own[f.Ref] = c.ev
+		}
+	}
+
+	// --- Evidence through relationships: A VARIANT_OF B, ... ---
+	all := make(map[string][]Evidence, len(own))
+	for ref, ev := range own {
+		all[ref] = ev
+	}
+	for _, r := range doc.Relationships {
+		if !derivedFrom[r.Type] {
+			continue
+		}
+		target := identity(own[r.To])
+		if len(target) == 0 {
+			continue
+		}
+		name := r.To
+		if t := doc.Component(r.To); t != nil {
+			name = label(t)
+		}
+		for _, ev := range target {
+			all[r.From] = append(all[r.From], Evidence{
+				Rule: ev.Rule, Kind: KindRelationship,
+				Field: fmt.Sprintf("relationships[%s %s %s]", r.From, r.Type, r.To),
+				Value: fmt.Sprintf("%s %s: %s %s", r.Type, name, ev.Kind, ev.Value), Location: ev.Location,
+			})
+		}
+	}
+
+	// --- Findings ---
+	paths := doc.Paths()
+	byRef := make(map[string]*model.Component, len(doc.Components))
+	for _, x := range doc.Components {
+		byRef[x.Ref] = x
+	}
+	for _, x := range loose {
+		byRef[x.Ref] = x
+		paths[x.Ref] = []string{x.Ref}
+	}
+	var findings []Finding
+	for ref, ev := range all {
+		x := byRef[ref]
+		if x == nil {
+			continue // a relationship from an element that is not a component
+		}
+		findings = append(findings, e.findings(doc, x, paths[ref], byRef, ev)...)
+	}
+	slices.SortFunc(findings, func(a, b Finding) int {
+		if c := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); c != 0 {
+			return c
+		}
+		if c := slices.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return findings
+}
+
+// identity drops mentions: a component that only mentions the entity passes
+// nothing on to its variants.
+func identity(ev []Evidence) []Evidence {
+	var out []Evidence
+	for _, e := range ev {
+		if e.Kind != KindMention {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// inherit gathers the evidence of a pedigree ancestor or variant and
+// records it as pedigree evidence of the component.
+func (c *collector) inherit(a *model.Component, field string) {
+	sub := c.e.newCollector()
+	sub.component(a, field+".")
+	for _, ev := range sub.ev {
+		if ev.Kind == KindMention {
+			continue
+		}
+		c.add(c.e.ruleIndex(ev.Rule), KindPedigree, ev.Field, fmt.Sprintf("%s (%s of %s)", ev.Value, ev.Kind, label(a)), ev.Location)
+	}
+}
+
+func (e *Engine) ruleIndex(id string) int {
+	i, _ := slices.BinarySearchFunc(e.rules, id, func(r *signature.Rule, id string) int { return cmp.Compare(r.ID, id) })
+	return i
+}
+
+// spdxFile gathers the evidence of an SPDX file element: its name and
+// path, checksums, copyright text and contributors.
+func (c *collector) spdxFile(f *model.File) {
+	field := func(s string) string { return fmt.Sprintf("files[%s].%s", f.Ref, s) }
+	c.file(f.Name, field("fileName"))
+	for i, h := range f.Checksums {
+		c.hash(h, field(fmt.Sprintf("checksums[%d]", i)), f.Name)
+	}
+	if f.Copyright != "" {
+		c.e.names.MatchString(f.Copyright, func(r int) { c.add(r, KindCopyright, field("copyrightText"), f.Copyright, f.Name) })
+	}
+	for i, s := range f.Contributors {
+		c.e.names.MatchString(s, func(r int) { c.add(r, KindAuthor, field(fmt.Sprintf("contributors[%d]", i)), s, f.Name) })
+	}
+	for _, s := range []string{f.Comment, f.Notice} {
+		c.e.mentions.MatchString(s, func(r int) { c.add(r, KindMention, field("comment"), s, f.Name) })
+	}
+}
+
+// findings turns a component's evidence into one finding per entity.
+func (e *Engine) findings(doc *model.Document, x *model.Component, path []string, byRef map[string]*model.Component, ev []Evidence) []Finding {
+	byEntity := map[string][]Evidence{}
+	for _, v := range ev {
+		r := e.set.Rule(v.Rule)
+		byEntity[r.Entity] = append(byEntity[r.Entity], v)
+	}
+	var out []Finding
+	for entity, ev := range byEntity {
+		slices.SortFunc(ev, func(a, b Evidence) int {
+			return cmp.Or(cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Field, b.Field),
+				cmp.Compare(a.Value, b.Value), cmp.Compare(a.Location, b.Location))
+		})
+		ev = slices.Compact(ev)
+		f := Finding{Entity: entity, Component: x, Path: path, Evidence: ev}
+		var top *signature.Rule
+		f.Severity, top = e.severity(ev)
+		for _, v := range ev {
+			f.Rules = append(f.Rules, v.Rule)
+		}
+		f.Rules = slices.Compact(f.Rules)
+		f.Title = top.Title + ": " + label(x)
+		f.Confidence = confidence(ev)
+		if len(identity(ev)) > 0 {
+			f.Offered = offered(doc, x, path, byRef)
+			f.WhiteLabel = f.Offered != "" && !e.isEntity(entity, f.Offered)
+		}
+		f.ID = fingerprint(entity, x)
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b Finding) int { return cmp.Compare(a.Entity, b.Entity) })
+	return out
+}
+
+// severity combines the rules behind the evidence. A rule that classifies
+// the component precisely (a developer library, an exempt product) sets the
+// severity unless a security product, engine, SDK, driver or updater rule
+// also matched; otherwise the most severe rule wins. It returns the rule
+// whose title names the finding.
+func (e *Engine) severity(ev []Evidence) (signature.Severity, *signature.Rule) {
+	var best, bestClass *signature.Rule
+	security := false
+	for _, v := range ev {
+		r := e.set.Rule(v.Rule)
+		switch r.Category {
+		case signature.SecurityProduct, signature.Engine, signature.SDK, signature.Driver, signature.Updater:
+			security = true
+		}
+		if r.Category.Classifies() && (bestClass == nil || r.Severity.Rank() > bestClass.Severity.Rank()) {
+			bestClass = r
+		}
+		if best == nil || r.Severity.Rank() > best.Severity.Rank() {
+			best = r
+		}
+	}
+	if bestClass != nil && !security {
+		return bestClass.Severity, bestClass
+	}
+	return best.Severity, best
+}
+
+// strongKinds are identifiers that on their own name the maker precisely.
+var strongKinds = map[string]bool{KindPURL: true, KindCPE: true, KindHash: true, KindSigner: true, KindJavaPackage: true}
+
+func confidence(ev []Evidence) string {
+	kinds := map[string]bool{}
+	for _, v := range ev {
+		switch v.Kind {
+		case KindMention:
+			continue
+		case KindPedigree, KindRelationship:
+			kinds[v.Kind] = true
+		default:
+			kinds[v.Kind] = true
+		}
+	}
+	switch {
+	case len(kinds) >= 2:
+		return "high"
+	case len(kinds) == 1:
+		for k := range kinds {
+			if strongKinds[k] {
+				return "high"
+			}
+			if k == KindDomain || k == KindPath || k == KindFilename || k == KindContent {
+				return "low"
+			}
+		}
+		return "medium"
+	}
+	return "low"
+}
+
+// isEntity reports whether a maker name is one of the entity's names.
+func (e *Engine) isEntity(entity, name string) bool {
+	found := false
+	if ps := e.entityNames[entity]; ps != nil {
+		ps.MatchString(name, func(int) { found = true })
+	}
+	return found
+}
+
+// offered is the maker a component is offered under: its own supplier,
+// manufacturer, publisher, first author or originator, or else that of the
+// nearest component above it on its path from the root, or else the
+// document's supplier or manufacturer.
+func offered(doc *model.Document, x *model.Component, path []string, byRef map[string]*model.Component) string {
+	if m := maker(x); m != "" {
+		return m
+	}
+	for i := len(path) - 2; i >= 0; i-- {
+		if up := byRef[path[i]]; up != nil {
+			if m := maker(up); m != "" {
+				return m
+			}
+		}
+	}
+	for _, p := range []*model.Party{doc.Supplier, doc.Manufacturer} {
+		if p != nil && p.Name != "" {
+			return p.Name
+		}
+	}
+	return ""
+}
+
+func maker(x *model.Component) string {
+	for _, p := range []*model.Party{x.Supplier, x.Manufacturer} {
+		if p != nil && cmp.Or(p.Name, p.Raw) != "" {
+			return cmp.Or(p.Name, p.Raw)
+		}
+	}
+	if x.Publisher != "" {
+		return x.Publisher
+	}
+	if len(x.Authors) > 0 && cmp.Or(x.Authors[0].Name, x.Authors[0].Raw) != "" {
+		return cmp.Or(x.Authors[0].Name, x.Authors[0].Raw)
+	}
+	if x.Originator != nil {
+		return cmp.Or(x.Originator.Name, x.Originator.Raw)
+	}
+	return ""
+}
+
+func label(x *model.Component) string {
+	return strings.TrimSpace(x.Name + " " + x.Version)
+}
+
+// fingerprint identifies a finding by entity and component identity, not
+// by ref (syft refs change between runs) and not by rules (so waivers
+// survive signature updates).
+func fingerprint(entity string, x *model.Component) string {
+	loc := ""
+	if len(x.Locations) > 0 {
+		loc = x.Locations[0]
+	}
+	h := sha256.Sum256([]byte(strings.Join([]string{entity, x.Group, x.Name, x.Version, x.PURL, loc}, "\x00")))
+	return "PDG-" + strings.ToUpper(hex.EncodeToString(h[:8]))
+}

@@ -1,0 +1,40 @@
+package signatures_test
+
+import (
+	"testing"
+
+	"github.com/pedigree-sbom/pedigree/pkg/match"
+	"github.com/pedigree-sbom/pedigree/pkg/signature"
+	"github.com/pedigree-sbom/pedigree/signatures"
+)
+
+// TestEmbeddedPacks loads every embedded rule file through the strict
+// loader and runs every rule's examples.
+func TestEmbeddedPacks(t *testing.T) {
+	layer, err := signatures.Layer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := signature.NewSet(layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Rules) == 0 {
+		t.Fatal("no rules embedded")
+	}
+	eng, err := match.New(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range eng.CheckExamples() {
+		t.Error(err)
+	}
+	examples := 0
+	for _, r := range set.Rules {
+		examples += len(r.Examples.Match) + len(r.Examples.NoMatch)
+		if r.Entity != "Kaspersky" {
+			t.Errorf("%s: rule %s: entity %q, want Kaspersky", r.Source, r.ID, r.Entity)
+		}
+	}
+	t.Logf("%d packs, %d rules, %d examples", len(set.Packs), len(set.Rules), examples)
+}
