@@ -228,9 +228,15 @@ func (c *collector) javaFromPath(segs []string, field, p string) {
 	if !strings.HasSuffix(base, ".class") && !strings.HasSuffix(base, ".java") && !strings.HasSuffix(base, ".kt") && !strings.HasSuffix(base, ".smali") {
 		return
 	}
-	// Path segments are lower case; Java package names are lower case by
-	// convention, and prefixes are compared without case below.
-	c.java(strings.Join(segs[:len(segs)-1], "."), field, p, p)
+	// The package starts somewhere below the archive or class-path root
+	// ("classes/com/kavsdk/X.class", "BOOT-INF/classes/..."), so every
+	// starting segment is tried. Path segments are lower case; Java package
+	// names are lower case by convention, and prefixes are compared without
+	// case below.
+	dirs := segs[:len(segs)-1]
+	for i := 0; i+1 < len(dirs); i++ {
+		c.java(strings.Join(dirs[i:], "."), field, p, p)
+	}
 }
 
 // java matches a dotted name against Java package prefixes on whole

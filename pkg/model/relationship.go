@@ -29,16 +29,18 @@ func NewRelationship(from, typ, to string) Relationship {
 // the caller.
 func structural(t RelationshipType) bool {
 	switch t {
-	case RelContains, RelDependsOn, RelDescribes, "HAS_PREREQUISITE", "STATIC_LINK", "DYNAMIC_LINK",
-		"PACKAGE_OF", "OPTIONAL_COMPONENT_OF":
+	case RelContains, RelDependsOn, RelDescribes, "HAS_PREREQUISITE", "STATIC_LINK", "DYNAMIC_LINK":
 		return true
 	}
 	return false
 }
 
-// dependencyOf reports whether the type is one of SPDX's "X is a kind of
-// dependency of Y" forms, where the edge in the product runs from Y to X.
+// dependencyOf reports whether the type is one of SPDX's "X is part of Y"
+// forms (X is a kind of dependency of Y, an optional component of Y, or
+// used as a package as part of Y), where the edge in the product runs from
+// Y to X.
 func dependencyOf(t RelationshipType) bool {
 	s := string(t)
-	return strings.HasSuffix(s, "_DEPENDENCY_OF") && s != "DEPENDENCY_OF"
+	return (strings.HasSuffix(s, "_DEPENDENCY_OF") && s != "DEPENDENCY_OF") ||
+		s == "OPTIONAL_COMPONENT_OF" || s == "PACKAGE_OF"
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/pedigree-sbom/pedigree/pkg/internal/yamlerr"
 )
 
 // Set is the rules in force after loading every pack and applying
@@ -169,7 +171,7 @@ func Parse(name string, data []byte) (*Pack, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, yamlMessage(err))
+		return nil, yamlerr.Wrap(name, err)
 	}
 	if len(root.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty rule file", name)
@@ -178,7 +180,7 @@ func Parse(name string, data []byte) (*Pack, error) {
 	dec.KnownFields(true)
 	var p Pack
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, yamlMessage(err))
+		return nil, yamlerr.Wrap(name, err)
 	}
 	p.File = name
 	p.raw = data
@@ -194,22 +196,6 @@ func Parse(name string, data []byte) (*Pack, error) {
 		return nil, errors.Join(errs...)
 	}
 	return &p, nil
-}
-
-// yamlMessage turns "yaml: line 3: x" and "yaml: unmarshal errors:\n  line
-// 3: x" into "3: x" lines, so that "file:3: x" reads like a compiler error.
-func yamlMessage(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
-	var out []string
-	for _, l := range strings.Split(msg, "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" {
-			continue
-		}
-		out = append(out, strings.Replace(l, "line ", "", 1))
-	}
-	return strings.Join(out, "; ")
 }
 
 // ruleNodes returns the mapping nodes of the "rules" list.

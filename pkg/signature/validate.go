@@ -204,7 +204,7 @@ func ParsePURLPattern(s string) (PURLPattern, error) {
 	if !ok {
 		return PURLPattern{}, fmt.Errorf("must start with pkg:")
 	}
-	if strings.ContainsAny(rest, "@?#") {
+	if strings.ContainsAny(rest, "?#") || strings.Contains(rest[strings.LastIndex(rest, "/")+1:], "@") {
 		return PURLPattern{}, fmt.Errorf("must not name a version, qualifiers or subpath")
 	}
 	typ, path, ok := strings.Cut(rest, "/")

@@ -1,0 +1,221 @@
+// Package scan is pedigree's library entry point: it reads every target,
+// matches it against the signatures, applies waivers and the --fail-on
+// threshold, and returns one Result that the report writers print.
+//
+// Scan never stops at the first bad target: a procurement review of forty
+// bids must see the thirty-nine that could be read. A target that cannot be
+// evaluated gets the verdict "error" and makes Result.Err non-nil, so the
+// caller exits 2 rather than passing it silently.
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/pedigree-sbom/pedigree/pkg/ingest"
+	"github.com/pedigree-sbom/pedigree/pkg/match"
+	"github.com/pedigree-sbom/pedigree/pkg/model"
+	"github.com/pedigree-sbom/pedigree/pkg/signature"
+	"github.com/pedigree-sbom/pedigree/pkg/waiver"
+)
+
+// Verdicts of a target.
+const (
+	Pass  = "pass"
+	Fail  = "fail"
+	Error = "error"
+)
+
+// Config is one scan.
+type Config struct {
+	// Targets are as given on the command line: a path, "-" for standard
+	// input, or a scheme-prefixed source (sbom:PATH).
+	Targets []string
+	Engine  *match.Engine
+	// FailOn is the lowest severity that fails the gate; "" never fails.
+	FailOn  signature.Severity
+	Waivers []waiver.Waiver
+	Ingest  ingest.Options
+	// Now decides which waivers have expired.
+	Now time.Time
+	// Stdin is read for the target "-".
+	Stdin interface{ Read([]byte) (int, error) }
+	// Tool is the name and version written into reports.
+	ToolName, ToolVersion string
+}
+
+// Result is a whole scan.
+type Result struct {
+	ToolName, ToolVersion string
+	Signatures            *signature.Set
+	FailOn                signature.Severity
+	Targets               []*Target
+	// Waivers are all waivers given, for the report's accounting.
+	Waivers []WaiverUse
+}
+
+// WaiverUse says what became of one waiver in this scan.
+type WaiverUse struct {
+	Waiver  waiver.Waiver
+	Expired bool
+	// Used counts the findings it suppressed (or, when expired, would have).
+	Used int
+}
+
+// Target is the outcome for one input.
+type Target struct {
+	Target string
+	// Source is how the target was read: "sbom" (the only source until
+	// SBOM generation lands).
+	Source   string
+	Document *model.Document
+	Verdict  string
+	Findings []*Finding
+	Errors   []string
+}
+
+// Finding is a match.Finding with its waiver, if one applies.
+type Finding struct {
+	match.Finding
+	// Waiver is the waiver that covers the finding. When it has expired,
+	// Suppressed is false and the finding counts as if unwaived.
+	Waiver        *waiver.Waiver
+	Suppressed    bool
+	WaiverExpired bool
+	// Gating is true when the finding is unsuppressed and at or above FailOn.
+	Gating bool
+}
+
+// ErrNotEvaluated means at least one target could not be read; the
+// Result still holds every target that could.
+var ErrNotEvaluated = errors.New("not every target could be evaluated")
+
+// Err returns ErrNotEvaluated (wrapped with the first error) if a target
+// has the verdict "error".
+func (r *Result) Err() error {
+	for _, t := range r.Targets {
+		if t.Verdict == Error {
+			return fmt.Errorf("%w: %s", ErrNotEvaluated, t.Errors[0])
+		}
+	}
+	return nil
+}
+
+// Failed reports whether any target failed the gate.
+func (r *Result) Failed() bool {
+	for _, t := range r.Targets {
+		if t.Verdict == Fail {
+			return true
+		}
+	}
+	return false
+}
+
+// Scan evaluates every target. It returns an error only when the scan
+// itself cannot run (no engine, no targets, a cancelled context); a target
+// that cannot be read is recorded in the Result.
+func Scan(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Engine == nil {
+		return nil, errors.New("scan: no signature engine")
+	}
+	if len(cfg.Targets) == 0 {
+		return nil, errors.New("no targets to scan")
+	}
+	if cfg.Now.IsZero() {
+		cfg.Now = time.Now()
+	}
+	res := &Result{ToolName: cfg.ToolName, ToolVersion: cfg.ToolVersion, Signatures: cfg.Engine.Set(), FailOn: cfg.FailOn}
+	uses := make([]WaiverUse, len(cfg.Waivers))
+	for i, w := range cfg.Waivers {
+		uses[i] = WaiverUse{Waiver: w, Expired: w.Expired(cfg.Now)}
+	}
+	for _, name := range cfg.Targets {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		t := &Target{Target: name, Source: "sbom", Findings: []*Finding{}, Errors: []string{}}
+		res.Targets = append(res.Targets, t)
+		doc, err := read(name, cfg)
+		if err != nil {
+			t.Verdict = Error
+			t.Errors = append(t.Errors, err.Error())
+			continue
+		}
+		t.Document = doc
+		t.Verdict = Pass
+		for _, mf := range cfg.Engine.Match(doc) {
+			f := &Finding{Finding: mf}
+			applyWaivers(f, name, uses)
+			f.Gating = !f.Suppressed && cfg.FailOn != "" && f.Severity.Rank() >= cfg.FailOn.Rank()
+			if f.Gating {
+				t.Verdict = Fail
+			}
+			t.Findings = append(t.Findings, f)
+		}
+	}
+	res.Waivers = uses
+	return res, nil
+}
+
+// applyWaivers gives the finding the first waiver (in file order) that
+// covers it, preferring one that has not expired.
+func applyWaivers(f *Finding, target string, uses []WaiverUse) {
+	s := waiver.Subject{Finding: f.ID, Rules: f.Rules, PURL: f.Component.PURL, Name: f.Component.Name,
+		Version: f.Component.Version, Target: target}
+	var expired *WaiverUse
+	for i := range uses {
+		u := &uses[i]
+		if !u.Waiver.Covers(s) {
+			continue
+		}
+		if u.Expired {
+			if expired == nil {
+				expired = u
+			}
+			continue
+		}
+		u.Used++
+		w := u.Waiver
+		f.Waiver, f.Suppressed = &w, true
+		return
+	}
+	if expired != nil {
+		expired.Used++
+		w := expired.Waiver
+		f.Waiver, f.WaiverExpired = &w, true
+	}
+}
+
+// read ingests one target.
+func read(name string, cfg Config) (*model.Document, error) {
+	scheme, rest, hasScheme := strings.Cut(name, ":")
+	if hasScheme && len(scheme) > 1 {
+		switch scheme {
+		case "sbom":
+			name = rest
+		case "dir", "file", "docker-archive", "oci-archive", "oci-dir":
+			return nil, fmt.Errorf("%s: generating an SBOM from a %s source is not supported yet; scan an SBOM file (sbom:PATH)", name, scheme)
+		default:
+			// Not a scheme we know: take the whole argument as a path
+			// (Windows drive letters have one-letter schemes and never
+			// get here).
+			if _, err := os.Stat(name); err != nil {
+				return nil, fmt.Errorf("%s: unknown source scheme %q (want sbom, dir, file, docker-archive, oci-archive or oci-dir)", name, scheme)
+			}
+		}
+	}
+	if name == "-" {
+		if cfg.Stdin == nil {
+			return nil, errors.New("stdin: no standard input")
+		}
+		return ingest.Decode("stdin", cfg.Stdin, cfg.Ingest)
+	}
+	if st, err := os.Stat(name); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory; generating an SBOM from a directory is not supported yet, scan an SBOM file", name)
+	}
+	return ingest.File(name, cfg.Ingest)
+}
