@@ -78,8 +78,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:  "pedigree",
 		Usage: "find software made by a prohibited vendor inside a product, under any brand",
-		Description: "pedigree reads a product's SBOM (CycloneDX, SPDX or syft JSON) and shows every\n" +
-			"component with the fields that reveal who made it.",
+		Description: "pedigree reads a product's SBOM (CycloneDX, SPDX or syft JSON) and flags every\n" +
+			"component made by Kaspersky, under any brand, with its evidence, the rules that\n" +
+			"matched, and the path from the product root.",
 		Version:   versionString(),
 		Writer:    stdout,
 		ErrWriter: stderr,
@@ -91,7 +92,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			return &usageError{err.Error()}
 		},
 		Commands: []*cli.Command{
+			scanCommand(),
 			inspectCommand(),
+			signaturesCommand(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {

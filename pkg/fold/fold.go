@@ -26,13 +26,16 @@ package fold
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
-var folder = cases.Fold()
+// folders holds case folders: a cases.Caser keeps state and must not be
+// shared between goroutines.
+var folders = sync.Pool{New: func() any { return cases.Fold() }}
 
 // Tokens returns the folded words of s, with legal-form words removed.
 func Tokens(s string) []string {
@@ -51,7 +54,11 @@ func Words(s string) []string {
 	if s == "" {
 		return nil
 	}
-	s = folder.String(norm.NFKC.String(s))
+	// Invalid UTF-8 is replaced first: the normaliser leaves the text after
+	// a bad byte undecomposed, which would make folding depend on garbage.
+	folder := folders.Get().(cases.Caser)
+	s = folder.String(norm.NFKC.String(strings.ToValidUTF8(s, "\uFFFD")))
+	folders.Put(folder)
 	var (
 		words []string
 		b     strings.Builder
@@ -71,6 +78,7 @@ func Words(s string) []string {
 			if l, ok := confusables[r]; ok {
 				r = l
 			}
+			r = cherokee(r)
 			b.WriteRune(r)
 		default:
 			flush()
@@ -113,4 +121,17 @@ var confusables = map[rune]rune{
 	'υ': 'u', 'χ': 'x', 'γ': 'y', 'ω': 'w', 'ς': 'c', 'σ': 'o',
 	// Latin look-alikes outside ASCII
 	'ı': 'i', 'ȷ': 'j', 'ℓ': 'l', 'ſ': 's',
+}
+
+// cherokee maps Cherokee small letters to the capitals Unicode case folding
+// maps them to. golang.org/x/text's Fold maps the capitals back to small
+// letters, so without this folding would not be idempotent.
+func cherokee(r rune) rune {
+	switch {
+	case r >= 0xAB70 && r <= 0xABBF:
+		return r - 0xAB70 + 0x13A0
+	case r >= 0x13F8 && r <= 0x13FD:
+		return r - 8
+	}
+	return r
 }

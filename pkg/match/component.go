@@ -75,11 +75,27 @@ func (c *collector) component(x *model.Component, prefix string) {
 			c.cpe(r.URL, field)
 			continue
 		}
+		if mentionRefTypes[strings.ToLower(r.Type)] {
+			// A link to the vendor's advisory or analysis says the vendor
+			// wrote about the component, not that it made it.
+			continue
+		}
 		c.url(r.URL, field)
 	}
 	for i, p := range x.Properties {
 		c.property(p, f(fmt.Sprintf("properties[%s]", p.Name)), i)
 	}
+}
+
+// mentionRefTypes are external reference types whose URL is about the
+// component rather than where it comes from (CycloneDX types, and SPDX
+// SECURITY references).
+var mentionRefTypes = map[string]bool{
+	"advisories": true, "vulnerability-assertion": true, "exploitability-statement": true,
+	"pentest-report": true, "static-analysis-report": true, "dynamic-analysis-report": true,
+	"runtime-analysis-report": true, "threat-model": true, "adversary-model": true,
+	"risk-assessment": true, "security-contact": true, "attestation": true,
+	"security/advisory": true, "security/url": true, "security/fix": true,
 }
 
 // party matches a maker: its name (or the raw text it was parsed from)
@@ -136,7 +152,6 @@ func (c *collector) identity(id model.IdentityEvidence, field string) {
 		mf := fmt.Sprintf("%s.methods[%d]", field, i)
 		c.file(val, mf)
 		c.java(val, mf, val, "")
-		c.phrases(c.e.names, KindCopyright, mf, val, "")
 	}
 }
 
@@ -155,6 +170,12 @@ func (c *collector) purl(s, field string) {
 		}
 		if pr.p.Namespace != "" {
 			if ok, _ := path.Match(pr.p.Namespace, ns); !ok {
+				// "pkg:golang/github.com/kasperskylab/*" also covers the
+				// sub-packages of every module below that namespace.
+				if pr.p.Name != "*" || !underNamespace(pr.p.Namespace, ns) {
+					continue
+				}
+				c.add(pr.rule, KindPURL, field, s, "")
 				continue
 			}
 		}
@@ -166,6 +187,21 @@ func (c *collector) purl(s, field string) {
 		// A Maven group is a Java package prefix by convention.
 		c.java(ns, field, s, "")
 	}
+}
+
+// underNamespace reports whether ns lies below the namespace pattern: its
+// first segments match the pattern's segments.
+func underNamespace(pattern, ns string) bool {
+	ps, segs := strings.Split(pattern, "/"), strings.Split(ns, "/")
+	if len(segs) <= len(ps) {
+		return false
+	}
+	for i, p := range ps {
+		if ok, _ := path.Match(p, segs[i]); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // splitPURL returns the lower-case type, namespace and name of a package

@@ -76,29 +76,24 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 	}
 
 	// --- Evidence through relationships: A VARIANT_OF B, ... ---
+	// Chains count too: A GENERATED_FROM B, B VARIANT_OF C makes C's maker
+	// A's. Each component follows its derivation edges breadth first, so
+	// cycles end and every source is reached by its shortest chain.
 	all := make(map[string][]Evidence, len(own))
 	for ref, ev := range own {
 		all[ref] = ev
 	}
+	derived := map[string][]model.Relationship{}
 	for _, r := range doc.Relationships {
-		if !derivedFrom[r.Type] {
-			continue
+		if derivedFrom[r.Type] && r.From != r.To {
+			derived[r.From] = append(derived[r.From], r)
 		}
-		target := identity(own[r.To])
-		if len(target) == 0 {
-			continue
+	}
+	for _, r := range doc.Relationships {
+		if !derivedFrom[r.Type] || r.From == r.To || len(derived[r.From]) == 0 || derived[r.From][0] != r {
+			continue // each source component once, at its first edge
 		}
-		name := r.To
-		if t := doc.Component(r.To); t != nil {
-			name = label(t)
-		}
-		for _, ev := range target {
-			all[r.From] = append(all[r.From], Evidence{
-				Rule: ev.Rule, Kind: KindRelationship,
-				Field: fmt.Sprintf("relationships[%s %s %s]", r.From, r.Type, r.To),
-				Value: fmt.Sprintf("%s %s: %s %s", r.Type, name, ev.Kind, ev.Value), Location: ev.Location,
-			})
-		}
+		all[r.From] = append(all[r.From], e.inherited(doc, r.From, derived, own)...)
 	}
 
 	// --- Findings ---
@@ -110,6 +105,9 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 	for _, x := range loose {
 		byRef[x.Ref] = x
 		paths[x.Ref] = []string{x.Ref}
+		if len(doc.Roots) == 1 && byRef[doc.Roots[0]] != nil {
+			paths[x.Ref] = []string{doc.Roots[0], x.Ref}
+		}
 	}
 	var findings []Finding
 	for ref, ev := range all {
@@ -118,6 +116,17 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 			continue // a relationship from an element that is not a component
 		}
 		findings = append(findings, e.findings(doc, x, paths[ref], byRef, ev)...)
+	}
+	// Two components with the same identity (the same library listed
+	// twice) would share a fingerprint; the ref tells them apart then.
+	ids := map[string]int{}
+	for _, f := range findings {
+		ids[f.ID]++
+	}
+	for i := range findings {
+		if f := &findings[i]; ids[f.ID] > 1 {
+			f.ID = fingerprint(f.Entity, f.Component, f.Component.Ref)
+		}
 	}
 	slices.SortFunc(findings, func(a, b Finding) int {
 		if c := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); c != 0 {
@@ -129,6 +138,43 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 		return cmp.Compare(a.ID, b.ID)
 	})
 	return findings
+}
+
+// inherited follows the derivation edges out of ref and returns, for every
+// component reached that has identity evidence of its own, that evidence
+// as relationship evidence naming the chain.
+func (e *Engine) inherited(doc *model.Document, ref string, derived map[string][]model.Relationship, own map[string][]Evidence) []Evidence {
+	type step struct {
+		ref   string
+		chain []string
+	}
+	var out []Evidence
+	seen := map[string]bool{ref: true}
+	queue := []step{{ref: ref}}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, r := range derived[cur.ref] {
+			if seen[r.To] {
+				continue
+			}
+			seen[r.To] = true
+			chain := append(append([]string(nil), cur.chain...), fmt.Sprintf("%s %s %s", r.From, r.Type, r.To))
+			queue = append(queue, step{r.To, chain})
+			name := r.To
+			if t := doc.Component(r.To); t != nil {
+				name = label(t)
+			}
+			for _, ev := range identity(own[r.To]) {
+				out = append(out, Evidence{
+					Rule: ev.Rule, Kind: KindRelationship,
+					Field: "relationships[" + strings.Join(chain, ", ") + "]",
+					Value: fmt.Sprintf("%s %s: %s %s", r.Type, name, ev.Kind, ev.Value), Location: ev.Location,
+				})
+			}
+		}
+	}
+	return out
 }
 
 // identity drops mentions: a component that only mentions the entity passes
@@ -146,8 +192,23 @@ func identity(ev []Evidence) []Evidence {
 // inherit gathers the evidence of a pedigree ancestor or variant and
 // records it as pedigree evidence of the component.
 func (c *collector) inherit(a *model.Component, field string) {
+	c.inheritDepth(a, field, 0)
+}
+
+// maxPedigreeDepth bounds how deep ancestors of ancestors are followed.
+const maxPedigreeDepth = 8
+
+func (c *collector) inheritDepth(a *model.Component, field string, depth int) {
 	sub := c.e.newCollector()
 	sub.component(a, field+".")
+	if p := a.Pedigree; p != nil && depth < maxPedigreeDepth {
+		for i, up := range p.Ancestors {
+			sub.inheritDepth(up, fmt.Sprintf("%s.pedigree.ancestors[%d]", field, i), depth+1)
+		}
+		for i, v := range p.Variants {
+			sub.inheritDepth(v, fmt.Sprintf("%s.pedigree.variants[%d]", field, i), depth+1)
+		}
+	}
 	for _, ev := range sub.ev {
 		if ev.Kind == KindMention {
 			continue
@@ -201,11 +262,10 @@ func (e *Engine) findings(doc *model.Document, x *model.Component, path []string
 			f.Rules = append(f.Rules, v.Rule)
 		}
 		f.Rules = slices.Compact(f.Rules)
-		f.Title = top.Title + ": " + label(x)
+		f.Title, f.Rule = top.Title+": "+label(x), top.ID
 		f.Confidence = confidence(ev)
 		if len(identity(ev)) > 0 {
-			f.Offered = offered(doc, x, path, byRef)
-			f.WhiteLabel = f.Offered != "" && !e.isEntity(entity, f.Offered)
+			f.Offered, f.WhiteLabel = e.whiteLabel(doc, entity, x, path, byRef, ev)
 		}
 		f.ID = fingerprint(entity, x)
 		out = append(out, f)
@@ -231,7 +291,8 @@ func (e *Engine) severity(ev []Evidence) (signature.Severity, *signature.Rule) {
 		if r.Category.Classifies() && (bestClass == nil || r.Severity.Rank() > bestClass.Severity.Rank()) {
 			bestClass = r
 		}
-		if best == nil || r.Severity.Rank() > best.Severity.Rank() {
+		if best == nil || r.Severity.Rank() > best.Severity.Rank() ||
+			(r.Severity == best.Severity && specificity(r.Category) > specificity(best.Category)) {
 			best = r
 		}
 	}
@@ -241,17 +302,45 @@ func (e *Engine) severity(ev []Evidence) (signature.Severity, *signature.Rule) {
 	return best.Severity, best
 }
 
+// specificity breaks ties between rules of one severity for the title: the
+// rule that says most precisely what the component is names it.
+func specificity(c signature.Category) int {
+	switch c {
+	case signature.Engine, signature.SDK:
+		return 6
+	case signature.Driver, signature.Updater:
+		return 5
+	case signature.SecurityProduct:
+		return 4
+	case signature.DeveloperLibrary, signature.Exempt:
+		return 3
+	case signature.VendorIdentity:
+		return 2
+	case signature.Indicator:
+		return 1
+	}
+	return 0
+}
+
 // strongKinds are identifiers that on their own name the maker precisely.
 var strongKinds = map[string]bool{KindPURL: true, KindCPE: true, KindHash: true, KindSigner: true, KindJavaPackage: true}
 
 func confidence(ev []Evidence) string {
+	// Evidence read from one file path (its name, its directories, the
+	// Java package its directories spell) is one observation, not three.
 	kinds := map[string]bool{}
 	for _, v := range ev {
 		switch v.Kind {
 		case KindMention:
 			continue
-		case KindPedigree, KindRelationship:
-			kinds[v.Kind] = true
+		case KindFilename, KindPath:
+			kinds["file"] = true
+		case KindJavaPackage:
+			if v.Location != "" {
+				kinds["file"] = true
+			} else {
+				kinds[v.Kind] = true
+			}
 		default:
 			kinds[v.Kind] = true
 		}
@@ -264,7 +353,7 @@ func confidence(ev []Evidence) string {
 			if strongKinds[k] {
 				return "high"
 			}
-			if k == KindDomain || k == KindPath || k == KindFilename || k == KindContent {
+			if k == KindDomain || k == "file" || k == KindContent {
 				return "low"
 			}
 		}
@@ -280,6 +369,39 @@ func (e *Engine) isEntity(entity, name string) bool {
 		ps.MatchString(name, func(int) { found = true })
 	}
 	return found
+}
+
+// whiteLabel decides whether a component is offered under another maker
+// than the entity its evidence shows, and names that maker. A component
+// that names its own maker is white-labelled when that maker is not the
+// entity. A component that names none is offered under the maker of the
+// product around it, but only when nothing in its own name or package
+// identifiers already shows the entity: a Kaspersky-authored library
+// listed as pkg:maven/com.kaspersky... in someone's product is a
+// dependency, not a rebranded product.
+func (e *Engine) whiteLabel(doc *model.Document, entity string, x *model.Component, path []string, byRef map[string]*model.Component, ev []Evidence) (string, bool) {
+	if m := maker(x); m != "" {
+		return m, !e.isEntity(entity, m)
+	}
+	for _, v := range ev {
+		if nameVisible(v) {
+			return "", false
+		}
+	}
+	m := offered(doc, x, path, byRef)
+	return m, m != "" && !e.isEntity(entity, m)
+}
+
+// nameVisible reports whether the evidence is in the name or package
+// identifiers a component is listed under.
+func nameVisible(v Evidence) bool {
+	switch v.Kind {
+	case KindName, KindPURL:
+		return true
+	case KindJavaPackage:
+		return v.Field == "group" || v.Field == "name" || v.Field == "purl"
+	}
+	return false
 }
 
 // offered is the maker a component is offered under: its own supplier,
@@ -330,11 +452,12 @@ func label(x *model.Component) string {
 // fingerprint identifies a finding by entity and component identity, not
 // by ref (syft refs change between runs) and not by rules (so waivers
 // survive signature updates).
-func fingerprint(entity string, x *model.Component) string {
+func fingerprint(entity string, x *model.Component, extra ...string) string {
 	loc := ""
 	if len(x.Locations) > 0 {
 		loc = x.Locations[0]
 	}
-	h := sha256.Sum256([]byte(strings.Join([]string{entity, x.Group, x.Name, x.Version, x.PURL, loc}, "\x00")))
+	parts := append([]string{entity, x.Group, x.Name, x.Version, x.PURL, loc}, extra...)
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return "PDG-" + strings.ToUpper(hex.EncodeToString(h[:8]))
 }

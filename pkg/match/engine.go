@@ -278,6 +278,13 @@ func (c *collector) url(s, field string) {
 // scheme-less locator ("git+ssh://git@x:y", "x/y"), or an e-mail address.
 func hostOf(s string) string {
 	s = strings.TrimSpace(s)
+	// "Name <user@host>" and "(user@host)": the address inside.
+	if i := strings.IndexAny(s, "<("); i >= 0 && strings.Contains(s[i:], "@") {
+		s = strings.TrimLeft(s[i:], "<(")
+		if j := strings.IndexAny(s, ">)"); j >= 0 {
+			s = s[:j]
+		}
+	}
 	if i := strings.Index(s, "://"); i >= 0 {
 		s = s[i+3:]
 	} else if strings.HasPrefix(strings.ToLower(s), "mailto:") {

@@ -220,3 +220,13 @@ func TestFingerprintStable(t *testing.T) {
 		t.Error(fingerprint("Zorbex", a))
 	}
 }
+
+func TestDuplicateComponentsGetDistinctIDs(t *testing.T) {
+	e := testEngine(t)
+	a := &model.Component{Ref: "a", Name: "zx", Supplier: &model.Party{Name: "Zorbex"}}
+	b := &model.Component{Ref: "b", Name: "zx", Supplier: &model.Party{Name: "Zorbex"}}
+	fs := e.Match(doc(a, b))
+	if len(fs) != 2 || fs[0].ID == fs[1].ID {
+		t.Fatalf("findings %+v", fs)
+	}
+}

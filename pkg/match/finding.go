@@ -77,8 +77,9 @@ type Finding struct {
 	WhiteLabel bool
 	Offered    string
 	// Title is one readable line: the strongest rule's title and the
-	// component.
+	// component. Rule is that rule's id.
 	Title string
+	Rule  string
 	// Confidence is "high" when two or more independent kinds of identity
 	// evidence agree, "medium" for one kind of identity evidence, and "low"
 	// for indicators or mentions alone.

@@ -46,14 +46,35 @@ func (d *Document) Paths() map[string][]string {
 			queue = append(queue, root)
 		}
 	}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for _, m := range adj[n] {
-			if !seen[m] {
-				seen[m] = true
-				prev[m] = n
-				queue = append(queue, m)
+	bfs := func() {
+		for len(queue) > 0 {
+			n := queue[0]
+			queue = queue[1:]
+			for _, m := range adj[n] {
+				if !seen[m] {
+					seen[m] = true
+					prev[m] = n
+					queue = append(queue, m)
+				}
+			}
+		}
+	}
+	bfs()
+	single := ""
+	if len(d.Roots) == 1 && known[d.Roots[0]] {
+		single = d.Roots[0]
+	}
+	// Components nothing reaches (a document that lists components but no
+	// dependencies) belong to the single root; they are attached in
+	// document order, top-level ones first, so that what is nested in or
+	// depends from them gets its real path below them.
+	if single != "" {
+		for _, c := range d.Components {
+			if !seen[c.Ref] && (c.Parent == "" || !known[c.Parent]) {
+				seen[c.Ref] = true
+				prev[c.Ref] = single
+				queue = append(queue, c.Ref)
+				bfs()
 			}
 		}
 	}
@@ -66,10 +87,6 @@ func (d *Document) Paths() map[string][]string {
 			p[i], p[j] = p[j], p[i]
 		}
 		return p
-	}
-	single := ""
-	if len(d.Roots) == 1 && known[d.Roots[0]] {
-		single = d.Roots[0]
 	}
 	for _, c := range d.Components {
 		switch {

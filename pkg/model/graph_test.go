@@ -67,3 +67,22 @@ func TestPaths(t *testing.T) {
 		t.Errorf("no root: %v", got)
 	}
 }
+
+// TestPathsNestedWithoutDependencies: a CycloneDX document with nested
+// components and no dependency graph still gives each nested component its
+// parents on the path.
+func TestPathsNestedWithoutDependencies(t *testing.T) {
+	d := &Document{
+		Roots: []string{"root"},
+		Components: []*Component{
+			{Ref: "root"}, {Ref: "app"}, {Ref: "engine", Parent: "app"}, {Ref: "core", Parent: "engine"}, {Ref: "zlib"},
+		},
+	}
+	want := map[string][]string{
+		"root": {"root"}, "app": {"root", "app"}, "engine": {"root", "app", "engine"},
+		"core": {"root", "app", "engine", "core"}, "zlib": {"root", "zlib"},
+	}
+	if got := d.Paths(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Paths() = %v, want %v", got, want)
+	}
+}

@@ -15,7 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/pedigree-sbom/pedigree/pkg/internal/yamlerr"
+	"github.com/pedigree-sbom/pedigree/pkg/yamlerr"
 )
 
 // Set is the rules in force after loading every pack and applying
@@ -178,9 +178,18 @@ func Parse(name string, data []byte) (*Pack, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	var p Pack
+	var (
+		p    Pack
+		errs []error
+	)
 	if err := dec.Decode(&p); err != nil {
-		return nil, yamlerr.Wrap(name, err)
+		// Unknown fields stop the strict decoder; decode again leniently so
+		// that the other problems of the file are reported in the same run.
+		errs = append(errs, yamlerr.Wrap(name, err))
+		p = Pack{}
+		if err := root.Content[0].Decode(&p); err != nil {
+			return nil, errors.Join(errs...)
+		}
 	}
 	p.File = name
 	p.raw = data
@@ -192,7 +201,8 @@ func Parse(name string, data []byte) (*Pack, error) {
 		}
 		p.Rules[i].Source = fmt.Sprintf("%s:%d", name, line)
 	}
-	if errs := validatePack(&p, root.Content[0], lines); len(errs) > 0 {
+	errs = append(errs, validatePack(&p, root.Content[0], lines)...)
+	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return &p, nil

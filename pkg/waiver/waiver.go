@@ -20,7 +20,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/pedigree-sbom/pedigree/pkg/internal/yamlerr"
+	"github.com/pedigree-sbom/pedigree/pkg/yamlerr"
 )
 
 // Waiver is one accepted finding or group of findings.

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/pedigree-sbom/pedigree/pkg/report"
+	"github.com/pedigree-sbom/pedigree/pkg/scan"
+	"github.com/pedigree-sbom/pedigree/pkg/signature"
+	"github.com/pedigree-sbom/pedigree/pkg/waiver"
+)
+
+// output is one -o FORMAT[=FILE] request; File "" is standard output.
+type output struct{ Format, File string }
+
+func parseOutputs(specs []string) ([]output, error) {
+	if len(specs) == 0 {
+		specs = []string{"table"}
+	}
+	var outs []output
+	stdout := 0
+	for _, s := range specs {
+		format, file, _ := strings.Cut(s, "=")
+		if !slices.Contains(report.Formats, format) {
+			return nil, usagef("unknown output format %q (want %s)", format, strings.Join(report.Formats, ", "))
+		}
+		if file == "" {
+			stdout++
+		}
+		outs = append(outs, output{format, file})
+	}
+	if stdout > 1 {
+		return nil, usagef("only one output may go to standard output; give the others a file (-o json=report.json)")
+	}
+	return outs, nil
+}
+
+func parseFailOn(s string) (signature.Severity, error) {
+	if strings.EqualFold(s, "none") {
+		return "", nil
+	}
+	sev, ok := signature.ParseSeverity(s)
+	if !ok {
+		return "", usagef("--fail-on %q is not one of none, info, low, medium, high, critical", s)
+	}
+	return sev, nil
+}
+
+func scanCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "scan",
+		Usage:     "find components made by a prohibited vendor, under any brand",
+		ArgsUsage: "TARGET...",
+		Description: "Each TARGET is an SBOM file (CycloneDX, SPDX or syft JSON, detected from the\n" +
+			"content), - for standard input, or sbom:PATH. Every target is reported, also when\n" +
+			"another cannot be read.\n\n" +
+			"Exit codes: 0 the gate passed; 1 a finding at or above --fail-on; 2 an error\n" +
+			"(usage, or a target that could not be evaluated).",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, EnvVars: []string{"PEDIGREE_OUTPUT"},
+				Usage: "report FORMAT[=FILE], repeatable; formats: " + strings.Join(report.Formats, ", ") + " (default table)"},
+			&cli.StringFlag{Name: "fail-on", Value: "high", EnvVars: []string{"PEDIGREE_FAIL_ON"},
+				Usage: "fail (exit 1) on a finding of this severity or above: none, info, low, medium, high, critical"},
+			&cli.StringSliceFlag{Name: "signatures", EnvVars: []string{"PEDIGREE_SIGNATURES"},
+				Usage: "rule file or directory that adds rules or overrides embedded ones by id, repeatable"},
+			&cli.StringFlag{Name: "waivers", EnvVars: []string{"PEDIGREE_WAIVERS"},
+				Usage: "waiver file: accepted findings with reason, owner and expiry"},
+			&cli.StringFlag{Name: "config", EnvVars: []string{"PEDIGREE_CONFIG"},
+				Usage: "YAML file with defaults for these flags (output, fail-on, signatures, waivers)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "write no report to standard output; only the exit code and errors"},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on standard error what is being read and loaded"},
+		},
+		Before: applyConfig,
+		Action: runScan,
+	}
+}
+
+func runScan(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return usagef("scan needs at least one TARGET (an SBOM file, or - for standard input)")
+	}
+	outs, err := parseOutputs(c.StringSlice("output"))
+	if err != nil {
+		return err
+	}
+	failOn, err := parseFailOn(c.String("fail-on"))
+	if err != nil {
+		return err
+	}
+	verbose := func(format string, args ...any) {
+		if c.Bool("verbose") {
+			fmt.Fprintf(c.App.ErrWriter, "pedigree: "+format+"\n", args...)
+		}
+	}
+	eng, err := loadEngine(c.StringSlice("signatures"))
+	if err != nil {
+		return err
+	}
+	set := eng.Set()
+	verbose("signatures %s (%d rules, %s)", set.Version(), len(set.Rules), set.Digest)
+	var waivers []waiver.Waiver
+	if p := c.String("waivers"); p != "" {
+		if waivers, err = waiver.Load(p); err != nil {
+			return err
+		}
+		verbose("waivers %s: %d", p, len(waivers))
+	}
+	res, err := scan.Scan(c.Context, scan.Config{
+		Targets: c.Args().Slice(), Engine: eng, FailOn: failOn, Waivers: waivers,
+		Ingest: ingestOptions(), Now: time.Now(), Stdin: c.App.Reader,
+		ToolName: "pedigree", ToolVersion: versionString(),
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range res.Targets {
+		verbose("%s: %s, %d findings", t.Target, t.Verdict, len(t.Findings))
+	}
+	for _, u := range res.Waivers {
+		if u.Expired && u.Used > 0 {
+			fmt.Fprintf(c.App.ErrWriter, "pedigree: warning: waiver %s expired on %s and no longer suppresses %d finding(s)\n",
+				u.Waiver.Source, u.Waiver.Expires, u.Used)
+		}
+	}
+	for _, o := range outs {
+		if err := writeReport(c, o, res); err != nil {
+			return err
+		}
+	}
+	if err := res.Err(); err != nil {
+		return err
+	}
+	if res.Failed() {
+		return errFindings
+	}
+	return nil
+}
+
+func writeReport(c *cli.Context, o output, res *scan.Result) error {
+	if o.File == "" {
+		if c.Bool("quiet") {
+			return report.Write(io.Discard, o.Format, res)
+		}
+		return report.Write(c.App.Writer, o.Format, res)
+	}
+	f, err := os.Create(o.File)
+	if err != nil {
+		return fmt.Errorf("write %s report: %w", o.Format, err)
+	}
+	if err := report.Write(f, o.Format, res); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s report %s: %w", o.Format, o.File, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s report %s: %w", o.Format, o.File, err)
+	}
+	return nil
+}

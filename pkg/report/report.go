@@ -1,0 +1,187 @@
+// Package report writes scan results as table, json and sarif.
+//
+// Each format has its own presentation types, built from a scan.Result and
+// never shared with the packages that produce it, so that refactoring the
+// scanner cannot change a published report by accident:
+//
+//   - table is the default terminal output: one block per target, one aligned
+//     row per finding with its evidence underneath, and a summary line.
+//   - json is the report contract of docs/DESIGN.md (schemaVersion "1"),
+//     described by docs/report.schema.json. Keys are only ever added.
+//   - sarif is SARIF 2.1.0 for code-scanning dashboards such as GitHub's.
+//
+// Every writer is deterministic: the same Result gives the same bytes. Lists
+// are written in the order the scanner produced them (targets in the order
+// given, findings already sorted), and nothing is ranged over a map.
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/pedigree-sbom/pedigree/pkg/match"
+	"github.com/pedigree-sbom/pedigree/pkg/model"
+	"github.com/pedigree-sbom/pedigree/pkg/scan"
+)
+
+// Formats are the report formats Write knows, the default first.
+var Formats = []string{"table", "json", "sarif"}
+
+// Write writes r to w in the named format.
+func Write(w io.Writer, format string, r *scan.Result) error {
+	if r == nil {
+		return fmt.Errorf("write %s report: no scan result", format)
+	}
+	switch format {
+	case "table":
+		return WriteTable(w, r)
+	case "json":
+		return WriteJSON(w, r)
+	case "sarif":
+		return WriteSARIF(w, r)
+	}
+	return fmt.Errorf("unknown report format %q (known formats: %s)", format, strings.Join(Formats, ", "))
+}
+
+// ToolName is written when the Result does not name the tool.
+const ToolName = "pedigree"
+
+func toolName(r *scan.Result) string {
+	if r.ToolName != "" {
+		return r.ToolName
+	}
+	return ToolName
+}
+
+// failOn is the gate as written in reports: the severity, or "none".
+func failOn(r *scan.Result) string {
+	if r.FailOn == "" {
+		return "none"
+	}
+	return string(r.FailOn)
+}
+
+// waiverExpired reports whether the finding's waiver has expired: the
+// scanner then attaches it without suppressing the finding.
+func waiverExpired(f *scan.Finding) bool {
+	return f.Waiver != nil && f.WaiverExpired
+}
+
+// partyName is the name of a party, or the text it was parsed from.
+func partyName(p *model.Party) string {
+	if p == nil {
+		return ""
+	}
+	if p.Name != "" {
+		return p.Name
+	}
+	return p.Raw
+}
+
+// componentSupplier is who supplies a component: its supplier, else its
+// manufacturer, else its publisher.
+func componentSupplier(c *model.Component) string {
+	if c == nil {
+		return ""
+	}
+	if s := partyName(c.Supplier); s != "" {
+		return s
+	}
+	if s := partyName(c.Manufacturer); s != "" {
+		return s
+	}
+	return c.Publisher
+}
+
+// productOf describes the product a document is about: its first root
+// component, with the document's own supplier or manufacturer when the
+// component names none, and the document name when there is no root.
+func productOf(doc *model.Document) Product {
+	var p Product
+	if doc == nil {
+		return p
+	}
+	var root *model.Component
+	if len(doc.Roots) > 0 {
+		root = doc.Component(doc.Roots[0])
+	}
+	if root != nil {
+		p.Name, p.Version, p.Supplier = root.Name, root.Version, partyName(root.Supplier)
+	}
+	if p.Name == "" {
+		p.Name = doc.Name
+	}
+	if p.Supplier == "" {
+		p.Supplier = partyName(doc.Supplier)
+	}
+	if p.Supplier == "" {
+		p.Supplier = partyName(doc.Manufacturer)
+	}
+	return p
+}
+
+// namer turns the refs of a document into names a person can read.
+type namer map[string]string
+
+func newNamer(doc *model.Document) namer {
+	n := namer{}
+	if doc == nil {
+		return n
+	}
+	// Files first, so that a component with the same ref wins.
+	for _, f := range doc.Files {
+		if f.Name != "" {
+			n[f.Ref] = f.Name
+		}
+	}
+	for _, c := range doc.Components {
+		if c.Name != "" {
+			n[c.Ref] = c.Name
+		}
+	}
+	return n
+}
+
+// path names the refs from the product root to the finding's component,
+// falling back to the ref where the document gives no name.
+func (n namer) path(f *scan.Finding) []string {
+	out := make([]string, 0, len(f.Path))
+	for _, ref := range f.Path {
+		name := n[ref]
+		if name == "" && f.Component != nil && f.Component.Ref == ref {
+			name = f.Component.Name
+		}
+		if name == "" {
+			name = ref
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// titleRule is the rule that names the finding, or the first of its rules
+// when a hand-built finding does not say.
+func titleRule(f *scan.Finding) string {
+	if f.Rule != "" {
+		return f.Rule
+	}
+	if len(f.Rules) > 0 {
+		return f.Rules[0]
+	}
+	return ""
+}
+
+// evidenceOf copies match evidence into report evidence.
+func evidenceOf(ev []match.Evidence) []Evidence {
+	out := make([]Evidence, 0, len(ev))
+	for _, e := range ev {
+		out = append(out, Evidence(e))
+	}
+	return out
+}
+
+// orEmpty returns a copy of s that is never nil, so JSON shows [].
+func orEmpty(s []string) []string {
+	return append([]string{}, s...)
+}

@@ -1,0 +1,427 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/pedigree-sbom/pedigree/pkg/scan"
+	"github.com/pedigree-sbom/pedigree/pkg/signature"
+)
+
+// SARIF constants.
+const (
+	sarifSchema    = "https://json.schemastore.org/sarif-2.1.0.json"
+	sarifVersion   = "2.1.0"
+	informationURI = "https://github.com/pedigree-sbom/pedigree"
+	// fingerprintKey names the finding id among a result's partial
+	// fingerprints; code-scanning services match results across runs by it.
+	fingerprintKey = "pedigreeFinding/v1"
+)
+
+// The SARIF 2.1.0 objects pedigree writes; field names follow the
+// specification. Optional members are omitted when empty.
+type (
+	sarifLog struct {
+		Schema  string     `json:"$schema"`
+		Version string     `json:"version"`
+		Runs    []sarifRun `json:"runs"`
+	}
+	sarifRun struct {
+		Tool        sarifTool         `json:"tool"`
+		Invocations []sarifInvocation `json:"invocations"`
+		Results     []sarifResult     `json:"results"`
+		Properties  sarifRunProps     `json:"properties"`
+	}
+	sarifRunProps struct {
+		SignaturesVersion string `json:"signaturesVersion"`
+		SignaturesDigest  string `json:"signaturesDigest"`
+		FailOn            string `json:"failOn"`
+	}
+	sarifTool struct {
+		Driver sarifDriver `json:"driver"`
+	}
+	sarifDriver struct {
+		Name           string      `json:"name"`
+		Version        string      `json:"version,omitempty"`
+		InformationURI string      `json:"informationUri"`
+		Rules          []sarifRule `json:"rules"`
+	}
+	sarifRule struct {
+		ID                   string          `json:"id"`
+		Name                 string          `json:"name,omitempty"`
+		ShortDescription     sarifText       `json:"shortDescription"`
+		FullDescription      sarifText       `json:"fullDescription"`
+		Help                 sarifHelp       `json:"help"`
+		DefaultConfiguration sarifRuleConfig `json:"defaultConfiguration"`
+		Properties           sarifRuleProps  `json:"properties"`
+	}
+	sarifText struct {
+		Text string `json:"text"`
+	}
+	sarifHelp struct {
+		Text     string `json:"text"`
+		Markdown string `json:"markdown,omitempty"`
+	}
+	sarifRuleConfig struct {
+		Level string `json:"level"`
+	}
+	sarifRuleProps struct {
+		Tags             []string `json:"tags"`
+		SecuritySeverity string   `json:"security-severity,omitempty"`
+		Precision        string   `json:"precision,omitempty"`
+		Severity         string   `json:"severity,omitempty"`
+		Entity           string   `json:"entity,omitempty"`
+	}
+	sarifInvocation struct {
+		ExecutionSuccessful        bool                `json:"executionSuccessful"`
+		ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+	}
+	sarifNotification struct {
+		Level     string          `json:"level"`
+		Message   sarifText       `json:"message"`
+		Locations []sarifLocation `json:"locations,omitempty"`
+	}
+	sarifResult struct {
+		RuleID              string             `json:"ruleId"`
+		RuleIndex           int                `json:"ruleIndex"`
+		Level               string             `json:"level"`
+		Message             sarifText          `json:"message"`
+		Locations           []sarifLocation    `json:"locations"`
+		PartialFingerprints map[string]string  `json:"partialFingerprints"`
+		Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+		Properties          sarifResultProps   `json:"properties"`
+	}
+	sarifLocation struct {
+		PhysicalLocation sarifPhysical  `json:"physicalLocation"`
+		LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+	}
+	sarifPhysical struct {
+		ArtifactLocation sarifArtifact `json:"artifactLocation"`
+		Region           *sarifRegion  `json:"region,omitempty"`
+	}
+	sarifArtifact struct {
+		URI string `json:"uri"`
+	}
+	sarifRegion struct {
+		StartLine int `json:"startLine"`
+	}
+	sarifLogical struct {
+		Name               string `json:"name"`
+		FullyQualifiedName string `json:"fullyQualifiedName"`
+		Kind               string `json:"kind"`
+	}
+	sarifSuppression struct {
+		Kind          string `json:"kind"`
+		Status        string `json:"status"`
+		Justification string `json:"justification"`
+	}
+	sarifResultProps struct {
+		Severity      string     `json:"severity"`
+		Entity        string     `json:"entity"`
+		WhiteLabel    bool       `json:"whiteLabel"`
+		OfferedAs     string     `json:"offeredAs,omitempty"`
+		Confidence    string     `json:"confidence,omitempty"`
+		Rules         []string   `json:"rules"`
+		Gating        bool       `json:"gating"`
+		WaiverExpired bool       `json:"waiverExpired,omitempty"`
+		Target        string     `json:"target"`
+		Component     Component  `json:"component"`
+		Evidence      []Evidence `json:"evidence"`
+	}
+)
+
+// securitySeverity is the CVSS-like score GitHub code scanning uses to rank
+// results ("security-severity": over 9.0 is critical, 7.0-8.9 high,
+// 4.0-6.9 medium, below 4.0 low).
+var securitySeverity = map[signature.Severity]string{
+	signature.Critical: "9.5",
+	signature.High:     "8.0",
+	signature.Medium:   "5.5",
+	signature.Low:      "3.0",
+	signature.Info:     "1.0",
+}
+
+// level maps a severity to a SARIF level: critical and high are errors,
+// medium a warning, low and info notes.
+func level(s signature.Severity) string {
+	switch s {
+	case signature.Critical, signature.High:
+		return "error"
+	case signature.Medium:
+		return "warning"
+	}
+	return "note"
+}
+
+// precision says how often a rule of the category is right on its own:
+// identity and product rules name the maker, indicators are indirect and
+// mentions are free text.
+func precision(c signature.Category) string {
+	switch c {
+	case signature.Indicator:
+		return "medium"
+	case signature.Mention:
+		return "low"
+	case "":
+		return ""
+	}
+	return "high"
+}
+
+// WriteSARIF writes a SARIF 2.1.0 log with one run. Rules are the
+// reportingDescriptors of every rule a finding cites, sorted by id; each
+// finding is one result located at its target (the SBOM file) and at its
+// component as a logical location. Targets that could not be read become
+// error notifications of the invocation, which is then unsuccessful.
+func WriteSARIF(w io.Writer, r *scan.Result) error {
+	return writeIndentedJSON(w, newSARIF(r))
+}
+
+func newSARIF(r *scan.Result) sarifLog {
+	// --- Rules: every rule cited, so that each ruleId resolves ---
+	chosen := map[*scan.Finding]string{}
+	cited := map[string]bool{}
+	for _, t := range r.Targets {
+		for _, f := range t.Findings {
+			id := titleRule(f)
+			if id == "" {
+				id = "PEDIGREE-UNKNOWN"
+			}
+			chosen[f] = id
+			cited[id] = true
+			for _, rid := range f.Rules {
+				cited[rid] = true
+			}
+		}
+	}
+	ids := make([]string, 0, len(cited))
+	for id := range cited {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	index := make(map[string]int, len(ids))
+	rules := make([]sarifRule, 0, len(ids))
+	for i, id := range ids {
+		index[id] = i
+		rules = append(rules, sarifRuleOf(id, r.Signatures))
+	}
+
+	run := sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{
+			Name: toolName(r), Version: r.ToolVersion, InformationURI: informationURI, Rules: rules,
+		}},
+		Results:    []sarifResult{},
+		Properties: sarifRunProps{FailOn: failOn(r)},
+	}
+	if set := r.Signatures; set != nil {
+		run.Properties.SignaturesVersion, run.Properties.SignaturesDigest = set.Version(), set.Digest
+	}
+
+	// --- Results and notifications, target by target ---
+	inv := sarifInvocation{ExecutionSuccessful: true}
+	for _, t := range r.Targets {
+		uri := artifactURI(t.Target)
+		at := []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}}}}
+		if t.Verdict == scan.Error {
+			inv.ExecutionSuccessful = false
+		}
+		for _, e := range t.Errors {
+			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications,
+				sarifNotification{Level: "error", Message: sarifText{Text: e}, Locations: at})
+		}
+		if t.Document != nil {
+			for _, e := range t.Document.Warnings {
+				inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications,
+					sarifNotification{Level: "warning", Message: sarifText{Text: e}, Locations: at})
+			}
+		}
+		names := newNamer(t.Document)
+		for _, f := range t.Findings {
+			id := chosen[f]
+			run.Results = append(run.Results, sarifResultOf(t, f, id, index[id], uri, names))
+		}
+	}
+	run.Invocations = []sarifInvocation{inv}
+	return sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}}
+}
+
+func sarifRuleOf(id string, set *signature.Set) sarifRule {
+	var rule *signature.Rule
+	if set != nil {
+		rule = set.Rule(id)
+	}
+	if rule == nil {
+		// A rule the signature set does not hold (a hand-built result):
+		// describe it by its id so the result still resolves.
+		return sarifRule{
+			ID:                   id,
+			ShortDescription:     sarifText{Text: id},
+			FullDescription:      sarifText{Text: id},
+			Help:                 sarifHelp{Text: id},
+			DefaultConfiguration: sarifRuleConfig{Level: "warning"},
+			Properties:           sarifRuleProps{Tags: []string{"supply-chain", "prohibited-vendor"}},
+		}
+	}
+	title := strings.TrimSpace(rule.Title)
+	if title == "" {
+		title = id
+	}
+	desc := strings.TrimSpace(rule.Description)
+	if desc == "" {
+		desc = title
+	}
+	help, md := desc, desc
+	if len(rule.References) > 0 {
+		help += "\n\nReferences:"
+		md += "\n\n**References**\n"
+		for _, ref := range rule.References {
+			help += "\n- " + ref
+			md += "\n- " + ref
+		}
+	}
+	tags := []string{"supply-chain", "prohibited-vendor"}
+	if c := string(rule.Category); c != "" && c != tags[0] && c != tags[1] {
+		tags = append(tags, c)
+	}
+	return sarifRule{
+		ID:                   id,
+		Name:                 pascal(title),
+		ShortDescription:     sarifText{Text: title},
+		FullDescription:      sarifText{Text: desc},
+		Help:                 sarifHelp{Text: help, Markdown: md},
+		DefaultConfiguration: sarifRuleConfig{Level: level(rule.Severity)},
+		Properties: sarifRuleProps{
+			Tags:             tags,
+			SecuritySeverity: securitySeverity[rule.Severity],
+			Precision:        precision(rule.Category),
+			Severity:         string(rule.Severity),
+			Entity:           rule.Entity,
+		},
+	}
+}
+
+func sarifResultOf(t *scan.Target, f *scan.Finding, ruleID string, ruleIndex int, uri string, names namer) sarifResult {
+	jf := newFinding(f, names)
+	path := strings.Join(jf.Component.Path, " > ")
+
+	msg := strings.TrimSpace(f.Title)
+	if msg == "" {
+		msg = f.Entity + " component " + jf.Component.Name
+	}
+	msg = strings.TrimSuffix(msg, ".") + "."
+	if f.WhiteLabel {
+		if f.Offered != "" {
+			msg += fmt.Sprintf(" White-labelled: offered as %q, made by %s.", f.Offered, f.Entity)
+		} else {
+			msg += fmt.Sprintf(" White-labelled: made by %s.", f.Entity)
+		}
+	}
+	if path != "" {
+		msg += " Path: " + path + "."
+	}
+
+	name := jf.Component.Name
+	if name == "" {
+		name = jf.Component.Ref
+	}
+	loc := sarifLocation{
+		PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}, Region: &sarifRegion{StartLine: 1}},
+	}
+	if name != "" {
+		fq := path
+		if fq == "" {
+			fq = name
+		}
+		loc.LogicalLocations = []sarifLogical{{Name: name, FullyQualifiedName: fq, Kind: "package"}}
+	}
+
+	res := sarifResult{
+		RuleID:              ruleID,
+		RuleIndex:           ruleIndex,
+		Level:               level(f.Severity),
+		Message:             sarifText{Text: msg},
+		Locations:           []sarifLocation{loc},
+		PartialFingerprints: map[string]string{fingerprintKey: f.ID},
+		Properties: sarifResultProps{
+			Severity:      string(f.Severity),
+			Entity:        f.Entity,
+			WhiteLabel:    f.WhiteLabel,
+			OfferedAs:     f.Offered,
+			Confidence:    f.Confidence,
+			Rules:         jf.Rules,
+			Gating:        f.Gating,
+			WaiverExpired: waiverExpired(f),
+			Target:        t.Target,
+			Component:     jf.Component,
+			Evidence:      jf.Evidence,
+		},
+	}
+	if f.Suppressed && f.Waiver != nil {
+		w := f.Waiver
+		just := fmt.Sprintf("%s (owner: %s; expires: %s", w.Reason, w.Owner, w.Expires)
+		if w.Source != "" {
+			just += "; waiver: " + w.Source
+		}
+		res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted", Justification: just + ")"}}
+	}
+	return res
+}
+
+// artifactURI turns a target as given into a URI reference: the scheme
+// prefix (sbom:, dir:, ...) is dropped, separators become slashes, a
+// relative path stays relative (code scanning resolves it against the
+// repository root) and an absolute one becomes a file URI.
+func artifactURI(target string) string {
+	p := stripSourceScheme(target)
+	p = strings.ReplaceAll(p, `\`, "/")
+	switch {
+	case strings.HasPrefix(p, "/"):
+		return (&url.URL{Scheme: "file", Path: p}).String()
+	case hasDriveLetter(p):
+		return (&url.URL{Scheme: "file", Path: "/" + p}).String()
+	}
+	return (&url.URL{Path: p}).String()
+}
+
+// sourceSchemes are the target prefixes the CLI accepts (docs/DESIGN.md).
+var sourceSchemes = []string{"sbom", "dir", "file", "docker-archive", "oci-archive", "oci-dir"}
+
+func stripSourceScheme(target string) string {
+	scheme, rest, ok := strings.Cut(target, ":")
+	if !ok {
+		return target
+	}
+	for _, s := range sourceSchemes {
+		if scheme == s {
+			return rest
+		}
+	}
+	return target
+}
+
+func hasDriveLetter(p string) bool {
+	return len(p) >= 2 && p[1] == ':' && ('a' <= p[0] && p[0] <= 'z' || 'A' <= p[0] && p[0] <= 'Z')
+}
+
+// pascal turns a rule title into a SARIF rule name:
+// "Kaspersky anti-virus engine" becomes "KasperskyAntiVirusEngine".
+func pascal(s string) string {
+	var b strings.Builder
+	up := true
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			up = true
+			continue
+		}
+		if up {
+			r = unicode.ToUpper(r)
+			up = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

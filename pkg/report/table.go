@@ -1,0 +1,185 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+
+	"github.com/pedigree-sbom/pedigree/pkg/scan"
+)
+
+// maxValue bounds an evidence value in the table; the JSON and SARIF
+// reports carry it whole.
+const maxValue = 100
+
+// WriteTable writes the terminal report: for each target a header line,
+// its errors and warnings, and its findings as aligned rows with the
+// finding's title, waiver and evidence underneath; then a summary line.
+// It uses no colour, so it reads the same in a terminal, a CI log or a file.
+func WriteTable(w io.Writer, r *scan.Result) error {
+	d := NewDocument(r)
+	var b bytes.Buffer
+	for i, t := range d.Targets {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		writeTargetTable(&b, t)
+	}
+	if len(d.Targets) > 0 {
+		b.WriteByte('\n')
+	}
+	b.WriteString(summaryLine(d.Summary))
+	b.WriteByte('\n')
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func writeTargetTable(b *bytes.Buffer, t Target) {
+	// --- Header: what was read, what it describes, the verdict ---
+	head := []string{clean(t.Target)}
+	if t.Format != "" {
+		head = append(head, clean(strings.TrimSpace(t.Format+" "+t.SpecVersion)))
+	}
+	if p := productLabel(t.Product); p != "" {
+		head = append(head, p)
+	}
+	if t.Verdict != scan.Error {
+		head = append(head, plural(t.Components, "component"))
+	}
+	head = append(head, strings.ToUpper(t.Verdict))
+	b.WriteString(strings.Join(head, "  "))
+	b.WriteByte('\n')
+
+	for _, e := range t.Errors {
+		fmt.Fprintf(b, "  error: %s\n", clean(e))
+	}
+	for _, e := range t.Warnings {
+		fmt.Fprintf(b, "  warning: %s\n", clean(e))
+	}
+	if len(t.Findings) == 0 {
+		if t.Verdict != scan.Error {
+			b.WriteString("  no findings\n")
+		}
+		return
+	}
+
+	// --- Findings: rows aligned by one tabwriter, details by another ---
+	// The two are rendered apart and then interleaved line by line, so
+	// that the detail lines under a row do not break the alignment of the
+	// rows (a tabwriter aligns only runs of adjacent lines).
+	var rows, ev bytes.Buffer
+	rw := tabwriter.NewWriter(&rows, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(rw, "  SEVERITY\tLABEL\tCOMPONENT\tENTITY\tRULES\tPATH")
+	ew := tabwriter.NewWriter(&ev, 0, 0, 2, ' ', 0)
+	evCount := make([]int, len(t.Findings))
+	for i, f := range t.Findings {
+		label := "-"
+		if f.WhiteLabel {
+			label = "white-label"
+		}
+		comp := f.Component.Name
+		if f.Component.Version != "" {
+			comp += "@" + f.Component.Version
+		}
+		fmt.Fprintf(rw, "  %s\t%s\t%s\t%s\t%s\t%s\n", strings.ToUpper(f.Severity), label, clean(comp),
+			clean(f.Entity), clean(strings.Join(f.Rules, ",")), clean(strings.Join(f.Component.Path, " > ")))
+		for _, e := range f.Evidence {
+			line := fmt.Sprintf("      %s\t%s = %s  [%s]", clean(e.Kind), clean(e.Field), quote(e.Value), clean(e.Rule))
+			if e.Location != "" {
+				line += " in " + clean(e.Location)
+			}
+			fmt.Fprintln(ew, line)
+		}
+		evCount[i] = len(f.Evidence)
+	}
+	rw.Flush()
+	ew.Flush()
+	rowLines := lines(rows.String())
+	evLines := lines(ev.String())
+
+	b.WriteString(rowLines[0]) // the column heads
+	for i, f := range t.Findings {
+		b.WriteString(rowLines[i+1])
+		title := "    " + clean(f.Title)
+		if f.WhiteLabel && f.OfferedAs != "" {
+			title += " (offered as " + clean(f.OfferedAs) + ")"
+		}
+		b.WriteString(title + "\n")
+		if w := f.Waiver; w != nil {
+			if w.Expired {
+				fmt.Fprintf(b, "    (waiver expired: %s, %s, last day %s; not applied)\n",
+					clean(w.Reason), clean(w.Owner), clean(w.Expires))
+			} else {
+				fmt.Fprintf(b, "    (waived: %s, %s, until %s)\n", clean(w.Reason), clean(w.Owner), clean(w.Expires))
+			}
+		}
+		for _, l := range evLines[:evCount[i]] {
+			b.WriteString(l)
+		}
+		evLines = evLines[evCount[i]:]
+	}
+}
+
+// productLabel is "name version (supplier)", or "" when nothing is known.
+func productLabel(p Product) string {
+	s := strings.TrimSpace(p.Name + " " + p.Version)
+	if p.Supplier != "" {
+		if s == "" {
+			s = "product"
+		}
+		s += " (" + p.Supplier + ")"
+	}
+	return clean(s)
+}
+
+func summaryLine(s Summary) string {
+	f := s.Findings
+	line := fmt.Sprintf("%s: %d failed, %s; findings: %d critical, %d high, %d medium, %d low, %d info (%d waived)",
+		plural(s.Targets, "target"), s.Failed, plural(s.Errors, "error"), f.Critical, f.High, f.Medium, f.Low, f.Info, s.Suppressed)
+	if s.Waivers.Expired > 0 || s.Waivers.Unused > 0 {
+		line += fmt.Sprintf("; waivers: %d expired, %d unused", s.Waivers.Expired, s.Waivers.Unused)
+	}
+	return line + "; gate: --fail-on " + s.FailOn
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// lines splits text after each newline, keeping the newlines.
+func lines(s string) []string {
+	out := strings.SplitAfter(s, "\n")
+	if out[len(out)-1] == "" {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
+// clean makes a value safe for one table cell: control characters (tabs,
+// newlines, escape sequences an SBOM could smuggle into a terminal) become
+// spaces.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// quote quotes an evidence value, shortened to maxValue characters.
+// strconv.Quote escapes control characters and keeps printable Unicode
+// (a Cyrillic maker name stays readable).
+func quote(s string) string {
+	if r := []rune(s); len(r) > maxValue {
+		s = string(r[:maxValue-3]) + "..."
+	}
+	return strconv.Quote(s)
+}
