@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/pedigree-sbom/pedigree/pkg/model"
@@ -35,7 +36,10 @@ func (c *collector) component(x *model.Component, prefix string) {
 	}
 
 	// --- Names and free text ---
-	c.phrases(c.e.products, KindName, f("name"), x.Name, "")
+	if x.Type != "file" {
+		// A file's name is a path: it is matched as a file below.
+		c.phrases(c.e.products, KindName, f("name"), x.Name, "")
+	}
 	if x.Group != "" {
 		c.phrases(c.e.products, KindName, f("group"), x.Group, "")
 		c.java(x.Group, f("group"), x.Group, "")
@@ -63,16 +67,25 @@ func (c *collector) component(x *model.Component, prefix string) {
 		c.file(x.Name, f("name"))
 	}
 	for i, l := range x.Locations {
+		if x.Evidence != nil && slices.Contains(x.Evidence.Occurrences, l) {
+			continue // the CycloneDX decoder lists occurrences as locations too
+		}
 		c.file(l, f(fmt.Sprintf("locations[%d]", i)))
 	}
 	for i, r := range x.ExternalRefs {
 		field := f(fmt.Sprintf("externalRefs[%d]", i))
+		// SPDX package-manager and security references repeat the purl and
+		// CPEs the decoder has already taken; others are matched here.
 		if strings.HasSuffix(strings.ToLower(r.Type), "purl") {
-			c.purl(r.URL, field)
+			if r.URL != x.PURL {
+				c.purl(r.URL, field)
+			}
 			continue
 		}
 		if strings.HasSuffix(strings.ToLower(r.Type), "cpe23type") || strings.HasSuffix(strings.ToLower(r.Type), "cpe22type") {
-			c.cpe(r.URL, field)
+			if !slices.Contains(x.CPEs, r.URL) {
+				c.cpe(r.URL, field)
+			}
 			continue
 		}
 		if mentionRefTypes[strings.ToLower(r.Type)] {

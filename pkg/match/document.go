@@ -42,12 +42,26 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 
 	// --- Own evidence: fields, contained files, pedigree ---
 	own := make(map[string][]Evidence, len(doc.Components))
+	shares := map[string]fileShare{}
 	for _, x := range doc.Components {
 		c := e.newCollector()
 		c.component(x, "")
+		var share fileShare
 		for _, ref := range contains[x.Ref] {
-			c.spdxFile(files[ref])
+			f := files[ref]
+			before := len(c.ev)
+			c.spdxFile(f)
+			if hasCopyright(f.Copyright) {
+				share.copyrighted++
+				for _, v := range c.ev[before:] {
+					if v.Kind == KindCopyright {
+						share.entity++
+						break
+					}
+				}
+			}
 		}
+		shares[x.Ref] = share
 		if p := x.Pedigree; p != nil {
 			for i, a := range p.Ancestors {
 				c.inherit(a, fmt.Sprintf("pedigree.ancestors[%d]", i))
@@ -115,7 +129,7 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 		if x == nil {
 			continue // a relationship from an element that is not a component
 		}
-		findings = append(findings, e.findings(doc, x, paths[ref], byRef, ev)...)
+		findings = append(findings, e.findings(doc, x, paths[ref], byRef, ev, shares[ref])...)
 	}
 	// Two components with the same identity (the same library listed
 	// twice) would share a fingerprint; the ref tells them apart then.
@@ -170,6 +184,7 @@ func (e *Engine) inherited(doc *model.Document, ref string, derived map[string][
 					Rule: ev.Rule, Kind: KindRelationship,
 					Field: "relationships[" + strings.Join(chain, ", ") + "]",
 					Value: fmt.Sprintf("%s %s: %s %s", r.Type, name, ev.Kind, ev.Value), Location: ev.Location,
+					via: cmp.Or(ev.via, ev.Kind),
 				})
 			}
 		}
@@ -213,7 +228,7 @@ func (c *collector) inheritDepth(a *model.Component, field string, depth int) {
 		if ev.Kind == KindMention {
 			continue
 		}
-		c.add(c.e.ruleIndex(ev.Rule), KindPedigree, ev.Field, fmt.Sprintf("%s (%s of %s)", ev.Value, ev.Kind, label(a)), ev.Location)
+		c.addVia(c.e.ruleIndex(ev.Rule), KindPedigree, ev.Field, fmt.Sprintf("%s (%s of %s)", ev.Value, ev.Kind, label(a)), ev.Location, cmp.Or(ev.via, ev.Kind))
 	}
 }
 
@@ -242,7 +257,7 @@ func (c *collector) spdxFile(f *model.File) {
 }
 
 // findings turns a component's evidence into one finding per entity.
-func (e *Engine) findings(doc *model.Document, x *model.Component, path []string, byRef map[string]*model.Component, ev []Evidence) []Finding {
+func (e *Engine) findings(doc *model.Document, x *model.Component, path []string, byRef map[string]*model.Component, ev []Evidence, share fileShare) []Finding {
 	byEntity := map[string][]Evidence{}
 	for _, v := range ev {
 		r := e.set.Rule(v.Rule)
@@ -267,11 +282,42 @@ func (e *Engine) findings(doc *model.Document, x *model.Component, path []string
 		if len(identity(ev)) > 0 {
 			f.Offered, f.WhiteLabel = e.whiteLabel(doc, entity, x, path, byRef, ev)
 		}
+		if m := maker(x); m != "" && !e.isEntity(entity, m) && onlyFileCopyright(ev) &&
+			share.entity*2 <= share.copyrighted && f.Severity.Rank() > signature.Low.Rank() {
+			// Kaspersky-authored source merged into another maker's project
+			// (NRPE's acl.c, "Copyright (c) 2011 Kaspersky Lab ZAO") is
+			// contributed code, not a Kaspersky product.
+			f.Severity, f.WhiteLabel = signature.Low, false
+			f.Notes = append(f.Notes, fmt.Sprintf("only %d of %d files with a copyright notice names %s, in a package made by %s: contributed code, not %s software; severity lowered to low",
+				share.entity, share.copyrighted, entity, m, entity))
+		}
 		f.ID = fingerprint(entity, x)
 		out = append(out, f)
 	}
 	slices.SortFunc(out, func(a, b Finding) int { return cmp.Compare(a.Entity, b.Entity) })
 	return out
+}
+
+// fileShare counts a package's contained files that carry a copyright
+// notice, and how many of those name the entity.
+type fileShare struct{ copyrighted, entity int }
+
+func hasCopyright(s string) bool {
+	s = strings.TrimSpace(s)
+	return s != "" && s != "NOASSERTION" && s != "NONE"
+}
+
+// onlyFileCopyright reports whether every identity evidence is a copyright
+// or contributor line of a contained file.
+func onlyFileCopyright(ev []Evidence) bool {
+	n := 0
+	for _, v := range identity(ev) {
+		if !strings.HasPrefix(v.Field, "files[") || (v.Kind != KindCopyright && v.Kind != KindAuthor) {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // severity combines the rules behind the evidence. A rule that classifies
@@ -333,6 +379,9 @@ func confidence(ev []Evidence) string {
 		switch v.Kind {
 		case KindMention:
 			continue
+		case KindPedigree, KindRelationship:
+			// Evidence passed on from an ancestor counts by what it is.
+			kinds[cmp.Or(v.via, v.Kind)] = true
 		case KindFilename, KindPath:
 			kinds["file"] = true
 		case KindJavaPackage:
@@ -384,7 +433,7 @@ func (e *Engine) whiteLabel(doc *model.Document, entity string, x *model.Compone
 		return m, !e.isEntity(entity, m)
 	}
 	for _, v := range ev {
-		if nameVisible(v) {
+		if nameVisible(v, x.Type == "file") {
 			return "", false
 		}
 	}
@@ -393,13 +442,16 @@ func (e *Engine) whiteLabel(doc *model.Document, entity string, x *model.Compone
 }
 
 // nameVisible reports whether the evidence is in the name or package
-// identifiers a component is listed under.
-func nameVisible(v Evidence) bool {
+// identifiers a component is listed under. A file is listed under its path,
+// so a Kaspersky file name or directory in it is in plain sight.
+func nameVisible(v Evidence, file bool) bool {
 	switch v.Kind {
 	case KindName, KindPURL:
 		return true
 	case KindJavaPackage:
 		return v.Field == "group" || v.Field == "name" || v.Field == "purl"
+	case KindFilename, KindPath:
+		return file && (v.Field == "name" || strings.HasSuffix(v.Field, ".fileName"))
 	}
 	return false
 }

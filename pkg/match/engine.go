@@ -156,7 +156,11 @@ type collector struct {
 func (e *Engine) newCollector() *collector { return &collector{e: e, seen: map[Evidence]bool{}} }
 
 func (c *collector) add(rule int, kind, field, value, location string) {
-	ev := Evidence{Rule: c.e.rules[rule].ID, Kind: kind, Field: field, Value: value, Location: location}
+	c.addVia(rule, kind, field, value, location, "")
+}
+
+func (c *collector) addVia(rule int, kind, field, value, location, via string) {
+	ev := Evidence{Rule: c.e.rules[rule].ID, Kind: kind, Field: field, Value: value, Location: location, via: via}
 	if !c.seen[ev] {
 		c.seen[ev] = true
 		c.ev = append(c.ev, ev)

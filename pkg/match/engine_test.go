@@ -230,3 +230,26 @@ func TestDuplicateComponentsGetDistinctIDs(t *testing.T) {
 		t.Fatalf("findings %+v", fs)
 	}
 }
+
+// TestContributedCode: a package by another maker in which a minority of
+// the copyrighted files name the vendor holds contributed code; it is
+// reported low, with a note, not as the vendor's product.
+func TestContributedCode(t *testing.T) {
+	e := testEngine(t)
+	pkg := &model.Component{Ref: "nrpe", Name: "nrpe", Supplier: &model.Party{Name: "Nagios Enterprises"}}
+	d := doc(pkg)
+	d.Files = []*model.File{
+		{Ref: "f1", Name: "./src/acl.c", Copyright: "Copyright (c) 2011 Zorbex ZAO"},
+		{Ref: "f2", Name: "./src/nrpe.c", Copyright: "Copyright (c) Nagios Enterprises"},
+	}
+	d.Relationships = []model.Relationship{model.NewRelationship("nrpe", "CONTAINS", "f1"), model.NewRelationship("nrpe", "CONTAINS", "f2")}
+	fs := e.Match(d)
+	if len(fs) != 1 || fs[0].Severity != signature.Low || len(fs[0].Notes) != 1 || !strings.Contains(fs[0].Notes[0], "only 1 of 2 files") {
+		t.Fatalf("contributed code: %+v", fs)
+	}
+	// When most copyrighted files are the vendor's, it is the vendor's.
+	d.Files[1].Copyright = "Copyright Zorbex"
+	if fs := e.Match(d); fs[0].Severity != signature.High || len(fs[0].Notes) != 0 {
+		t.Fatalf("vendor's files: %+v", fs)
+	}
+}

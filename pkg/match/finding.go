@@ -63,6 +63,10 @@ type Evidence struct {
 	Value string `json:"value"`
 	// Location is the file path inside the product, if there is one.
 	Location string `json:"location"`
+
+	// via is, for pedigree and relationship evidence, the kind of the
+	// evidence passed on, so that confidence counts what it really is.
+	via string
 }
 
 // Finding is one component attributed to one entity.
@@ -90,4 +94,7 @@ type Finding struct {
 	// Rules are the ids of every rule that matched, sorted.
 	Rules    []string
 	Evidence []Evidence
+	// Notes explain a judgement the engine made beyond the rules, such as
+	// a severity lowered for contributed code.
+	Notes []string
 }

@@ -88,8 +88,13 @@ type Finding struct {
 
 	// Additions to the contract.
 
-	// Rules are the ids of every rule that matched, sorted.
+	// Rules are the ids of every rule that matched, sorted; Rule is the one
+	// that names the finding.
 	Rules []string `json:"rules"`
+	Rule  string   `json:"rule,omitempty"`
+	// Notes explain judgements beyond the rules (a severity lowered for
+	// contributed code).
+	Notes []string `json:"notes"`
 	// Confidence is high, medium or low.
 	Confidence string `json:"confidence,omitempty"`
 	// OfferedAs is the maker the component is offered under, when the
@@ -268,6 +273,8 @@ func newFinding(f *scan.Finding, names namer) Finding {
 		Title:      f.Title,
 		Evidence:   evidenceOf(f.Evidence),
 		Rules:      orEmpty(f.Rules),
+		Rule:       f.Rule,
+		Notes:      orEmpty(f.Notes),
 		Confidence: f.Confidence,
 		OfferedAs:  f.Offered,
 		Suppressed: f.Suppressed,

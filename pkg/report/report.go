@@ -176,7 +176,7 @@ func titleRule(f *scan.Finding) string {
 func evidenceOf(ev []match.Evidence) []Evidence {
 	out := make([]Evidence, 0, len(ev))
 	for _, e := range ev {
-		out = append(out, Evidence(e))
+		out = append(out, Evidence{Rule: e.Rule, Kind: e.Kind, Field: e.Field, Value: e.Value, Location: e.Location})
 	}
 	return out
 }

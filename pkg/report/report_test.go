@@ -433,7 +433,7 @@ func TestNewDocumentTarget(t *testing.T) {
 		{"waiver", *got.Findings[1].Waiver, Waiver{Reason: "test-only dependency, not shipped", Owner: "qa@acme.example", Expires: "2099-12-31", Source: "waivers.yaml:2"}},
 		{"expired waiver", got.Findings[2].Waiver.Expired, true},
 		{"no waiver", got.Findings[0].Waiver == nil, true},
-		{"signatures", d.Signatures, Signatures{Version: "kaspersky@2026.11.1+local@1", Digest: testSet().Digest, Rules: 6}},
+		{"signatures", d.Signatures, Signatures{Version: "2026.11.1+1", Digest: testSet().Digest, Rules: 6}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -109,6 +109,9 @@ func writeTargetTable(b *bytes.Buffer, t Target) {
 			title += " (offered as " + clean(f.OfferedAs) + ")"
 		}
 		b.WriteString(title + "\n")
+		for _, n := range f.Notes {
+			b.WriteString("    note: " + clean(n) + "\n")
+		}
 		if w := f.Waiver; w != nil {
 			if w.Expired {
 				fmt.Fprintf(b, "    (waiver expired: %s, %s, last day %s; not applied)\n",
