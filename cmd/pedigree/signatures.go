@@ -77,7 +77,7 @@ func listRules(w io.Writer, set *signature.Set) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%d rules from %s (%s)\n", len(set.Rules), set.Version(), set.Digest)
+	_, err := fmt.Fprintf(w, "\n%d rules from %s, version %s (%s)\n", len(set.Rules), plural(len(set.Packs), "pack"), set.Version(), set.Digest)
 	return err
 }
 

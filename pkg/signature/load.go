@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -29,11 +30,15 @@ type Set struct {
 	Digest string
 }
 
-// Version is the packs' names and versions, "kaspersky@2026.11.1+local@1".
+// Version is the packs' distinct versions in load order joined by "+":
+// "2026.11.1" for the embedded packs, "2026.11.1+1" with a local pack of
+// version 1. The digest says exactly which files were loaded.
 func (s *Set) Version() string {
 	var parts []string
 	for _, p := range s.Packs {
-		parts = append(parts, p.Name+"@"+p.Version)
+		if !slices.Contains(parts, p.Version) {
+			parts = append(parts, p.Version)
+		}
 	}
 	return strings.Join(parts, "+")
 }

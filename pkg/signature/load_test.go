@@ -125,7 +125,7 @@ func TestOverrideAndDisable(t *testing.T) {
 	if set.Rule("T-NAME-001") != nil || len(set.Rules) != 0 {
 		t.Fatal("disabled rule still in force")
 	}
-	if set.Version() != "test@1+off@1" || !strings.HasPrefix(set.Digest, "sha256:") {
+	if set.Version() != "1" || !strings.HasPrefix(set.Digest, "sha256:") {
 		t.Fatalf("version %q digest %q", set.Version(), set.Digest)
 	}
 }
