@@ -270,10 +270,16 @@ func (c *collector) url(s, field string) {
 	if host == "" {
 		return
 	}
+	// The most specific domain wins: s00.upd.kaspersky.com is an update
+	// host, and the rule for kaspersky.com as a whole adds nothing to it.
 	labels := strings.Split(host, ".")
 	for i := 0; i+1 < len(labels); i++ {
-		for _, r := range c.e.domains[strings.Join(labels[i:], ".")] {
+		rules := c.e.domains[strings.Join(labels[i:], ".")]
+		for _, r := range rules {
 			c.add(r, KindDomain, field, s, "")
+		}
+		if len(rules) > 0 {
+			return
 		}
 	}
 }

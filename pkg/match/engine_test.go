@@ -253,3 +253,39 @@ func TestContributedCode(t *testing.T) {
 		t.Fatalf("vendor's files: %+v", fs)
 	}
 }
+
+func TestMostSpecificDomainWins(t *testing.T) {
+	e := testEngine(t)
+	// The test pack knows upd.zorbex.example only; add a broader rule.
+	layer, err := signature.Parse("extra.yaml", []byte(`pack: extra
+version: "1"
+rules:
+  - id: ZX-NET-009
+    title: Zorbex corporate domain
+    entity: Zorbex
+    category: indicator
+    severity: medium
+    match: {domains: [zorbex.example]}
+    references: [test]
+    examples: {match: [{url: "https://www.zorbex.example/"}]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := signature.NewSet(signature.Layer{layer}, signature.Layer(e.Set().Packs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2, err := New(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := e2.Explain(&model.Component{Name: "x", ExternalRefs: []model.ExternalRef{{Type: "distribution", URL: "https://s1.upd.zorbex.example/a"}}})
+	if got := kinds(ev); !slices.Equal(got, []string{"ZX-IND-001 domain externalRefs[0]"}) {
+		t.Errorf("got %q, want only the update-host rule", got)
+	}
+	ev = e2.Explain(&model.Component{Name: "x", ExternalRefs: []model.ExternalRef{{Type: "website", URL: "https://www.zorbex.example/"}}})
+	if got := kinds(ev); !slices.Equal(got, []string{"ZX-NET-009 domain externalRefs[0]"}) {
+		t.Errorf("got %q", got)
+	}
+}
