@@ -54,6 +54,9 @@ func Words(s string) []string {
 	if s == "" {
 		return nil
 	}
+	if ascii(s) {
+		return asciiWords(s)
+	}
 	// Invalid UTF-8 is replaced first: the normaliser leaves the text after
 	// a bad byte undecomposed, which would make folding depend on garbage.
 	folder := folders.Get().(cases.Caser)
@@ -134,4 +137,60 @@ func cherokee(r rune) rune {
 		return r - 8
 	}
 	return r
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiWords is Words for plain ASCII text, where normalisation, case
+// folding and the confusable skeleton reduce to lower-casing letters: the
+// common case, done without allocating more than the words.
+func asciiWords(s string) []string {
+	var words []string
+	eachASCIIWord(s, func(w string) bool {
+		if hasUpper(w) {
+			w = strings.ToLower(w)
+		}
+		words = append(words, w)
+		return true
+	})
+	return words
+}
+
+// eachASCIIWord calls fn with each run of ASCII letters and digits in s,
+// in order, until fn returns false. It reports whether fn stopped it.
+func eachASCIIWord(s string, fn func(w string) bool) bool {
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) {
+			if c := s[i]; c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+				if start < 0 {
+					start = i
+				}
+				continue
+			}
+		}
+		if start >= 0 {
+			if !fn(s[start:i]) {
+				return true
+			}
+			start = -1
+		}
+	}
+	return false
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
 }

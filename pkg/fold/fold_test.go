@@ -2,6 +2,7 @@ package fold
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -100,5 +101,37 @@ func BenchmarkMatch(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		ps.MatchString(text, func(int) {})
+	}
+}
+
+// TestASCIIFastPath: plain ASCII text folds exactly as the full Unicode
+// path would fold it.
+func TestASCIIFastPath(t *testing.T) {
+	for _, s := range []string{"AO Kaspersky Lab", "KASPERSKY LAB, JSC", "x_y-z.Q9 ", "  ", "ßx", "Ab\tcD\x00e~F", "a\x7fb"} {
+		full := fullWords(s)
+		if got := Words(s); !slices.Equal(got, full) {
+			t.Errorf("Words(%q) = %q, want %q", s, got, full)
+		}
+	}
+}
+
+// fullWords forces the Unicode path by appending a non-ASCII separator.
+func fullWords(s string) []string { return Words(s + "\u2014") }
+
+// TestPrefilterAgrees: the allocation-free ASCII pre-check never turns away
+// text the full match would accept.
+func TestPrefilterAgrees(t *testing.T) {
+	ps := NewPhrases()
+	for i, p := range []string{"Kaspersky", "Kaspersky Lab", "kavsdk", "Scan Engine"} {
+		ps.Add(p, i)
+	}
+	for _, s := range []string{"AO KASPERSKY LAB", "x kavsdk", "scan-engine", "nothing here", "Kasper", "ltd Kaspersky",
+		strings.Repeat("a", 100) + " kaspersky", "kaspersky" + strings.Repeat("x", 70)} {
+		var fast, full []int
+		ps.MatchString(s, func(id int) { fast = append(fast, id) })
+		ps.Match(Tokens(s), func(id int) { full = append(full, id) })
+		if !slices.Equal(fast, full) {
+			t.Errorf("%q: MatchString %v, Match %v", s, fast, full)
+		}
 	}
 }

@@ -25,6 +25,9 @@ func FuzzTokens(f *testing.F) {
 			}
 			joined += w
 		}
+		if ascii(s) && !slices.Equal(words, fullWords(s)) {
+			t.Fatalf("ASCII fast path differs: %q -> %q, full %q", s, words, fullWords(s))
+		}
 		if again := Words(joined); !slices.Equal(again, words) {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, words, again)
 		}

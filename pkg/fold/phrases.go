@@ -47,8 +47,39 @@ func (ps *Phrases) Match(words []string, fn func(id int)) {
 	}
 }
 
-// MatchString folds s and matches it.
-func (ps *Phrases) MatchString(s string, fn func(id int)) { ps.Match(Tokens(s), fn) }
+// MatchString folds s and matches it. Plain ASCII text that contains no
+// phrase's first word is turned away without folding or allocating: the
+// common case of a field that names nobody of interest.
+func (ps *Phrases) MatchString(s string, fn func(id int)) {
+	if ps == nil || ps.n == 0 || s == "" {
+		return
+	}
+	if ascii(s) && !ps.mayMatchASCII(s) {
+		return
+	}
+	ps.Match(Tokens(s), fn)
+}
+
+// mayMatchASCII reports whether some word of the ASCII text, lower-cased,
+// is the first word of a phrase.
+func (ps *Phrases) mayMatchASCII(s string) bool {
+	var buf [64]byte
+	return eachASCIIWord(s, func(w string) bool {
+		if len(w) > len(buf) {
+			return false // too long for the buffer: let the full path decide
+		}
+		b := buf[:len(w)]
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[i] = c
+		}
+		_, ok := ps.byFirst[string(b)] // a map index with a converted key does not allocate
+		return !ok
+	})
+}
 
 func hasPrefix(words, prefix []string) bool {
 	if len(prefix) > len(words) {

@@ -1,7 +1,6 @@
 package match
 
 import (
-	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -13,90 +12,90 @@ import (
 // fields, with field names prefixed by prefix ("" for the component itself,
 // "pedigree.ancestors[0]." for an ancestor).
 func (c *collector) component(x *model.Component, prefix string) {
-	f := func(name string) string { return prefix + name }
 	// --- Makers ---
-	c.party(x.Supplier, KindSupplier, f("supplier"))
-	c.party(x.Manufacturer, KindManufacturer, f("manufacturer"))
-	c.phrases(c.e.names, KindPublisher, f("publisher"), x.Publisher, "")
+	c.party(x.Supplier, KindSupplier, fieldAt(prefix, "supplier"))
+	c.party(x.Manufacturer, KindManufacturer, fieldAt(prefix, "manufacturer"))
+	c.phrases(c.e.names, KindPublisher, fieldAt(prefix, "publisher"), x.Publisher, "")
 	for i := range x.Authors {
-		c.party(&x.Authors[i], KindAuthor, f(fmt.Sprintf("authors[%d]", i)))
+		c.party(&x.Authors[i], KindAuthor, itemAt(prefix, "authors", i))
 	}
-	c.party(x.Originator, KindOriginator, f("originator"))
-	c.phrases(c.e.names, KindCopyright, f("copyright"), x.Copyright, "")
+	c.party(x.Originator, KindOriginator, fieldAt(prefix, "originator"))
+	c.phrases(c.e.names, KindCopyright, fieldAt(prefix, "copyright"), x.Copyright, "")
 	if ev := x.Evidence; ev != nil {
 		for i, s := range ev.Copyright {
-			c.phrases(c.e.names, KindCopyright, f(fmt.Sprintf("evidence.copyright[%d]", i)), s, "")
+			c.phrases(c.e.names, KindCopyright, itemAt(prefix, "evidence.copyright", i), s, "")
 		}
 		for i, id := range ev.Identity {
-			c.identity(id, f(fmt.Sprintf("evidence.identity[%d]", i)))
+			c.identity(id, itemAt(prefix, "evidence.identity", i))
 		}
 		for i, o := range ev.Occurrences {
-			c.file(o, f(fmt.Sprintf("evidence.occurrences[%d]", i)))
+			c.file(o, itemAt(prefix, "evidence.occurrences", i))
 		}
 	}
 
 	// --- Names and free text ---
 	if x.Type != "file" {
 		// A file's name is a path: it is matched as a file below.
-		c.phrases(c.e.products, KindName, f("name"), x.Name, "")
+		c.phrases(c.e.products, KindName, fieldAt(prefix, "name"), x.Name, "")
 	}
 	if x.Group != "" {
-		c.phrases(c.e.products, KindName, f("group"), x.Group, "")
-		c.java(x.Group, f("group"), x.Group, "")
+		c.phrases(c.e.products, KindName, fieldAt(prefix, "group"), x.Group, "")
+		c.java(x.Group, fieldAt(prefix, "group"), x.Group, "")
 	}
 	if x.SWID != nil {
-		c.phrases(c.e.products, KindName, f("swid.name"), x.SWID.Name, "")
+		c.phrases(c.e.products, KindName, fieldAt(prefix, "swid.name"), x.SWID.Name, "")
 	}
-	c.java(x.Name, f("name"), x.Name, "")
-	c.phrases(c.e.mentions, KindMention, f("description"), x.Description, "")
-	c.phrases(c.e.mentions, KindMention, f("comment"), x.Comment, "")
+	c.java(x.Name, fieldAt(prefix, "name"), x.Name, "")
+	c.phrases(c.e.mentions, KindMention, fieldAt(prefix, "description"), x.Description, "")
+	c.phrases(c.e.mentions, KindMention, fieldAt(prefix, "comment"), x.Comment, "")
 	if x.Pedigree != nil {
-		c.phrases(c.e.mentions, KindMention, f("pedigree.notes"), x.Pedigree.Notes, "")
+		c.phrases(c.e.mentions, KindMention, fieldAt(prefix, "pedigree.notes"), x.Pedigree.Notes, "")
 	}
 
 	// --- Identifiers ---
-	c.purl(x.PURL, f("purl"))
+	c.purl(x.PURL, fieldAt(prefix, "purl"))
 	for i, cpe := range x.CPEs {
-		c.cpe(cpe, f(fmt.Sprintf("cpes[%d]", i)))
+		c.cpe(cpe, itemAt(prefix, "cpes", i))
 	}
 	for i, h := range x.Hashes {
-		c.hash(h, f(fmt.Sprintf("hashes[%d]", i)), "")
+		c.hash(h, itemAt(prefix, "hashes", i), "")
 	}
-	c.file(x.FileName, f("fileName"))
+	c.file(x.FileName, fieldAt(prefix, "fileName"))
 	if x.Type == "file" {
-		c.file(x.Name, f("name"))
+		c.file(x.Name, fieldAt(prefix, "name"))
 	}
 	for i, l := range x.Locations {
 		if x.Evidence != nil && slices.Contains(x.Evidence.Occurrences, l) {
 			continue // the CycloneDX decoder lists occurrences as locations too
 		}
-		c.file(l, f(fmt.Sprintf("locations[%d]", i)))
+		c.file(l, itemAt(prefix, "locations", i))
 	}
 	for i, r := range x.ExternalRefs {
-		field := f(fmt.Sprintf("externalRefs[%d]", i))
+		field := itemAt(prefix, "externalRefs", i)
 		// SPDX package-manager and security references repeat the purl and
 		// CPEs the decoder has already taken; others are matched here.
-		if strings.HasSuffix(strings.ToLower(r.Type), "purl") {
+		typ := strings.ToLower(r.Type)
+		if strings.HasSuffix(typ, "purl") {
 			if r.URL != x.PURL {
 				c.purl(r.URL, field)
 			}
 			continue
 		}
-		if strings.HasSuffix(strings.ToLower(r.Type), "cpe23type") || strings.HasSuffix(strings.ToLower(r.Type), "cpe22type") {
+		if strings.HasSuffix(typ, "cpe23type") || strings.HasSuffix(typ, "cpe22type") {
 			if !slices.Contains(x.CPEs, r.URL) {
 				c.cpe(r.URL, field)
 			}
 			continue
 		}
-		if mentionRefTypes[strings.ToLower(r.Type)] {
+		if mentionRefTypes[typ] {
 			// A link to the vendor's advisory or analysis says the vendor
 			// wrote about the component, not that it made it.
 			continue
 		}
 		c.url(r.URL, field)
 	}
-	for i, p := range x.Properties {
-		c.property(p, f(fmt.Sprintf("properties[%s]", p.Name)), i)
+	for _, p := range x.Properties {
+		c.property(p, keyAt(prefix, "properties", p.Name))
 	}
 }
 
@@ -114,7 +113,7 @@ var mentionRefTypes = map[string]bool{
 // party matches a maker: its name (or the raw text it was parsed from)
 // against vendor names and signers, and its e-mail and web addresses
 // against domains.
-func (c *collector) party(p *model.Party, kind, field string) {
+func (c *collector) party(p *model.Party, kind string, field at) {
 	if p == nil {
 		return
 	}
@@ -122,37 +121,37 @@ func (c *collector) party(p *model.Party, kind, field string) {
 	if name == "" {
 		name = p.Raw
 	}
-	c.phrases(c.e.names, kind, field+".name", name, "")
+	c.phrases(c.e.names, kind, field.dot(".name"), name, "")
 	if kind == KindSigner {
-		c.phrases(c.e.signers, kind, field+".name", name, "")
+		c.phrases(c.e.signers, kind, field.dot(".name"), name, "")
 	}
 	if p.Email != "" {
-		c.url(p.Email, field+".email")
+		c.url(p.Email, field.dot(".email"))
 	}
 	for i, u := range p.URLs {
-		c.url(u, fmt.Sprintf("%s.urls[%d]", field, i))
+		c.url(u, itemAt("", field.String()+".urls", i))
 	}
 	for i := range p.Contacts {
-		c.party(&p.Contacts[i], kind, fmt.Sprintf("%s.contacts[%d]", field, i))
+		c.party(&p.Contacts[i], kind, itemAt("", field.String()+".contacts", i))
 	}
 }
 
 // identity matches the concluded value of CycloneDX identity evidence by
 // the field it concludes, and the values its methods name.
-func (c *collector) identity(id model.IdentityEvidence, field string) {
+func (c *collector) identity(id model.IdentityEvidence, field at) {
 	v := id.ConcludedValue
 	switch strings.ToLower(id.Field) {
 	case "purl":
-		c.purl(v, field+".concludedValue")
+		c.purl(v, field.dot(".concludedValue"))
 	case "cpe":
-		c.cpe(v, field+".concludedValue")
+		c.cpe(v, field.dot(".concludedValue"))
 	case "name":
-		c.phrases(c.e.products, KindName, field+".concludedValue", v, "")
+		c.phrases(c.e.products, KindName, field.dot(".concludedValue"), v, "")
 	case "group":
-		c.java(v, field+".concludedValue", v, "")
+		c.java(v, field.dot(".concludedValue"), v, "")
 	case "hash":
 		if alg, val, ok := strings.Cut(v, ":"); ok {
-			c.hash(model.Hash{Algorithm: model.HashAlgorithm(alg), Value: strings.ToLower(val)}, field+".concludedValue", "")
+			c.hash(model.Hash{Algorithm: model.HashAlgorithm(alg), Value: strings.ToLower(val)}, field.dot(".concludedValue"), "")
 		}
 	}
 	for i, m := range id.Methods {
@@ -162,14 +161,14 @@ func (c *collector) identity(id model.IdentityEvidence, field string) {
 		if !ok {
 			continue
 		}
-		mf := fmt.Sprintf("%s.methods[%d]", field, i)
+		mf := itemAt("", field.String()+".methods", i)
 		c.file(val, mf)
 		c.java(val, mf, val, "")
 	}
 }
 
 // purl matches a package URL against purl patterns of its type.
-func (c *collector) purl(s, field string) {
+func (c *collector) purl(s string, field at) {
 	if s == "" {
 		return
 	}
@@ -205,16 +204,15 @@ func (c *collector) purl(s, field string) {
 // underNamespace reports whether ns lies below the namespace pattern: its
 // first segments match the pattern's segments.
 func underNamespace(pattern, ns string) bool {
-	ps, segs := strings.Split(pattern, "/"), strings.Split(ns, "/")
-	if len(segs) <= len(ps) {
-		return false
-	}
-	for i, p := range ps {
-		if ok, _ := path.Match(p, segs[i]); !ok {
+	for pattern != "" {
+		var p, seg string
+		p, pattern, _ = strings.Cut(pattern, "/")
+		seg, ns, _ = strings.Cut(ns, "/")
+		if ok, _ := path.Match(p, seg); !ok {
 			return false
 		}
 	}
-	return true
+	return ns != "" // something must lie below
 }
 
 // splitPURL returns the lower-case type, namespace and name of a package
@@ -246,7 +244,7 @@ func splitPURL(s string) (typ, ns, name string, ok bool) {
 
 // cpe matches a CPE 2.3 formatted string or a CPE 2.2 URI by vendor and
 // product.
-func (c *collector) cpe(s, field string) {
+func (c *collector) cpe(s string, field at) {
 	vendor, product, ok := splitCPE(s)
 	if !ok {
 		return
@@ -263,6 +261,9 @@ func (c *collector) cpe(s, field string) {
 	}
 }
 
+// cpeUnescape removes the backslash escapes of CPE 2.3 formatted strings.
+var cpeUnescape = strings.NewReplacer(`\`, "")
+
 func splitCPE(s string) (vendor, product string, ok bool) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	var parts []string
@@ -277,8 +278,7 @@ func splitCPE(s string) (vendor, product string, ok bool) {
 	if len(parts) < 3 {
 		return "", "", false
 	}
-	unescape := strings.NewReplacer(`\`, "")
-	return unescape.Replace(parts[1]), unescape.Replace(parts[2]), parts[1] != ""
+	return cpeUnescape.Replace(parts[1]), cpeUnescape.Replace(parts[2]), parts[1] != ""
 }
 
 // propertyKinds maps the last word of a property name, normalised (lower
@@ -305,7 +305,7 @@ var javaKeys = map[string]bool{"mainclass": true, "bundlesymbolicname": true, "a
 	"bundleactivator": true, "exportpackage": true, "groupid": true}
 
 // property matches a name/value pair by what its name says it holds.
-func (c *collector) property(p model.Property, field string, _ int) {
+func (c *collector) property(p model.Property, field at) {
 	if strings.HasPrefix(p.Name, "pedigree:content") {
 		for _, cr := range c.e.content {
 			if strings.Contains(p.Value, cr.s) {
@@ -344,8 +344,11 @@ func propertyKey(name string) string {
 	if i := strings.LastIndexAny(name, ":."); i >= 0 {
 		name = name[i+1:]
 	}
-	return strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(name))
+	return strings.ToLower(keySeparators.Replace(name))
 }
+
+// keySeparators are dropped from property keys before they are compared.
+var keySeparators = strings.NewReplacer("-", "", "_", "", " ", "")
 
 // contentLocation is the file named in a content property
 // ("pedigree:content:bin/libkavsdk.so" gives "bin/libkavsdk.so").

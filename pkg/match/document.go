@@ -41,7 +41,7 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 	}
 
 	// --- Own evidence: fields, contained files, pedigree ---
-	own := make(map[string][]Evidence, len(doc.Components))
+	own := map[string][]Evidence{}
 	shares := map[string]fileShare{}
 	for _, x := range doc.Components {
 		c := e.newCollector()
@@ -61,7 +61,9 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 				}
 			}
 		}
-		shares[x.Ref] = share
+		if share.copyrighted > 0 {
+			shares[x.Ref] = share
+		}
 		if p := x.Pedigree; p != nil {
 			for i, a := range p.Ancestors {
 				c.inherit(a, fmt.Sprintf("pedigree.ancestors[%d]", i))
@@ -103,25 +105,32 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 			derived[r.From] = append(derived[r.From], r)
 		}
 	}
+	var names map[string]string
+	if len(derived) > 0 {
+		names = make(map[string]string, len(doc.Components))
+		for _, x := range doc.Components {
+			names[x.Ref] = label(x)
+		}
+	}
 	for _, r := range doc.Relationships {
 		if !derivedFrom[r.Type] || r.From == r.To || len(derived[r.From]) == 0 || derived[r.From][0] != r {
 			continue // each source component once, at its first edge
 		}
-		all[r.From] = append(all[r.From], e.inherited(doc, r.From, derived, own)...)
+		all[r.From] = append(all[r.From], inherited(r.From, derived, own, names)...)
 	}
 
 	// --- Findings ---
-	paths := doc.Paths()
+	if len(all) == 0 {
+		return nil
+	}
+	// Paths are walked only for the components that have findings.
+	paths := doc.PathIndex()
 	byRef := make(map[string]*model.Component, len(doc.Components))
 	for _, x := range doc.Components {
 		byRef[x.Ref] = x
 	}
 	for _, x := range loose {
 		byRef[x.Ref] = x
-		paths[x.Ref] = []string{x.Ref}
-		if len(doc.Roots) == 1 && byRef[doc.Roots[0]] != nil {
-			paths[x.Ref] = []string{doc.Roots[0], x.Ref}
-		}
 	}
 	var findings []Finding
 	for ref, ev := range all {
@@ -129,7 +138,7 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 		if x == nil {
 			continue // a relationship from an element that is not a component
 		}
-		findings = append(findings, e.findings(doc, x, paths[ref], byRef, ev, shares[ref])...)
+		findings = append(findings, e.findings(doc, x, paths.Path(ref), byRef, ev, shares[ref])...)
 	}
 	// Two components with the same identity (the same library listed
 	// twice) would share a fingerprint; the ref tells them apart then.
@@ -157,7 +166,7 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 // inherited follows the derivation edges out of ref and returns, for every
 // component reached that has identity evidence of its own, that evidence
 // as relationship evidence naming the chain.
-func (e *Engine) inherited(doc *model.Document, ref string, derived map[string][]model.Relationship, own map[string][]Evidence) []Evidence {
+func inherited(ref string, derived map[string][]model.Relationship, own map[string][]Evidence, names map[string]string) []Evidence {
 	type step struct {
 		ref   string
 		chain []string
@@ -175,10 +184,7 @@ func (e *Engine) inherited(doc *model.Document, ref string, derived map[string][
 			seen[r.To] = true
 			chain := append(append([]string(nil), cur.chain...), fmt.Sprintf("%s %s %s", r.From, r.Type, r.To))
 			queue = append(queue, step{r.To, chain})
-			name := r.To
-			if t := doc.Component(r.To); t != nil {
-				name = label(t)
-			}
+			name := cmp.Or(names[r.To], r.To)
 			for _, ev := range identity(own[r.To]) {
 				out = append(out, Evidence{
 					Rule: ev.Rule, Kind: KindRelationship,
@@ -228,7 +234,7 @@ func (c *collector) inheritDepth(a *model.Component, field string, depth int) {
 		if ev.Kind == KindMention {
 			continue
 		}
-		c.addVia(c.e.ruleIndex(ev.Rule), KindPedigree, ev.Field, fmt.Sprintf("%s (%s of %s)", ev.Value, ev.Kind, label(a)), ev.Location, cmp.Or(ev.via, ev.Kind))
+		c.addVia(c.e.ruleIndex(ev.Rule), KindPedigree, fieldAt("", ev.Field), fmt.Sprintf("%s (%s of %s)", ev.Value, ev.Kind, label(a)), ev.Location, cmp.Or(ev.via, ev.Kind))
 	}
 }
 
@@ -240,7 +246,7 @@ func (e *Engine) ruleIndex(id string) int {
 // spdxFile gathers the evidence of an SPDX file element: its name and
 // path, checksums, copyright text and contributors.
 func (c *collector) spdxFile(f *model.File) {
-	field := func(s string) string { return fmt.Sprintf("files[%s].%s", f.Ref, s) }
+	field := func(s string) at { return fieldAt("", "files["+f.Ref+"]."+s) }
 	c.file(f.Name, field("fileName"))
 	for i, h := range f.Checksums {
 		c.hash(h, field(fmt.Sprintf("checksums[%d]", i)), f.Name)

@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/pedigree-sbom/pedigree/pkg/fold"
@@ -23,15 +24,19 @@ type Engine struct {
 
 	purls       map[string][]purlRule // by purl type
 	cpes        map[string][]cpeRule  // by exact vendor; "" holds wildcard vendors
-	hashes      map[string][]int      // by "SHA-256:hex"
-	filenames   map[string][]int      // by lower-case base name
+	hashes      map[hashKey][]int
+	filenames   map[string][]int // by lower-case base name
 	fileGlobs   []globRule
 	paths       map[string][]pathRule // by first segment
 	domains     map[string][]int
 	javaPrefix  map[string][]int
+	javaFirst   map[string]bool // first segments of javaPrefix keys
 	content     []contentRule
 	ruleByIndex []*signature.Rule
 }
+
+// hashKey is a hash by canonical algorithm name and lower-case hex value.
+type hashKey struct{ alg, value string }
 
 type purlRule struct {
 	p    signature.PURLPattern
@@ -46,6 +51,9 @@ type cpeRule struct {
 type globRule struct {
 	glob string
 	rule int
+	// prefix and suffix are the literal ends of the glob, for a cheap
+	// test before path.Match.
+	prefix, suffix string
 }
 
 type pathRule struct {
@@ -71,11 +79,12 @@ func New(set *signature.Set) (*Engine, error) {
 		entityNames: map[string]*fold.Phrases{},
 		purls:       map[string][]purlRule{},
 		cpes:        map[string][]cpeRule{},
-		hashes:      map[string][]int{},
+		hashes:      map[hashKey][]int{},
 		filenames:   map[string][]int{},
 		paths:       map[string][]pathRule{},
 		domains:     map[string][]int{},
 		javaPrefix:  map[string][]int{},
+		javaFirst:   map[string]bool{},
 	}
 	for i, r := range set.Rules {
 		m := r.Match
@@ -115,13 +124,15 @@ func New(set *signature.Set) (*Engine, error) {
 		}
 		for _, s := range m.Hashes {
 			alg, val, _ := strings.Cut(s, ":")
-			k := model.HashAlgorithm(alg) + ":" + strings.ToLower(val)
+			k := hashKey{model.HashAlgorithm(alg), strings.ToLower(val)}
 			e.hashes[k] = append(e.hashes[k], i)
 		}
 		for _, s := range m.Filenames {
 			s = strings.ToLower(s)
 			if strings.ContainsAny(s, "*?[") {
-				e.fileGlobs = append(e.fileGlobs, globRule{s, i})
+				pre := s[:strings.IndexAny(s, "*?[")]
+				suf := s[strings.LastIndexAny(s, "*?]")+1:]
+				e.fileGlobs = append(e.fileGlobs, globRule{s, i, pre, suf})
 			} else {
 				e.filenames[s] = append(e.filenames[s], i)
 			}
@@ -135,6 +146,8 @@ func New(set *signature.Set) (*Engine, error) {
 		}
 		for _, s := range m.JavaPackages {
 			e.javaPrefix[s] = append(e.javaPrefix[s], i)
+			first, _, _ := strings.Cut(strings.ToLower(s), ".")
+			e.javaFirst[first] = true
 		}
 		for _, s := range m.Content {
 			e.content = append(e.content, contentRule{s, i})
@@ -153,14 +166,18 @@ type collector struct {
 	ev   []Evidence
 }
 
-func (e *Engine) newCollector() *collector { return &collector{e: e, seen: map[Evidence]bool{}} }
+func (e *Engine) newCollector() *collector { return &collector{e: e} }
 
-func (c *collector) add(rule int, kind, field, value, location string) {
+func (c *collector) add(rule int, kind string, field at, value, location string) {
 	c.addVia(rule, kind, field, value, location, "")
 }
 
-func (c *collector) addVia(rule int, kind, field, value, location, via string) {
-	ev := Evidence{Rule: c.e.rules[rule].ID, Kind: kind, Field: field, Value: value, Location: location, via: via}
+func (c *collector) addVia(rule int, kind string, field at, value, location, via string) {
+	ev := Evidence{Rule: c.e.rules[rule].ID, Kind: kind, Field: field.String(), Value: value, Location: location, via: via}
+	if c.seen == nil {
+		// Most components match nothing; the map is made on the first hit.
+		c.seen = map[Evidence]bool{}
+	}
 	if !c.seen[ev] {
 		c.seen[ev] = true
 		c.ev = append(c.ev, ev)
@@ -168,25 +185,29 @@ func (c *collector) addVia(rule int, kind, field, value, location, via string) {
 }
 
 // phrases matches folded text against a phrase table, once per rule.
-func (c *collector) phrases(ps *fold.Phrases, kind, field, value, location string) {
+func (c *collector) phrases(ps *fold.Phrases, kind string, field at, value, location string) {
 	if value == "" {
 		return
 	}
 	ps.MatchString(value, func(rule int) { c.add(rule, kind, field, value, location) })
 }
 
-func (c *collector) hash(h model.Hash, field, location string) {
-	for _, r := range c.e.hashes[h.Algorithm+":"+h.Value] {
+func (c *collector) hash(h model.Hash, field at, location string) {
+	for _, r := range c.e.hashes[hashKey{h.Algorithm, h.Value}] {
 		c.add(r, KindHash, field, h.Algorithm+":"+h.Value, location)
 	}
 }
 
 // file matches a path or file name: its base name against file names and
 // its segments against paths.
-func (c *collector) file(p, field string) {
-	if p == "" {
+func (c *collector) file(p string, field at) {
+	if p == "" || !c.e.fileMayMatch(p) {
 		return
 	}
+	c.fileFull(p, field)
+}
+
+func (c *collector) fileFull(p string, field at) {
 	segs := signature.PathSegments(p)
 	if len(segs) == 0 {
 		return
@@ -210,6 +231,57 @@ func (c *collector) file(p, field string) {
 	c.javaFromPath(segs, field, p)
 }
 
+// fileMayMatch is an allocation-free pre-check of a path: it reports
+// false only when no segment can start a path pattern, the base name is no
+// file name and fits no glob, and no directory can start a Java package.
+func (e *Engine) fileMayMatch(p string) bool {
+	var buf [128]byte
+	start := 0
+	for i := 0; i <= len(p); i++ {
+		if i < len(p) && p[i] != '/' && p[i] != '\\' {
+			continue
+		}
+		seg := p[start:i]
+		start = i + 1
+		if seg == "" {
+			continue
+		}
+		if len(seg) > len(buf) {
+			return true
+		}
+		b := buf[:len(seg)]
+		for j := 0; j < len(seg); j++ {
+			c := seg[j]
+			if c >= 0x80 {
+				return true // the full path handles non-ASCII
+			}
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[j] = c
+		}
+		if _, ok := e.paths[string(b)]; ok {
+			return true
+		}
+		if e.javaFirst[string(b)] {
+			return true
+		}
+		// Any segment may be the base name ("dir/klif.sys/" names klif.sys),
+		// so all are tried: a pre-check may say yes too often, never too
+		// rarely.
+		if _, ok := e.filenames[string(b)]; ok {
+			return true
+		}
+		for _, g := range e.fileGlobs {
+			if len(b) >= len(g.prefix)+len(g.suffix) && string(b[:len(g.prefix)]) == g.prefix &&
+				string(b[len(b)-len(g.suffix):]) == g.suffix {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func hasSegments(segs, prefix []string) bool {
 	if len(prefix) > len(segs) {
 		return false
@@ -224,7 +296,7 @@ func hasSegments(segs, prefix []string) bool {
 
 // javaFromPath turns a class or source file path (com/kavsdk/KavSdk.class)
 // into a package name and matches it.
-func (c *collector) javaFromPath(segs []string, field, p string) {
+func (c *collector) javaFromPath(segs []string, field at, p string) {
 	if len(segs) < 3 {
 		return
 	}
@@ -244,37 +316,56 @@ func (c *collector) javaFromPath(segs []string, field, p string) {
 }
 
 // java matches a dotted name against Java package prefixes on whole
-// segments.
-func (c *collector) java(name, field, value, location string) {
+// segments. Prefixes are substrings of the name, so nothing is allocated
+// unless a prefix is known.
+func (c *collector) java(name string, field at, value, location string) {
 	if name == "" || !strings.Contains(name, ".") {
 		return
 	}
-	segs := strings.Split(name, ".")
-	for n := 2; n <= len(segs); n++ {
-		prefix := strings.Join(segs[:n], ".")
+	lower := ""
+	for i := strings.IndexByte(name, '.') + 1; i > 0 && i <= len(name); {
+		end := strings.IndexByte(name[i:], '.')
+		if end < 0 {
+			end = len(name)
+		} else {
+			end += i
+		}
+		prefix := name[:end]
 		for _, r := range c.e.javaPrefix[prefix] {
 			c.add(r, KindJavaPackage, field, value, location)
 		}
-		if lp := strings.ToLower(prefix); lp != prefix {
-			for _, r := range c.e.javaPrefix[lp] {
+		if hasUpper(prefix) {
+			if lower == "" {
+				lower = strings.ToLower(name)
+			}
+			for _, r := range c.e.javaPrefix[lower[:end]] {
 				c.add(r, KindJavaPackage, field, value, location)
 			}
 		}
+		i = end + 1
 	}
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 // url matches the host of a URL, an e-mail address or a bare host name
 // against domains.
-func (c *collector) url(s, field string) {
+func (c *collector) url(s string, field at) {
 	host := hostOf(s)
 	if host == "" {
 		return
 	}
 	// The most specific domain wins: s00.upd.kaspersky.com is an update
 	// host, and the rule for kaspersky.com as a whole adds nothing to it.
-	labels := strings.Split(host, ".")
-	for i := 0; i+1 < len(labels); i++ {
-		rules := c.e.domains[strings.Join(labels[i:], ".")]
+	for suffix := host; strings.Contains(suffix, "."); suffix = suffix[strings.IndexByte(suffix, '.')+1:] {
+		rules := c.e.domains[suffix]
 		for _, r := range rules {
 			c.add(r, KindDomain, field, s, "")
 		}
@@ -314,4 +405,30 @@ func hostOf(s string) string {
 		return ""
 	}
 	return s
+}
+
+// at names a place in the input, such as "authors[1].name". It is rendered
+// only when evidence is found there, so matching a component that names
+// nobody of interest formats no field names.
+type at struct {
+	prefix, name string
+	index        int    // a list index, or -1
+	key          string // a map key ("properties[KEY]"), used instead of index
+	tail         string
+}
+
+func fieldAt(prefix, name string) at       { return at{prefix: prefix, name: name, index: -1} }
+func itemAt(prefix, name string, i int) at { return at{prefix: prefix, name: name, index: i} }
+func keyAt(prefix, name, key string) at    { return at{prefix: prefix, name: name, index: -1, key: key} }
+func (a at) dot(tail string) at            { a.tail += tail; return a }
+
+func (a at) String() string {
+	s := a.prefix + a.name
+	switch {
+	case a.key != "":
+		s += "[" + a.key + "]"
+	case a.index >= 0:
+		s += "[" + strconv.Itoa(a.index) + "]"
+	}
+	return s + a.tail
 }

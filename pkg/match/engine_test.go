@@ -289,3 +289,39 @@ rules:
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestFilePrecheck: the allocation-free pre-check never turns away a path
+// the full file matcher would accept.
+func TestFilePrecheck(t *testing.T) {
+	e := testEngine(t)
+	for _, p := range []string{"/opt/zorbex/bin/x", `C:\Windows\ZBXCORE.SYS`, "dir/zbxcore.sys/", "libs/ZX_Mobile_SDK.aar",
+		"classes/com/zorbex/sdk/A.class", "/usr/lib/libz.so", "Zörbex/zbxcore.sys", "a/" + strings.Repeat("x", 200) + "/zbxcore.sys"} {
+		full := e.newCollector()
+		full.fileFull(p, fieldAt("", "f"))
+		if len(full.ev) > 0 && !e.fileMayMatch(p) {
+			t.Errorf("%q: pre-check says no, full match finds %v", p, full.ev)
+		}
+	}
+	if e.fileMayMatch("/usr/lib/libz.so") {
+		t.Error("an ordinary path should be turned away")
+	}
+}
+
+func TestUnderNamespace(t *testing.T) {
+	tests := []struct {
+		pattern, ns string
+		want        bool
+	}{
+		{"github.com/kasperskylab", "github.com/kasperskylab/klogga", true},
+		{"github.com/kasperskylab", "github.com/kasperskylab/klogga/a/b", true},
+		{"github.com/kasperskylab", "github.com/kasperskylab", false},
+		{"github.com/kasperskylab", "github.com/kasperskylabs/x", false},
+		{"github.com/*lab", "github.com/kasperskylab/x", true},
+		{"github.com/kasperskylab", "github.com", false},
+	}
+	for _, tt := range tests {
+		if got := underNamespace(tt.pattern, tt.ns); got != tt.want {
+			t.Errorf("underNamespace(%q, %q) = %v, want %v", tt.pattern, tt.ns, got, tt.want)
+		}
+	}
+}

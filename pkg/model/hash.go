@@ -2,12 +2,15 @@ package model
 
 import "strings"
 
+// hashSeparators are ignored in algorithm names.
+var hashSeparators = strings.NewReplacer("-", "", "_", "", " ", "")
+
 // HashAlgorithm returns the canonical (CycloneDX) spelling of a hash
 // algorithm name written in any dialect: "SHA256", "sha256", "SHA-256" all
 // become "SHA-256"; "BLAKE2b256" becomes "BLAKE2b-256". Unknown names are
 // returned upper-cased.
 func HashAlgorithm(name string) string {
-	k := strings.ToUpper(strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.TrimSpace(name)))
+	k := strings.ToUpper(hashSeparators.Replace(strings.TrimSpace(name)))
 	switch k {
 	case "MD2", "MD4", "MD5", "MD6", "ADLER32":
 		return k
