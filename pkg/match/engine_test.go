@@ -325,3 +325,28 @@ func TestUnderNamespace(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentMatch: the engine only reads its indexes, so documents can
+// be matched in parallel (run with -race).
+func TestConcurrentMatch(t *testing.T) {
+	e := testEngine(t)
+	mk := func() *model.Document {
+		return doc(&model.Component{Ref: "r", Name: "root", Supplier: &model.Party{Name: "Acme"}},
+			&model.Component{Ref: "x", Name: "x", Copyright: "© Зорбекс", Parent: "r"})
+	}
+	done := make(chan int)
+	for range 4 {
+		go func() {
+			n := 0
+			for range 50 {
+				n += len(e.Match(mk()))
+			}
+			done <- n
+		}()
+	}
+	for range 4 {
+		if n := <-done; n != 50 {
+			t.Errorf("got %d findings over 50 runs, want 50", n)
+		}
+	}
+}
