@@ -61,7 +61,7 @@ func (c *collector) component(x *model.Component, prefix string) {
 		c.hash(h, itemAt(prefix, "hashes", i), "")
 	}
 	c.file(x.FileName, fieldAt(prefix, "fileName"))
-	if x.Type == "file" {
+	if x.Type == "file" && !slices.Contains(x.Locations, x.Name) {
 		c.file(x.Name, fieldAt(prefix, "name"))
 	}
 	for i, l := range x.Locations {
@@ -302,7 +302,11 @@ var productKeys = map[string]bool{"productname": true, "filedescription": true, 
 
 // javaKeys are property keys whose value is a Java package or class name.
 var javaKeys = map[string]bool{"mainclass": true, "bundlesymbolicname": true, "automaticmodulename": true,
-	"bundleactivator": true, "exportpackage": true, "groupid": true}
+	"bundleactivator": true, "exportpackage": true, "groupid": true, "javaclass": true, "javapackage": true}
+
+// mentionKeys are property keys whose value is free text found in a file
+// (deep inspection's strings): the entity named there is only mentioned.
+var mentionKeys = map[string]bool{"string": true, "strings": true}
 
 // property matches a name/value pair by what its name says it holds.
 func (c *collector) property(p model.Property, field at) {
@@ -323,6 +327,12 @@ func (c *collector) property(p model.Property, field at) {
 	}
 	if productKeys[key] {
 		c.phrases(c.e.products, KindPEVersion, field, p.Value, "")
+	}
+	if mentionKeys[key] {
+		c.phrases(c.e.mentions, KindMention, field, p.Value, "")
+	}
+	if key == "originalfilename" {
+		c.file(p.Value, field)
 	}
 	if javaKeys[key] {
 		for _, v := range strings.FieldsFunc(p.Value, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {

@@ -438,6 +438,14 @@ func (e *Engine) whiteLabel(doc *model.Document, entity string, x *model.Compone
 	if m := maker(x); m != "" {
 		return m, !e.isEntity(entity, m)
 	}
+	// A binary that declares another maker in its version resources or
+	// manifest is offered under it. One that declares the entity itself is
+	// not thereby in plain sight: a renamed Kaspersky DLL shipped in
+	// someone's product is offered under that product, and its version
+	// resources are the evidence.
+	if m := declaredMaker(x); m != "" && !e.isEntity(entity, m) {
+		return m, true
+	}
 	for _, v := range ev {
 		if nameVisible(v, x.Type == "file") {
 			return "", false
@@ -497,8 +505,22 @@ func maker(x *model.Component) string {
 	if len(x.Authors) > 0 && cmp.Or(x.Authors[0].Name, x.Authors[0].Raw) != "" {
 		return cmp.Or(x.Authors[0].Name, x.Authors[0].Raw)
 	}
-	if x.Originator != nil {
+	if x.Originator != nil && cmp.Or(x.Originator.Name, x.Originator.Raw) != "" {
 		return cmp.Or(x.Originator.Name, x.Originator.Raw)
+	}
+	return ""
+}
+
+// declaredMaker is the maker a file declares in its PE version resources
+// or its Java manifest.
+func declaredMaker(x *model.Component) string {
+	for _, p := range x.Properties {
+		switch propertyKey(p.Name) {
+		case "companyname", "implementationvendor", "bundlevendor":
+			if p.Value != "" {
+				return p.Value
+			}
+		}
 	}
 	return ""
 }

@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -156,6 +157,36 @@ func New(set *signature.Set) (*Engine, error) {
 	return e, nil
 }
 
+// MayMatchPath reports whether a file path could match a file-name, path
+// or Java-package pattern. It allocates nothing and may say yes too often,
+// never too rarely: deep inspection uses it to skip the files that cannot
+// matter.
+func (e *Engine) MayMatchPath(p string) bool { return p != "" && e.fileMayMatch(p) }
+
+// MatchesJavaPackage reports whether a dotted Java name lies under one of
+// the signatures' package prefixes.
+func (e *Engine) MatchesJavaPackage(name string) bool {
+	c := e.newCollector()
+	c.java(name, fieldAt("", "x"), name, "")
+	return len(c.ev) > 0
+}
+
+// HashAlgorithms returns the canonical names of the hash algorithms the
+// signatures use ("SHA-256"), so that files are hashed only when a hash
+// could match.
+func (e *Engine) HashAlgorithms() []string {
+	seen := map[string]bool{}
+	var out []string
+	for k := range e.hashes {
+		if !seen[k.alg] {
+			seen[k.alg] = true
+			out = append(out, k.alg)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Set returns the signature set the engine was built from.
 func (e *Engine) Set() *signature.Set { return e.set }
 
@@ -238,7 +269,7 @@ func (e *Engine) fileMayMatch(p string) bool {
 	var buf [128]byte
 	start := 0
 	for i := 0; i <= len(p); i++ {
-		if i < len(p) && p[i] != '/' && p[i] != '\\' {
+		if i < len(p) && p[i] != '/' && p[i] != '\\' && p[i] != '!' {
 			continue
 		}
 		seg := p[start:i]

@@ -275,9 +275,10 @@ func checkFilename(s string) error {
 }
 
 // PathSegments splits a path pattern or a location into lower-case
-// segments; "\" and "/" both separate.
+// segments; "\" and "/" both separate, and so does "!", which joins an
+// archive to the path of an entry inside it ("app.jar!com/x/A.class").
 func PathSegments(s string) []string {
-	s = strings.ToLower(strings.ReplaceAll(s, `\`, "/"))
+	s = strings.ToLower(strings.NewReplacer(`\`, "/", "!", "/").Replace(s))
 	var out []string
 	for _, seg := range strings.Split(s, "/") {
 		if seg != "" && seg != "." {
