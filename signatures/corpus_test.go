@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
-	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/signatures"
 )
@@ -24,18 +23,11 @@ func TestCorpusHasNoFindings(t *testing.T) {
 	if _, err := os.Stat(corpusDir); err != nil {
 		t.Skipf("corpus not found at %s (it lives in ../shared beside the repository): %v", corpusDir, err)
 	}
-	layer, err := signatures.Layer()
+	eng, err := signatures.Engine()
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := signature.NewSet(layer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := match.New(set)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := eng.Set()
 	scanned, components := 0, 0
 	err = filepath.WalkDir(corpusDir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(path, ".md") || strings.HasSuffix(path, ".tsv") {

@@ -6,6 +6,7 @@ package signatures
 import (
 	"embed"
 
+	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 )
 
@@ -18,4 +19,18 @@ const Label = "embedded"
 // Layer loads the embedded packs.
 func Layer() (signature.Layer, error) {
 	return signature.LoadFS(files, Label)
+}
+
+// Engine compiles the embedded packs alone into a matching engine, for
+// callers (tests, benchmarks, tools) that take no --signatures.
+func Engine() (*match.Engine, error) {
+	layer, err := Layer()
+	if err != nil {
+		return nil, err
+	}
+	set, err := signature.NewSet(layer)
+	if err != nil {
+		return nil, err
+	}
+	return match.New(set)
 }

@@ -93,6 +93,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 		Commands: []*cli.Command{
 			scanCommand(),
+			sbomCommand(),
 			inspectCommand(),
 			signaturesCommand(),
 		},

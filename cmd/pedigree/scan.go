@@ -58,8 +58,10 @@ func scanCommand() *cli.Command {
 		Usage:     "find components made by a prohibited vendor, under any brand",
 		ArgsUsage: "TARGET...",
 		Description: "Each TARGET is an SBOM file (CycloneDX, SPDX or syft JSON, detected from the\n" +
-			"content), - for standard input, or sbom:PATH. Every target is reported, also when\n" +
-			"another cannot be read.\n\n" +
+			"content) or - for standard input; a directory, or a file that is not an SBOM (a\n" +
+			"binary, an archive), whose SBOM is generated and whose files are read; or a source\n" +
+			"named by a prefix: sbom:, dir:, file:, docker-archive:, oci-archive:, oci-dir:.\n" +
+			"Every target is reported, also when another cannot be read.\n\n" +
 			"Exit codes: 0 the gate passed; 1 a finding at or above --fail-on; 2 an error\n" +
 			"(usage, or a target that could not be evaluated).",
 		Flags: []cli.Flag{
@@ -111,11 +113,13 @@ func runScan(c *cli.Context) error {
 		}
 		verbose("waivers %s: %d", p, len(waivers))
 	}
+	prog := newProgress(c.App.ErrWriter, c.Bool("quiet"))
 	res, err := scan.Scan(c.Context, scan.Config{
 		Targets: c.Args().Slice(), Engine: eng, FailOn: failOn, Waivers: waivers,
 		Ingest: ingestOptions(), Now: time.Now(), Stdin: c.App.Reader,
-		ToolName: "pedigree", ToolVersion: versionString(),
+		ToolName: "pedigree", ToolVersion: versionString(), Progress: prog.update,
 	})
+	prog.done()
 	if err != nil {
 		return err
 	}

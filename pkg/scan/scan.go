@@ -16,11 +16,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pedigree-sbom/pedigree/pkg/generate"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/waiver"
+	"github.com/pedigree-sbom/pedigree/pkg/walk"
 )
 
 // Verdicts of a target.
@@ -46,6 +48,10 @@ type Config struct {
 	Stdin interface{ Read([]byte) (int, error) }
 	// Tool is the name and version written into reports.
 	ToolName, ToolVersion string
+	// Limits bound the walk of files and archives of generated targets.
+	Limits walk.Limits
+	// Progress, when set, is told what generation is doing.
+	Progress func(generate.Progress)
 }
 
 // Result is a whole scan.
@@ -69,8 +75,8 @@ type WaiverUse struct {
 // Target is the outcome for one input.
 type Target struct {
 	Target string
-	// Source is how the target was read: "sbom" (the only source until
-	// SBOM generation lands).
+	// Source is how the target was read: "sbom", "dir", "file",
+	// "archive" or "image".
 	Source   string
 	Document *model.Document
 	Verdict  string
@@ -139,13 +145,14 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		t := &Target{Target: name, Source: "sbom", Findings: []*Finding{}, Errors: []string{}}
 		res.Targets = append(res.Targets, t)
-		doc, err := read(name, cfg)
+		doc, source, err := read(ctx, name, cfg)
 		if err != nil {
 			t.Verdict = Error
 			t.Errors = append(t.Errors, err.Error())
 			continue
 		}
 		t.Document = doc
+		t.Source = source
 		t.Verdict = Pass
 		for _, mf := range cfg.Engine.Match(doc) {
 			f := &Finding{Finding: mf}
@@ -190,32 +197,62 @@ func applyWaivers(f *Finding, target string, uses []WaiverUse) {
 	}
 }
 
-// read ingests one target.
-func read(name string, cfg Config) (*model.Document, error) {
+// read reads one target: an SBOM is ingested; a directory, a file that
+// is not an SBOM, an archive or an image archive is generated. It returns
+// the document and the source kind for the report.
+func read(ctx context.Context, name string, cfg Config) (*model.Document, string, error) {
 	scheme, rest, hasScheme := strings.Cut(name, ":")
 	if hasScheme && len(scheme) > 1 {
 		switch scheme {
 		case "sbom":
-			name = rest
+			doc, err := ingest.File(rest, cfg.Ingest)
+			return doc, "sbom", err
 		case "dir", "file", "docker-archive", "oci-archive", "oci-dir":
-			return nil, fmt.Errorf("%s: generating an SBOM from a %s source is not supported yet; scan an SBOM file (sbom:PATH)", name, scheme)
+			return generated(ctx, scheme, rest, cfg)
 		default:
 			// Not a scheme we know: take the whole argument as a path
 			// (Windows drive letters have one-letter schemes and never
 			// get here).
 			if _, err := os.Stat(name); err != nil {
-				return nil, fmt.Errorf("%s: unknown source scheme %q (want sbom, dir, file, docker-archive, oci-archive or oci-dir)", name, scheme)
+				return nil, "", fmt.Errorf("%s: unknown source scheme %q (want sbom, dir, file, docker-archive, oci-archive or oci-dir)", name, scheme)
 			}
 		}
 	}
 	if name == "-" {
 		if cfg.Stdin == nil {
-			return nil, errors.New("stdin: no standard input")
+			return nil, "", errors.New("stdin: no standard input")
 		}
-		return ingest.Decode("stdin", cfg.Stdin, cfg.Ingest)
+		doc, err := ingest.Decode("stdin", cfg.Stdin, cfg.Ingest)
+		return doc, "sbom", err
 	}
-	if st, err := os.Stat(name); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory; generating an SBOM from a directory is not supported yet, scan an SBOM file", name)
+	st, err := os.Stat(name)
+	if err == nil && st.IsDir() {
+		return generated(ctx, "dir", name, cfg)
 	}
-	return ingest.File(name, cfg.Ingest)
+	doc, err := ingest.File(name, cfg.Ingest)
+	if err != nil && ingest.KindOf(err) == ingest.KindNotSBOM {
+		// Not an SBOM: a product file or archive to look into.
+		return generated(ctx, "file", name, cfg)
+	}
+	return doc, "sbom", err
+}
+
+// generated builds the document of a non-SBOM target.
+func generated(ctx context.Context, kind, path string, cfg Config) (*model.Document, string, error) {
+	lim := cfg.Limits
+	if lim == (walk.Limits{}) {
+		lim = walk.DefaultLimits()
+	}
+	res, err := generate.Generate(ctx, kind, path, cfg.Engine, generate.Options{Limits: lim, Progress: cfg.Progress})
+	if err != nil {
+		return nil, "", err
+	}
+	source := kind
+	switch {
+	case strings.HasSuffix(kind, "-archive") || kind == "oci-dir":
+		source = "image"
+	case kind == "file" && res.Walk.Archives > 0:
+		source = "archive"
+	}
+	return res.Document, source, nil
 }

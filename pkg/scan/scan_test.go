@@ -126,8 +126,8 @@ func TestBadTargetsDoNotStopTheScan(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","components":[`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res := run(t, signature.High, nil, bad, "testdata/product.cdx.json", "missing.json", dir, "dir:"+dir, "bogus:x")
-	want := []string{Error, Fail, Error, Error, Error, Error}
+	res := run(t, signature.High, nil, bad, "testdata/product.cdx.json", "missing.json", "bogus:x", "oci-dir:"+dir+"/missing")
+	want := []string{Error, Fail, Error, Error, Error}
 	for i, tg := range res.Targets {
 		if tg.Verdict != want[i] {
 			t.Errorf("%s: verdict %s, want %s (%v)", tg.Target, tg.Verdict, want[i], tg.Errors)
@@ -137,10 +137,27 @@ func TestBadTargetsDoNotStopTheScan(t *testing.T) {
 		t.Errorf("Err() = %v", res.Err())
 	}
 	for _, tg := range res.Targets[2:] {
-		t.Logf("%s: %s", tg.Target, tg.Errors[0])
+		t.Logf("%s: %v", tg.Target, tg.Errors)
 	}
-	if msg := res.Targets[4].Errors[0]; !strings.Contains(msg, "not supported yet") {
-		t.Errorf("dir: source: %s", msg)
+	if msg := res.Targets[4].Errors; len(msg) == 0 || !strings.Contains(msg[0], "no such file or directory") {
+		t.Errorf("oci-dir: source: %v", msg)
+	}
+}
+
+// TestDirectoryIsGenerated: a directory target is catalogued and read.
+func TestDirectoryIsGenerated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generation runs syft; skipped with -short")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/libzx.so", []byte("\x7fELF (c) 2024 Zorbex AG"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := run(t, signature.High, nil, dir, "dir:"+dir)
+	for _, tg := range res.Targets {
+		if tg.Verdict != Fail || tg.Source != "dir" || len(tg.Findings) != 1 {
+			t.Errorf("%s: verdict %s source %s, %d findings (%v)", tg.Target, tg.Verdict, tg.Source, len(tg.Findings), tg.Errors)
+		}
 	}
 }
 

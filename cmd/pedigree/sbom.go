@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/pedigree-sbom/pedigree/pkg/generate"
+	"github.com/pedigree-sbom/pedigree/pkg/walk"
+)
+
+func sbomCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "sbom",
+		Usage:     "generate the SBOM of a directory, file, archive or image archive",
+		ArgsUsage: "TARGET",
+		Description: "Catalogs TARGET with syft (no network, no Docker daemon) and reads every file,\n" +
+			"archives included, as scan does; writes the SBOM with a component for every file\n" +
+			"that revealed its maker (version resources, signer, manifest, copyright strings,\n" +
+			"hosts, Java packages) as pedigree:* properties. TARGET is a path, or\n" +
+			"dir:, file:, docker-archive:, oci-archive:, oci-dir: and a path.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "cyclonedx-json",
+				Usage: "FORMAT[=FILE]: " + strings.Join(generate.Formats, ", ")},
+			&cli.StringSliceFlag{Name: "signatures", EnvVars: []string{"PEDIGREE_SIGNATURES"},
+				Usage: "also use this rule file or directory for deep inspection, repeatable"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("sbom takes one TARGET, got %d arguments", c.NArg())
+			}
+			format, file, _ := strings.Cut(c.String("output"), "=")
+			if !slices.Contains(generate.Formats, format) {
+				return usagef("unknown SBOM format %q (want %s)", format, strings.Join(generate.Formats, ", "))
+			}
+			kind, target := sourceOf(c.Args().First())
+			eng, err := loadEngine(c.StringSlice("signatures"))
+			if err != nil {
+				return err
+			}
+			prog := newProgress(c.App.ErrWriter, c.Bool("quiet"))
+			res, err := generate.Generate(c.Context, kind, target, eng, generate.Options{Limits: walk.DefaultLimits(), Progress: prog.update})
+			prog.done()
+			if err != nil {
+				return err
+			}
+			var w io.Writer = c.App.Writer
+			if file != "" {
+				f, err := os.Create(file)
+				if err != nil {
+					return fmt.Errorf("write sbom: %w", err)
+				}
+				defer f.Close()
+				w = f
+			}
+			return res.Write(w, format)
+		},
+	}
+}
+
+// sourceOf splits "dir:PATH" into the source kind and the path; a bare
+// path is a directory or a file.
+func sourceOf(arg string) (kind, target string) {
+	if k, rest, ok := strings.Cut(arg, ":"); ok && slices.Contains(generate.Sources, k) {
+		return k, rest
+	}
+	if st, err := os.Stat(arg); err == nil && st.IsDir() {
+		return "dir", arg
+	}
+	return "file", arg
+}

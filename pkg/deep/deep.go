@@ -1,0 +1,369 @@
+// Package deep looks inside files for who made them, whatever their names
+// say.
+//
+// An Inspector is built from the signatures. It reads each file once: one
+// multi-pattern pass (see finder) finds the vendor's names, hosts, install
+// paths, Java package paths and content strings in the bytes, in plain and
+// UTF-16LE form; PE files also give their version resources and
+// Authenticode signer (pkg/pe); Java manifests give their vendor fields.
+// What a file reveals becomes Facts, and an Assembler turns the facts of a
+// walk into components that pkg/match reads like any SBOM component: a
+// copyright string becomes a copyright property, a signer a signer
+// property, a host a URL, a class path a Java package. Class files and
+// manifests roll up into the archive that holds them, so a rebranded jar is
+// one component whose manifest names its offered maker and whose classes
+// name the real one.
+package deep
+
+import (
+	"bytes"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"hash"
+	"slices"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/pedigree-sbom/pedigree/pkg/match"
+	"github.com/pedigree-sbom/pedigree/pkg/model"
+	"github.com/pedigree-sbom/pedigree/pkg/pe"
+	"github.com/pedigree-sbom/pedigree/pkg/signature"
+	"github.com/pedigree-sbom/pedigree/pkg/walk"
+)
+
+// What a pattern hit means.
+type patternKind int
+
+const (
+	kindName    patternKind = iota // a vendor name: the string around it is read
+	kindDomain                     // a domain: the host name around it is read
+	kindContent                    // a content string from the signatures, exact case
+	kindJava                       // a Java package path: the class name around it is read
+	kindPath                       // an install path: the path around it is read
+)
+
+type pattern struct {
+	kind  patternKind
+	text  []byte // as searched (narrow or UTF-16LE)
+	wide  bool
+	exact string // for content: the signature's string, compared with case
+}
+
+// Inspector reads files. It is safe for concurrent use.
+type Inspector struct {
+	eng      *match.Engine
+	patterns []pattern
+	find     *finder
+	hashes   []string
+}
+
+// maxFacts bounds what one file can contribute per kind, so a file that
+// repeats a name a million times costs no more than one that says it once.
+const maxFacts = 16
+
+// New builds an Inspector for the engine's signatures.
+func New(eng *match.Engine) *Inspector {
+	in := &Inspector{eng: eng, hashes: eng.HashAlgorithms()}
+	seen := map[string]bool{}
+	add := func(kind patternKind, s, exact string) {
+		if len(s) < 4 {
+			return // too short to mean anything inside a binary
+		}
+		for _, wide := range []bool{false, true} {
+			text := []byte(s)
+			if wide {
+				text = utf16le(s)
+			}
+			key := string(rune('0'+kind)) + string(text)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			in.patterns = append(in.patterns, pattern{kind: kind, text: text, wide: wide, exact: exact})
+		}
+	}
+	for _, r := range eng.Set().Rules {
+		m := r.Match
+		for _, n := range append(append([]string(nil), m.Names...), m.Signers...) {
+			for _, form := range caseForms(n) {
+				add(kindName, form, "")
+			}
+		}
+		for _, d := range m.Domains {
+			add(kindDomain, d, "")
+		}
+		for _, c := range m.Content {
+			add(kindContent, c, c)
+		}
+		for _, j := range m.JavaPackages {
+			add(kindJava, strings.ReplaceAll(j, ".", "/")+"/", "")
+		}
+		for _, p := range m.Paths {
+			segs := signature.PathSegments(p)
+			add(kindPath, strings.Join(segs, "/"), "")
+			if len(segs) > 1 {
+				add(kindPath, strings.Join(segs, `\`), "")
+			}
+		}
+	}
+	texts := make([][]byte, len(in.patterns))
+	for i, p := range in.patterns {
+		texts[i] = p.text
+	}
+	in.find = newFinder(texts)
+	return in
+}
+
+// caseForms returns a name as written and, for non-ASCII names (whose case
+// the finder cannot fold), in lower and upper case.
+func caseForms(s string) []string {
+	forms := []string{s}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return append(forms, strings.ToLower(s), strings.ToUpper(s))
+		}
+	}
+	return forms
+}
+
+func utf16le(s string) []byte {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return b
+}
+
+// Facts are what one file reveals.
+type Facts struct {
+	Location   string
+	Copyrights []string // strings around a vendor name that read as copyright notices
+	Strings    []string // other strings around a vendor name
+	Hosts      []string
+	Classes    []string // Java class or package names under a vendor prefix
+	Paths      []string // install paths found inside the file
+	Content    []string // signature content strings found
+	PE         *pe.Info
+	Manifest   map[string]string // Java manifest main attributes
+	Hashes     []model.Hash
+	// PathMatters is true when the file's own location could match a file
+	// name, path or Java package pattern.
+	PathMatters bool
+	// ClassFile and ManifestFile say the file rolls up into its archive.
+	ClassFile, ManifestFile bool
+}
+
+// Empty reports whether the file revealed nothing.
+func (f *Facts) Empty() bool {
+	return len(f.Copyrights)+len(f.Strings)+len(f.Hosts)+len(f.Classes)+len(f.Paths)+len(f.Content)+len(f.Manifest) == 0 &&
+		!f.PathMatters && (f.PE == nil || (len(f.PE.Version) == 0 && f.PE.Signature == nil)) && len(f.Hashes) == 0
+}
+
+// Inspect reads one file. It returns nil when the file reveals nothing.
+func (in *Inspector) Inspect(file *walk.File) *Facts {
+	f := &Facts{Location: file.Location, PathMatters: in.eng.MayMatchPath(file.Location)}
+	base := file.Name
+	if strings.HasSuffix(base, ".class") {
+		f.ClassFile = true
+		dir := file.Location[strings.LastIndexAny(file.Location, "!")+1:]
+		if i := strings.LastIndexByte(dir, '/'); i > 0 {
+			if pkg := strings.ReplaceAll(dir[:i], "/", "."); in.eng.MatchesJavaPackage(pkg) {
+				f.Classes = append(f.Classes, pkg)
+			}
+		}
+		f.PathMatters = false // the class path is read above, once per package
+	}
+	data := file.Data
+	if data == nil {
+		if f.Empty() {
+			return nil
+		}
+		return f
+	}
+	if strings.EqualFold(base, "MANIFEST.MF") && strings.HasSuffix(strings.ToUpper(file.Location), "META-INF/MANIFEST.MF") {
+		f.ManifestFile = true
+		f.Manifest = parseManifest(data)
+	}
+	if len(data) > 2 && data[0] == 'M' && data[1] == 'Z' {
+		if info, err := pe.Parse(data); err == nil {
+			f.PE = info
+		}
+	}
+	if !isArchive(data) {
+		// An archive's entries are read one by one; its own bytes are
+		// compressed data and entry names, which say nothing more.
+		in.find.scan(data, func(id, end int) { in.hit(f, data, id, end) })
+	}
+	if len(in.hashes) > 0 {
+		f.Hashes = digests(data, in.hashes)
+	}
+	if f.Empty() {
+		return nil
+	}
+	return f
+}
+
+func (in *Inspector) hit(f *Facts, data []byte, id, end int) {
+	p := in.patterns[id]
+	start := end - len(p.text)
+	switch p.kind {
+	case kindContent:
+		exact := []byte(p.exact)
+		if p.wide {
+			exact = utf16le(p.exact)
+		}
+		if bytes.Equal(data[start:end], exact) {
+			f.Content = addFact(f.Content, p.exact)
+		}
+	case kindName:
+		s := around(data, start, end, p.wide, printable)
+		if copyrightish(s) {
+			f.Copyrights = addFact(f.Copyrights, s)
+		} else {
+			f.Strings = addFact(f.Strings, s)
+		}
+	case kindDomain:
+		f.Hosts = addFact(f.Hosts, strings.ToLower(around(data, start, end, p.wide, hostByte)))
+	case kindJava:
+		s := around(data, start, end, p.wide, classByte)
+		if i := strings.Index(strings.ToLower(s), strings.ToLower(string(p.text))); i >= 0 && !p.wide {
+			s = s[i:]
+		}
+		s = strings.TrimSuffix(strings.TrimSuffix(s, ";"), ".class")
+		f.Classes = addFact(f.Classes, strings.ReplaceAll(s, "/", "."))
+	case kindPath:
+		f.Paths = addFact(f.Paths, around(data, start, end, p.wide, pathByte))
+	}
+}
+
+func addFact(list []string, s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" || len(list) >= maxFacts || slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+// maxContext bounds how far a string is read on each side of a hit.
+const maxContext = 120
+
+func printable(b byte) bool { return b >= 0x20 && b != 0x7f || b == '\t' }
+func hostByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '.' || b == '-'
+}
+func classByte(b byte) bool {
+	return hostByte(b) && b != '-' || b == '/' || b == '_' || b == '$' || b == ';'
+}
+func pathByte(b byte) bool {
+	return printable(b) && b != '"' && b != '\'' && b != '<' && b != '>' && b != '|'
+}
+
+// around returns the run of bytes accepted by ok that contains
+// data[start:end], at most maxContext bytes on each side. Wide strings are
+// read as UTF-16LE code units whose high byte is zero (or any code unit,
+// for non-ASCII text).
+func around(data []byte, start, end int, wide bool, ok func(byte) bool) string {
+	if wide {
+		lo, hi := start, end
+		for lo >= 2 && (start-lo)/2 < maxContext && wideOK(data[lo-2], data[lo-1], ok) {
+			lo -= 2
+		}
+		for hi+2 <= len(data) && (hi-end)/2 < maxContext && wideOK(data[hi], data[hi+1], ok) {
+			hi += 2
+		}
+		u := make([]uint16, 0, (hi-lo)/2)
+		for i := lo; i+1 < hi; i += 2 {
+			u = append(u, uint16(data[i])|uint16(data[i+1])<<8)
+		}
+		return string(utf16.Decode(u))
+	}
+	lo, hi := start, end
+	for lo > 0 && start-lo < maxContext && ok(data[lo-1]) {
+		lo--
+	}
+	for hi < len(data) && hi-end < maxContext && ok(data[hi]) {
+		hi++
+	}
+	return strings.ToValidUTF8(string(data[lo:hi]), "")
+}
+
+// wideOK accepts a UTF-16LE code unit: an accepted ASCII byte, or a
+// Cyrillic letter (U+0400-U+04FF).
+func wideOK(lo, hi byte, ok func(byte) bool) bool {
+	return hi == 0 && ok(lo) || hi == 0x04
+}
+
+// copyrightish reports whether a string reads as a copyright notice.
+func copyrightish(s string) bool {
+	l := strings.ToLower(s)
+	return strings.Contains(l, "copyright") || strings.Contains(s, "©") || strings.Contains(l, "(c)") ||
+		strings.Contains(l, "all rights reserved") || strings.Contains(l, "авторск")
+}
+
+// parseManifest reads the main section of a Java manifest: "Name: value"
+// lines up to the first blank line, with continuation lines (starting with
+// a space) joined.
+func parseManifest(data []byte) map[string]string {
+	m := map[string]string{}
+	var key string
+	for _, line := range strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n") {
+		if line == "" {
+			break
+		}
+		if strings.HasPrefix(line, " ") && key != "" {
+			m[key] += line[1:]
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		key = strings.TrimSpace(k)
+		m[key] = strings.TrimSpace(v)
+		if len(m) > 200 {
+			break
+		}
+	}
+	return m
+}
+
+func digests(data []byte, algs []string) []model.Hash {
+	var out []model.Hash
+	for _, alg := range algs {
+		var h hash.Hash
+		switch alg {
+		case "MD5":
+			h = md5.New()
+		case "SHA-1":
+			h = sha1.New()
+		case "SHA-256":
+			h = sha256.New()
+		case "SHA-384":
+			h = sha512.New384()
+		case "SHA-512":
+			h = sha512.New()
+		default:
+			continue
+		}
+		h.Write(data)
+		out = append(out, model.Hash{Algorithm: alg, Value: hex.EncodeToString(h.Sum(nil))})
+	}
+	return out
+}
+
+// isArchive recognises the containers the walk opens: zip, gzip, bzip2, xz
+// and tar.
+func isArchive(data []byte) bool {
+	switch {
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")), bytes.HasPrefix(data, []byte("PK\x05\x06")),
+		bytes.HasPrefix(data, []byte{0x1f, 0x8b}), bytes.HasPrefix(data, []byte("BZh")),
+		bytes.HasPrefix(data, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
+		return true
+	case len(data) > 262 && string(data[257:262]) == "ustar":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,143 @@
+package generate
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/anchore/syft/syft/format/cyclonedxjson"
+	"github.com/anchore/syft/syft/format/spdxjson"
+	"github.com/anchore/syft/syft/format/syftjson"
+	"github.com/anchore/syft/syft/sbom"
+
+	"github.com/pedigree-sbom/pedigree/pkg/deep"
+	"github.com/pedigree-sbom/pedigree/pkg/model"
+)
+
+// Formats are the SBOM formats Write can produce.
+var Formats = []string{"cyclonedx-json", "spdx-json", "syft-json"}
+
+// Write writes the generated SBOM: syft's catalog in the chosen format,
+// plus a component for every file deep inspection learned something about
+// (its version resources, signer, manifest, copyright strings, hosts and
+// Java packages, as pedigree:* properties), so the true maker travels with
+// the SBOM.
+func (r *Result) Write(w io.Writer, format string) error {
+	var (
+		enc sbom.FormatEncoder
+		err error
+	)
+	switch format {
+	case "cyclonedx-json":
+		enc, err = cyclonedxjson.NewFormatEncoderWithConfig(cyclonedxjson.DefaultEncoderConfig())
+	case "spdx-json":
+		enc, err = spdxjson.NewFormatEncoderWithConfig(spdxjson.DefaultEncoderConfig())
+	case "syft-json":
+		enc, err = syftjson.NewFormatEncoderWithConfig(syftjson.DefaultEncoderConfig())
+	default:
+		return fmt.Errorf("unknown SBOM format %q (want %s)", format, strings.Join(Formats, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("%s encoder: %w", format, err)
+	}
+	var buf bytes.Buffer
+	if err := enc.Encode(&buf, *r.SBOM); err != nil {
+		return fmt.Errorf("encode %s: %w", format, err)
+	}
+	files := r.deepComponents()
+	if len(files) == 0 || format == "syft-json" {
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		return fmt.Errorf("re-read %s: %w", format, err)
+	}
+	switch format {
+	case "cyclonedx-json":
+		addCycloneDX(doc, files)
+	case "spdx-json":
+		addSPDX(doc, files)
+	}
+	out := json.NewEncoder(w)
+	out.SetIndent("", " ")
+	out.SetEscapeHTML(false)
+	return out.Encode(doc)
+}
+
+func (r *Result) deepComponents() []*model.Component {
+	var out []*model.Component
+	for _, c := range r.Document.Components {
+		if strings.HasPrefix(c.Ref, deep.RefPrefix) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func properties(c *model.Component) []any {
+	var ps []any
+	for _, p := range c.Properties {
+		ps = append(ps, map[string]any{"name": p.Name, "value": p.Value})
+	}
+	if c.Parent != "" {
+		ps = append(ps, map[string]any{"name": "pedigree:parent", "value": c.Parent})
+	}
+	return ps
+}
+
+// addCycloneDX appends file components with their facts as properties and
+// their location as evidence.
+func addCycloneDX(doc map[string]any, files []*model.Component) {
+	comps, _ := doc["components"].([]any)
+	for _, c := range files {
+		comp := map[string]any{
+			"bom-ref": c.Ref, "type": "file", "name": c.Name,
+			"evidence": map[string]any{"occurrences": []any{map[string]any{"location": c.Name}}},
+		}
+		if c.Version != "" {
+			comp["version"] = c.Version
+		}
+		if ps := properties(c); len(ps) > 0 {
+			comp["properties"] = ps
+		}
+		var hashes []any
+		for _, h := range c.Hashes {
+			hashes = append(hashes, map[string]any{"alg": h.Algorithm, "content": h.Value})
+		}
+		if len(hashes) > 0 {
+			comp["hashes"] = hashes
+		}
+		comps = append(comps, comp)
+	}
+	doc["components"] = comps
+}
+
+// addSPDX appends a package per file (SPDX files need a SHA-1 this pass
+// does not compute), with its facts as annotations-free attribution text
+// and a comment.
+func addSPDX(doc map[string]any, files []*model.Component) {
+	pkgs, _ := doc["packages"].([]any)
+	for i, c := range files {
+		var facts []string
+		for _, p := range c.Properties {
+			facts = append(facts, p.Name+"="+p.Value)
+		}
+		pkg := map[string]any{
+			"name": c.Name, "SPDXID": fmt.Sprintf("SPDXRef-pedigree-file-%d", i+1),
+			"downloadLocation": "NOASSERTION", "filesAnalyzed": false,
+			"primaryPackagePurpose": "FILE",
+			"comment":               "found by pedigree deep inspection at " + c.Name,
+		}
+		if len(facts) > 0 {
+			pkg["attributionTexts"] = facts
+		}
+		if c.Version != "" {
+			pkg["versionInfo"] = c.Version
+		}
+		pkgs = append(pkgs, pkg)
+	}
+	doc["packages"] = pkgs
+}

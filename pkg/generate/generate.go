@@ -1,0 +1,323 @@
+// Package generate builds a document from a directory, a file, an archive
+// or a container image archive, and looks inside every file.
+//
+// It is the only package that imports syft. syft catalogs the packages
+// (with file digests on, no network, no Docker daemon: only local sources
+// are ever selected); its SBOM is encoded as syft JSON and read back through
+// pkg/ingest, so a generated document and an ingested one are the same
+// model. At the same time pkg/walk visits every regular file, archives
+// included, and pkg/deep reads what each says about its maker; those files
+// become components under the package that owns them (or the product root),
+// so findings in them carry the path from the root.
+package generate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	stfile "github.com/anchore/stereoscope/pkg/file"
+	"github.com/anchore/syft/syft"
+	"github.com/anchore/syft/syft/format/syftjson"
+	"github.com/anchore/syft/syft/sbom"
+	"github.com/anchore/syft/syft/source"
+	// syft reads newer RPM databases through database/sql; this is the
+	// pure-Go driver the syft command registers too.
+	_ "modernc.org/sqlite"
+
+	"github.com/pedigree-sbom/pedigree/pkg/deep"
+	"github.com/pedigree-sbom/pedigree/pkg/ingest"
+	"github.com/pedigree-sbom/pedigree/pkg/match"
+	"github.com/pedigree-sbom/pedigree/pkg/model"
+	"github.com/pedigree-sbom/pedigree/pkg/walk"
+)
+
+// Sources are the source kinds generation reads, as scheme prefixes of a
+// target ("dir:PATH"). All are local.
+var Sources = []string{"dir", "file", "docker-archive", "oci-archive", "oci-dir"}
+
+// Options configure one generation.
+type Options struct {
+	// Limits bound the walk of files and archives.
+	Limits walk.Limits
+	// Progress, when set, is called for every file deep inspection reads
+	// (from one goroutine at a time).
+	Progress func(Progress)
+}
+
+// Progress is the state of a generation, for a progress display.
+type Progress struct {
+	Phase string // "cataloging", "inspecting", "matching"
+	Files int
+	Bytes int64
+	// Current is the file being read.
+	Current string
+}
+
+// Result is a generated document and what the walk met on the way.
+type Result struct {
+	Document *model.Document
+	// SBOM is the syft SBOM, for writing it out.
+	SBOM *sbom.SBOM
+	// Walk is the deep inspection's report: files, bytes, warnings.
+	Walk walk.Report
+}
+
+// Generate reads a source. kind is one of Sources; target is its path.
+func Generate(ctx context.Context, kind, target string, eng *match.Engine, opts Options) (*Result, error) {
+	if !validKind(kind) {
+		return nil, fmt.Errorf("%s: unknown source %q (want one of %s)", target, kind, strings.Join(Sources, ", "))
+	}
+	if _, err := os.Stat(target); err != nil {
+		return nil, fmt.Errorf("%s: %w", target, unwrapPath(err))
+	}
+	cfg := syft.DefaultGetSourceConfig().WithSources(kind)
+	src, err := syft.GetSource(ctx, target, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot read as %s: %v", target, kind, err)
+	}
+	defer src.Close()
+
+	// --- Catalog packages and inspect files at the same time ---
+	var (
+		wg      sync.WaitGroup
+		s       *sbom.SBOM
+		sbomErr error
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s, sbomErr = syft.CreateSBOM(ctx, src, syft.DefaultCreateSBOMConfig().WithTool("pedigree", ""))
+	}()
+	in := deep.New(eng)
+	asm := deep.NewAssembler()
+	report, walkErr := inspect(ctx, kind, target, src, in, asm, opts)
+	wg.Wait()
+	if sbomErr != nil {
+		return nil, fmt.Errorf("%s: cataloging: %v", target, sbomErr)
+	}
+	if walkErr != nil {
+		return nil, fmt.Errorf("%s: inspecting files: %w", target, walkErr)
+	}
+
+	// --- Read the catalog back as a document ---
+	var buf bytes.Buffer
+	enc, err := syftjson.NewFormatEncoderWithConfig(syftjson.DefaultEncoderConfig())
+	if err != nil {
+		return nil, fmt.Errorf("syft json encoder: %w", err)
+	}
+	if err := enc.Encode(&buf, *s); err != nil {
+		return nil, fmt.Errorf("%s: encoding the catalog: %w", target, err)
+	}
+	doc, err := ingest.Decode(target, &buf, ingest.DefaultOptions())
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading the catalog back: %w", target, err)
+	}
+	doc.Source = target
+	attach(doc, asm.Components())
+	for i, w := range report.Warnings {
+		if i == maxWarnings {
+			doc.Warnings = append(doc.Warnings, fmt.Sprintf("%d more warnings from the file walk", len(report.Warnings)-maxWarnings))
+			break
+		}
+		doc.Warnings = append(doc.Warnings, w)
+	}
+	return &Result{Document: doc, SBOM: s, Walk: report}, nil
+}
+
+// maxWarnings bounds the walk warnings copied into the document.
+const maxWarnings = 100
+
+func validKind(kind string) bool {
+	for _, k := range Sources {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// inspect walks the files: on disk for directories and files, through
+// syft's view of the image for image archives.
+func inspect(ctx context.Context, kind, target string, src source.Source, in *deep.Inspector, asm *deep.Assembler, opts Options) (walk.Report, error) {
+	var files int
+	var bytesRead int64
+	fn := func(f *walk.File) error {
+		files++
+		bytesRead += int64(len(f.Data))
+		if opts.Progress != nil {
+			opts.Progress(Progress{Phase: "inspecting", Files: files, Bytes: bytesRead, Current: f.Location})
+		}
+		asm.Add(in.Inspect(f))
+		return nil
+	}
+	switch kind {
+	case "dir", "file":
+		return walk.Walk(ctx, target, opts.Limits, fn)
+	}
+	return walkImage(ctx, src, opts.Limits, fn)
+}
+
+// walkImage visits the files of an image's squashed file system. Each
+// file goes through the walker (its archives are opened too), and the
+// limits hold for the image as a whole.
+func walkImage(ctx context.Context, src source.Source, lim walk.Limits, fn func(*walk.File) error) (walk.Report, error) {
+	lim = lim.WithDefaults()
+	var total walk.Report
+	res, err := src.FileResolver(source.SquashedScope)
+	if err != nil {
+		return total, fmt.Errorf("image files: %w", err)
+	}
+	var paths []string
+	seen := map[string]bool{}
+	for loc := range res.AllLocations(ctx) {
+		if p := loc.RealPath; !seen[p] {
+			seen[p] = true
+			paths = append(paths, p)
+		}
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		left := lim
+		left.MaxFiles -= total.Files
+		left.MaxTotalBytes -= total.ArchiveBytes
+		if left.MaxFiles <= 0 || left.MaxTotalBytes <= 0 {
+			total.Truncated = true
+			total.Warnings = append(total.Warnings, fmt.Sprintf("image: walk stopped at %d files, %d bytes: limit reached", total.Files, total.ArchiveBytes))
+			break
+		}
+		locs, err := res.FilesByPath(p)
+		if err != nil || len(locs) == 0 {
+			continue
+		}
+		meta, err := res.FileMetadataByLocation(locs[0])
+		if err != nil || meta.Type != stfile.TypeRegular {
+			continue
+		}
+		rc, err := res.FileContentsByLocation(locs[0])
+		if err != nil {
+			total.Warnings = append(total.Warnings, fmt.Sprintf("%s: %v", p, err))
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, lim.MaxFileBytes+1))
+		rc.Close()
+		if err != nil {
+			total.Warnings = append(total.Warnings, fmt.Sprintf("%s: %v", p, err))
+			continue
+		}
+		name := strings.TrimPrefix(p, "/")
+		if int64(len(data)) > lim.MaxFileBytes {
+			total.Warnings = append(total.Warnings, fmt.Sprintf("%s: larger than %d bytes, contents not read", name, lim.MaxFileBytes))
+			total.Files++
+			if err := fn(&walk.File{Location: name, Name: path.Base(name), Size: -1, Skipped: "too large"}); err != nil {
+				return total, err
+			}
+			continue
+		}
+		r, err := walk.WalkBytes(ctx, name, data, left, fn)
+		total.Add(r)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// attach adds deep inspection's components to the document. A file that
+// syft catalogued as a package of its own (a binary, a jar) gives that
+// package its facts instead of becoming a second component; a file inside
+// it, or inside a package's directory, goes under that package; any other
+// goes under the product root.
+func attach(doc *model.Document, comps []*model.Component) {
+	owner := map[string]*model.Component{}
+	for _, c := range doc.Components {
+		if isRoot(doc, c.Ref) {
+			continue
+		}
+		for _, l := range c.Locations {
+			if k := cleanLocation(l); k != "" && owner[k] == nil {
+				owner[k] = c
+			}
+		}
+	}
+	root := ""
+	if len(doc.Roots) == 1 {
+		root = doc.Roots[0]
+	}
+	merged := map[string]string{} // deep ref -> package ref it was merged into
+	for _, c := range comps {
+		if c.Parent != "" {
+			if into, ok := merged[c.Parent]; ok {
+				c.Parent = into
+			}
+		} else if pkg := owner[cleanLocation(deep.DiskPath(c.Name))]; pkg != nil {
+			if c.Name == deep.DiskPath(c.Name) && len(pkg.Locations) == 1 {
+				// The package is this very file: its facts are the package's.
+				pkg.Properties = append(pkg.Properties, c.Properties...)
+				pkg.Hashes = append(pkg.Hashes, c.Hashes...)
+				merged[c.Ref] = pkg.Ref
+				continue
+			}
+			c.Parent = pkg.Ref
+		} else {
+			c.Parent = root
+		}
+		doc.Components = append(doc.Components, c)
+	}
+	// A catalogued file that deep inspection also made a component of is
+	// that component now: it takes the file's digests.
+	byLoc := map[string]*model.Component{}
+	for _, c := range comps {
+		if _, gone := merged[c.Ref]; !gone {
+			byLoc[cleanLocation(c.Name)] = c
+		}
+	}
+	files := doc.Files[:0]
+	for _, f := range doc.Files {
+		if c := byLoc[cleanLocation(f.Name)]; c != nil {
+			c.Hashes = append(c.Hashes, f.Checksums...)
+			continue
+		}
+		files = append(files, f)
+	}
+	doc.Files = files
+	doc.Normalize()
+}
+
+func isRoot(doc *model.Document, ref string) bool {
+	for _, r := range doc.Roots {
+		if r == ref {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanLocation makes syft's locations ("/lib/x.jar") and the walk's
+// ("lib/x.jar") comparable.
+func cleanLocation(l string) string {
+	l = strings.TrimPrefix(path.Clean("/"+filepath.ToSlash(l)), "/")
+	if l == "." {
+		return ""
+	}
+	return l
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,352 @@
+package walk
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bufio"
+	"compress/bzip2"
+	"compress/flate"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/ulikunitz/xz"
+)
+
+// Zip compression methods beyond the standard library's.
+const (
+	zipMethodBzip2 = 12
+	zipMethodXz    = 95
+)
+
+// walkZip walks the zip n of size bytes. appended says the zip was only
+// guessed from the end of another file: then failing to read it is no
+// warning.
+func (w *walker) walkZip(n node, ra io.ReaderAt, size int64, appended bool) error {
+	zr, err := zip.NewReader(ra, size)
+	if w.abort != nil {
+		return w.abort
+	}
+	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
+		if !appended {
+			w.warn("%s: not a valid zip: %v", n.loc, err)
+		}
+		return nil
+	}
+	if appended && len(zr.File) == 0 {
+		return nil
+	}
+	w.rep.Archives++
+	// The decompressors count what they consume, for the ratio guard.
+	var in *byteCounter
+	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser {
+		in = newByteCounter(r)
+		return newFlateReader(in)
+	})
+	zr.RegisterDecompressor(zipMethodBzip2, func(r io.Reader) io.ReadCloser {
+		in = newByteCounter(r)
+		return io.NopCloser(bzip2.NewReader(in))
+	})
+	zr.RegisterDecompressor(zipMethodXz, func(r io.Reader) io.ReadCloser {
+		in = newByteCounter(r)
+		xr, err := w.newXzReader(in)
+		if err != nil {
+			return errReader{err}
+		}
+		return io.NopCloser(xr)
+	})
+	overlaps := zipOverlaps(zr.File)
+	for i, zf := range zr.File {
+		if err := w.check(); err != nil {
+			return err
+		}
+		if strings.HasSuffix(zf.Name, "/") {
+			continue
+		}
+		mode := zf.Mode()
+		switch {
+		case mode.IsDir():
+			continue
+		case mode&fs.ModeSymlink != 0:
+			w.rep.Links++
+			continue
+		case !mode.IsRegular():
+			w.rep.Special++
+			continue
+		}
+		c := n.child(w.entryName(n.loc, zf.Name), mode)
+		size := int64(-1)
+		if zf.UncompressedSize64 <= math.MaxInt64 {
+			size = int64(zf.UncompressedSize64)
+		}
+		in = nil
+		if err := w.visitZipEntry(c, zf, size, overlaps[i], &in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// visitZipEntry visits the entry zf, as c. *in is set, when it is opened,
+// to the counter of the compressed bytes its decompressor consumes; it stays
+// nil for stored entries.
+func (w *walker) visitZipEntry(c node, zf *zip.File, size int64, overlaps bool, in **byteCounter) error {
+	if overlaps {
+		w.warn("%s: entry data overlaps another entry's (a zip bomb?), entry skipped", c.loc)
+		return w.emitSkipped(c, size, "data overlaps another entry")
+	}
+	if zf.Flags&1 != 0 {
+		w.warn("%s: encrypted, contents not read", c.loc)
+		return w.emitSkipped(c, size, "encrypted")
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		if w.abort != nil {
+			return w.abort
+		}
+		if errors.Is(err, zip.ErrAlgorithm) {
+			reason := fmt.Sprintf("unsupported compression method %d", zf.Method)
+			w.warn("%s: %s, contents not read", c.loc, reason)
+			return w.emitSkipped(c, size, reason)
+		}
+		w.warn("%s: %v, contents not read", c.loc, err)
+		return w.emitSkipped(c, size, "unreadable: "+err.Error())
+	}
+	defer rc.Close()
+	comp := int64(min(zf.CompressedSize64, math.MaxInt64))
+	rr := w.ratio(c.loc, "entry skipped", rc, func() int64 {
+		if *in != nil {
+			return (*in).n
+		}
+		return comp
+	})
+	return w.visitReader(c, size, w.budget(rr), nil)
+}
+
+// zipOverlaps marks the entries whose compressed data begin inside an
+// earlier entry's: no zip tool makes them, zip bombs do.
+func zipOverlaps(files []*zip.File) []bool {
+	type span struct {
+		start, end int64
+		i          int
+	}
+	var spans []span
+	for i, f := range files {
+		off, err := f.DataOffset()
+		if err != nil || off < 0 {
+			continue
+		}
+		end := off + int64(min(f.CompressedSize64, math.MaxInt64/2))
+		if end < off {
+			end = math.MaxInt64
+		}
+		spans = append(spans, span{off, end, i})
+	}
+	slices.SortStableFunc(spans, func(a, b span) int {
+		switch {
+		case a.start < b.start:
+			return -1
+		case a.start > b.start:
+			return 1
+		}
+		return 0
+	})
+	bad := make([]bool, len(files))
+	var end int64 = -1
+	for _, s := range spans {
+		if s.start < end {
+			bad[s.i] = true
+		}
+		end = max(end, s.end)
+	}
+	return bad
+}
+
+var flatePool sync.Pool
+
+// flateReader is a pooled deflate decompressor.
+type flateReader struct{ io.ReadCloser }
+
+func newFlateReader(r io.Reader) io.ReadCloser {
+	if fr, ok := flatePool.Get().(io.ReadCloser); ok {
+		fr.(flate.Resetter).Reset(r, nil)
+		return flateReader{fr}
+	}
+	return flateReader{flate.NewReader(r)}
+}
+
+func (f flateReader) Close() error {
+	err := f.ReadCloser.Close()
+	flatePool.Put(f.ReadCloser)
+	return err
+}
+
+// walkTar walks the tar n read from r, which counts against MaxTotalBytes.
+func (w *walker) walkTar(n node, r io.Reader) error {
+	tr := tar.NewReader(r)
+	for i := 0; ; i++ {
+		if err := w.check(); err != nil {
+			return err
+		}
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil && !(errors.Is(err, tar.ErrInsecurePath) && hdr != nil) {
+			return w.archiveErr(n, "tar", i, err)
+		}
+		switch hdr.Typeflag {
+		case tar.TypeReg, 0, tar.TypeCont, tar.TypeGNUSparse:
+		case tar.TypeSymlink, tar.TypeLink:
+			w.rep.Links++
+			continue
+		case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+			w.rep.Special++
+			continue
+		default: // directories, and what the reader does not resolve
+			continue
+		}
+		c := n.child(w.entryName(n.loc, hdr.Name), fs.FileMode(hdr.Mode).Perm())
+		if err := w.visitReader(c, hdr.Size, tr, nil); err != nil {
+			return err
+		}
+	}
+}
+
+// walkCompressed walks the gzip, bzip2 or xz stream n read from r: as a tar
+// or cpio if it holds one, else as one file named without the suffix.
+// count says whether the stream is an archive of its own in the Report,
+// not the payload of one.
+func (w *walker) walkCompressed(n node, k kind, r io.Reader, count bool) error {
+	in := newByteCounter(r)
+	var dec io.Reader
+	var err error
+	switch k {
+	case kindGzip:
+		var zr *gzip.Reader
+		if zr, err = gzip.NewReader(in); err == nil {
+			dec = zr
+		}
+	case kindBzip2:
+		dec = bzip2.NewReader(in)
+	case kindXz:
+		dec, err = w.newXzReader(in)
+	}
+	if err != nil {
+		if w.abort != nil {
+			return w.abort
+		}
+		w.warn("%s: not a valid %s: %v", n.loc, k, err)
+		return nil
+	}
+	if count {
+		w.rep.Archives++
+	}
+	rr := w.ratio(n.loc, "rest of the stream skipped", dec, func() int64 { return in.n })
+	out := bufio.NewReaderSize(w.budget(rr), 64<<10)
+	head, _ := out.Peek(headLen)
+	if w.abort != nil {
+		return w.abort
+	}
+	switch {
+	case isTar(head):
+		return w.walkTar(n, out)
+	case isCpio(head):
+		return w.walkCpio(n, out)
+	}
+	// A read error here comes again, and is warned, when the file is read.
+	return w.visitReader(n.child(decompressedName(n.name), n.mode), -1, out, nil)
+}
+
+// decompressedName is the name of a compressed file without its suffix.
+func decompressedName(name string) string {
+	lower := strings.ToLower(name)
+	for _, s := range [...]struct{ suffix, repl string }{
+		{".tgz", ".tar"}, {".taz", ".tar"}, {".tbz2", ".tar"}, {".tbz", ".tar"}, {".txz", ".tar"},
+		{".svgz", ".svg"}, {".gz", ""}, {".gzip", ""}, {".bz2", ""}, {".bz", ""}, {".xz", ""},
+	} {
+		if strings.HasSuffix(lower, s.suffix) && len(name) > len(s.suffix) {
+			return name[:len(name)-len(s.suffix)] + s.repl
+		}
+	}
+	return name
+}
+
+// maxXzDict is the largest xz dictionary allowed: the reader allocates it
+// whole, whatever the data. xz -9 uses 64 MiB.
+const maxXzDict = 256 << 20
+
+// newXzReader reads an xz stream, refusing a first block whose dictionary
+// is over maxXzDict.
+func (w *walker) newXzReader(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, 4096)
+	head, _ := br.Peek(12 + 1024)
+	if d := xzFirstDict(head); d > maxXzDict {
+		return nil, fmt.Errorf("dictionary of %d MiB, over the %d MiB allowed", d>>20, maxXzDict>>20)
+	}
+	xr, err := xz.NewReader(br)
+	if err != nil {
+		return nil, err
+	}
+	return xr, nil
+}
+
+// xzFirstDict returns the LZMA2 dictionary size of the first block of the
+// xz stream that begins with head, or 0.
+func xzFirstDict(head []byte) int64 {
+	if len(head) < 14 || head[12] == 0 {
+		return 0
+	}
+	hsize := (int(head[12]) + 1) * 4
+	if len(head) < 12+hsize {
+		return 0
+	}
+	b := head[12 : 12+hsize]
+	flags := b[1]
+	p := 2
+	uvarint := func() (uint64, bool) {
+		var v uint64
+		for i := 0; i < 9 && p < len(b); i++ {
+			c := b[p]
+			p++
+			v |= uint64(c&0x7f) << (7 * i)
+			if c&0x80 == 0 {
+				return v, true
+			}
+		}
+		return 0, false
+	}
+	for _, f := range []byte{0x40, 0x80} {
+		if flags&f != 0 {
+			if _, ok := uvarint(); !ok {
+				return 0
+			}
+		}
+	}
+	for range int(flags&3) + 1 {
+		id, ok1 := uvarint()
+		size, ok2 := uvarint()
+		if !ok1 || !ok2 || size > uint64(len(b)-p) {
+			return 0
+		}
+		props := b[p : p+int(size)]
+		p += int(size)
+		if id == 0x21 && len(props) == 1 {
+			c := props[0]
+			switch {
+			case c > 40:
+				return 0
+			case c == 40:
+				return 1<<32 - 1
+			}
+			return int64(2|c&1) << (c/2 + 11)
+		}
+	}
+	return 0
+}

@@ -1,0 +1,313 @@
+package walk
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// kind is an archive format.
+type kind int
+
+const (
+	kindNone kind = iota
+	kindZip
+	kindZipAppended // a zip at the end of another file (self-extracting installers)
+	kindTar
+	kindGzip
+	kindBzip2
+	kindXz
+	kindAr
+	kindCpio
+	kindRpm
+)
+
+func (k kind) String() string {
+	switch k {
+	case kindZip, kindZipAppended:
+		return "zip"
+	case kindTar:
+		return "tar"
+	case kindGzip:
+		return "gzip"
+	case kindBzip2:
+		return "bzip2"
+	case kindXz:
+		return "xz"
+	case kindAr:
+		return "ar"
+	case kindCpio:
+		return "cpio"
+	case kindRpm:
+		return "rpm"
+	}
+	return "file"
+}
+
+// headLen is how much of a file detect needs from its start.
+const headLen = 512
+
+// tailLen is how much of a file detect needs from its end: a zip's end of
+// central directory record and the longest comment.
+const tailLen = 22 + 65535
+
+// detect tells the archive format from the first bytes of a file (head)
+// and, when known, its last bytes (tail).
+func detect(head, tail []byte) kind {
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")), bytes.HasPrefix(head, []byte("PK\x07\x08PK\x03\x04")):
+		return kindZip
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b, 8}):
+		return kindGzip
+	case isBzip2(head):
+		return kindBzip2
+	case bytes.HasPrefix(head, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
+		return kindXz
+	case isTar(head):
+		return kindTar
+	case isAr(head):
+		return kindAr
+	case isCpio(head):
+		return kindCpio
+	case isRpm(head):
+		return kindRpm
+	case zipAtEnd(tail):
+		return kindZipAppended
+	}
+	return kindNone
+}
+
+func isTar(head []byte) bool {
+	return len(head) >= 263 && string(head[257:262]) == "ustar"
+}
+
+func isBzip2(head []byte) bool {
+	if len(head) < 10 || string(head[:3]) != "BZh" || head[3] < '1' || head[3] > '9' {
+		return false
+	}
+	magic := string(head[4:10])
+	return magic == "\x31\x41\x59\x26\x53\x59" || magic == "\x17\x72\x45\x38\x50\x90"
+}
+
+// zipAtEnd reports whether tail ends with a zip's end of central directory
+// record whose comment runs exactly to the end.
+func zipAtEnd(tail []byte) bool {
+	if len(tail) < 22 {
+		return false
+	}
+	end := len(tail)
+	for {
+		i := bytes.LastIndex(tail[:end], []byte("PK\x05\x06"))
+		if i < 0 {
+			return false
+		}
+		if i+22 <= len(tail) && i+22+int(binary.LittleEndian.Uint16(tail[i+20:])) == len(tail) {
+			return true
+		}
+		end = i + 3
+	}
+}
+
+// tailOf returns the part of data that detect reads as the tail.
+func tailOf(data []byte) []byte {
+	if len(data) > tailLen {
+		return data[len(data)-tailLen:]
+	}
+	return data
+}
+
+// visitReader visits the file n whose contents are read from r. size is
+// its declared size, or -1. ra, when not nil, reads the same contents at
+// random (a file on disk).
+func (w *walker) visitReader(n node, size int64, r io.Reader, ra io.ReaderAt) error {
+	if size > w.lim.MaxFileBytes {
+		return w.visitLarge(n, size, r, ra)
+	}
+	hint, buf := size, []byte(nil)
+	if ra == nil { // a size declared inside an archive: not to be trusted
+		hint = min(hint, untrustedHint)
+	} else { // a file on disk: its buffer is the last one's
+		buf, w.diskBuf = w.diskBuf, nil
+		defer func() {
+			if cap(buf) <= maxKeptBuf {
+				w.diskBuf = buf[:0]
+			}
+		}()
+	}
+	data, over, err := readLimited(r, hint, w.lim.MaxFileBytes, buf)
+	buf = data
+	if err != nil {
+		if w.abort != nil {
+			return w.abort
+		}
+		w.lastReadErr = err
+		if size < 0 {
+			size = int64(len(data))
+		}
+		var rerr *ratioError
+		if errors.As(err, &rerr) { // warned by the ratio reader
+			return w.emitSkipped(n, size, rerr.reason())
+		}
+		w.warn("%s: read error: %v, contents not read", n.loc, err)
+		return w.emitSkipped(n, size, "unreadable: "+err.Error())
+	}
+	if !over {
+		return w.visitData(n, data)
+	}
+	// Longer than announced: go on as a stream.
+	return w.visitLarge(n, -1, io.MultiReader(bytes.NewReader(data), r), nil)
+}
+
+// untrustedHint is the most memory reserved ahead for an entry whose size
+// is declared inside an archive: beyond it, the buffer grows as data come.
+const untrustedHint = 1 << 20
+
+// maxKeptBuf is the largest buffer kept from one file on disk to the next.
+const maxKeptBuf = 16 << 20
+
+// readLimited reads r to its end, or to limit+1 bytes (over), into buf if
+// it is large enough. hint is the expected size, or -1; it is never trusted
+// beyond limit.
+func readLimited(r io.Reader, hint, limit int64, buf []byte) (data []byte, over bool, err error) {
+	c := hint + 1
+	if hint < 0 {
+		c = 4096
+	}
+	c = min(c, limit+1)
+	if int64(cap(buf)) < c {
+		buf = make([]byte, 0, c)
+	}
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			if int64(len(buf)) > limit {
+				return buf, true, nil
+			}
+			next := min(int64(cap(buf))*2, limit+1)
+			nb := make([]byte, len(buf), next)
+			copy(nb, buf)
+			buf = nb
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, int64(len(buf)) > limit, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
+	}
+}
+
+// visitData visits the file n, whose contents are data, and opens it if it
+// is an archive.
+func (w *walker) visitData(n node, data []byte) error {
+	k := detect(data, tailOf(data))
+	descend, err := w.emit(&File{Location: n.loc, Name: n.name, Size: int64(len(data)), Mode: n.mode, Depth: n.depth, Data: data})
+	if err != nil || !descend || k == kindNone || !w.mayOpen(n, k) {
+		return err
+	}
+	r := bytes.NewReader(data)
+	return w.open(n, k, int64(len(data)), r, r)
+}
+
+// visitLarge visits the file n, larger than MaxFileBytes, without its
+// contents, and walks it if it is an archive that can be walked without
+// reading it whole.
+func (w *walker) visitLarge(n node, size int64, r io.Reader, ra io.ReaderAt) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(headLen)
+	if w.abort != nil {
+		return w.abort
+	}
+	var tail []byte
+	if ra != nil && size > 0 {
+		off := max(size-tailLen, 0)
+		tail = make([]byte, size-off)
+		m, _ := ra.ReadAt(tail, off)
+		tail = tail[:m]
+		if w.abort != nil {
+			return w.abort
+		}
+	}
+	k := detect(head, tail)
+	reason := "larger than " + sizeString(w.lim.MaxFileBytes)
+	switch {
+	case k == kindNone:
+		w.warn("%s: %s (MaxFileBytes), contents not read", n.loc, reason)
+	case (k == kindZip || k == kindZipAppended) && ra == nil:
+		w.warn("%s: zip %s (MaxFileBytes) inside an archive, entries not read", n.loc, reason)
+	default:
+		w.warn("%s: %s %s (MaxFileBytes), not read whole; its entries are", n.loc, k, reason)
+	}
+	descend, err := w.emit(&File{Location: n.loc, Name: n.name, Size: size, Mode: n.mode, Depth: n.depth, Skipped: reason})
+	if err != nil || !descend || k == kindNone || !w.mayOpen(n, k) {
+		return err
+	}
+	if (k == kindZip || k == kindZipAppended) && ra == nil {
+		return nil
+	}
+	return w.open(n, k, size, br, ra)
+}
+
+// mayOpen reports whether an archive at n is within MaxDepth.
+func (w *walker) mayOpen(n node, k kind) bool {
+	if n.depth < w.lim.MaxDepth {
+		return true
+	}
+	if w.lim.MaxDepth > 0 && k != kindZipAppended { // 0: archives are not to be opened
+		w.warn("%s: %s archive nested deeper than %d levels (MaxDepth), not opened", n.loc, k, w.lim.MaxDepth)
+	}
+	return false
+}
+
+// open walks the archive n. r reads it from its start; ra, when not nil,
+// at random (size bytes). Errors in the archive are warnings; only reasons
+// to stop the walk are returned.
+func (w *walker) open(n node, k kind, size int64, r io.Reader, ra io.ReaderAt) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			if p, ok := v.(fnPanic); ok {
+				panic(p)
+			}
+			w.warn("%s: malformed %s archive (reader panicked: %v)", n.loc, k, v)
+			err = w.abort
+		}
+	}()
+	switch k {
+	case kindZip, kindZipAppended:
+		err = w.walkZip(n, ra, size, k == kindZipAppended)
+	case kindTar:
+		w.rep.Archives++
+		err = w.walkTar(n, w.budget(r))
+	case kindAr:
+		w.rep.Archives++
+		err = w.walkAr(n, w.budget(r))
+	case kindCpio:
+		w.rep.Archives++
+		err = w.walkCpio(n, w.budget(r))
+	case kindRpm:
+		w.rep.Archives++
+		err = w.walkRpm(n, r)
+	default:
+		err = w.walkCompressed(n, k, r, true)
+	}
+	if err == nil {
+		err = w.abort
+	}
+	return err
+}
+
+// sizeString writes a byte count for people: "256 MiB".
+func sizeString(n int64) string {
+	units := []string{"bytes", "KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for n >= 1024 && n%1024 == 0 && i < len(units)-1 {
+		n /= 1024
+		i++
+	}
+	return fmt.Sprintf("%d %s", n, units[i])
+}

@@ -1,0 +1,472 @@
+// Package walk visits every regular file of a directory, file or archive,
+// and of the archives inside them, within limits.
+//
+// Inputs are untrusted: products from vendors, bids. Nothing is ever
+// extracted to disk. Archive entries are read into memory, up to
+// Limits.MaxFileBytes each, so a hostile entry name cannot write anywhere;
+// names are still cleaned for reporting (see File.Location).
+//
+// Archives are recognised by their contents, never by their names: zip
+// (and jar, war, ear, apk, aar, nupkg, whl, ...; deflate, bzip2 and xz
+// entries), a zip appended to another file (self-extracting installers),
+// tar, gzip, bzip2, xz, ar (.deb packages, static libraries), cpio ("newc")
+// and rpm (gzip, bzip2, xz or uncompressed payloads). A compressed stream
+// holding a tar or cpio is walked as that archive (x.tar.gz!a/b); any other
+// compressed stream is one file named without its suffix (x.gz!x). Not
+// read: 7z, rar, cab, msi, iso, zstd, lzma, squashfs, dmg, and the
+// installers of NSIS and Inno Setup: they are visited as plain files.
+//
+// Every limit hit, bad entry and unreadable archive is a warning in the
+// Report, and the walk goes on: a corrupt archive is still visited as a
+// plain file. Only the caller's function, context cancellation and errors
+// on the root itself end a walk with an error. A panic in the caller's
+// function is not recovered.
+package walk
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+)
+
+// Limits bound a walk. A zero field takes its default (DefaultLimits).
+type Limits struct {
+	// MaxDepth is the deepest archive nesting opened: entries of an archive
+	// on disk are at depth 1, of an archive inside it at depth 2. An archive
+	// at depth MaxDepth is visited as a plain file, with a warning. A
+	// negative MaxDepth opens no archive at all. Default 6.
+	MaxDepth int
+	// MaxFiles is the number of regular files visited in all; the walk stops
+	// there, truncated. Default 2,000,000.
+	MaxFiles int
+	// MaxFileBytes is the largest file or archive entry read into memory.
+	// Larger files are visited with Data == nil and Skipped set; a larger
+	// tar, gzip, bzip2 or xz is still walked as a stream, and a larger zip
+	// on disk through random access. Archives nested in memory hold one
+	// such buffer per level. Default 256 MiB.
+	MaxFileBytes int64
+	// MaxTotalBytes bounds the bytes read out of archives (decompressed),
+	// counted at every nesting level; the walk stops there, truncated.
+	// Default 32 GiB.
+	MaxTotalBytes int64
+	// MaxRatio is the largest decompressed/compressed ratio of one zip entry
+	// or one gzip, bzip2 or xz stream (a zip bomb guard). The first MiB of
+	// any stream is exempt. Default 1000.
+	MaxRatio int64
+}
+
+// Defaults of Limits.
+const (
+	DefaultMaxDepth      = 6
+	DefaultMaxFiles      = 2_000_000
+	DefaultMaxFileBytes  = 256 << 20
+	DefaultMaxTotalBytes = 32 << 30
+	DefaultMaxRatio      = 1000
+)
+
+// DefaultLimits returns the default limits.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxDepth:      DefaultMaxDepth,
+		MaxFiles:      DefaultMaxFiles,
+		MaxFileBytes:  DefaultMaxFileBytes,
+		MaxTotalBytes: DefaultMaxTotalBytes,
+		MaxRatio:      DefaultMaxRatio,
+	}
+}
+
+// WithDefaults returns l with every zero field set to its default.
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxDepth == 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	if l.MaxDepth < 0 {
+		l.MaxDepth = 0
+	}
+	if l.MaxFiles <= 0 {
+		l.MaxFiles = d.MaxFiles
+	}
+	if l.MaxFileBytes <= 0 {
+		l.MaxFileBytes = d.MaxFileBytes
+	}
+	if l.MaxTotalBytes <= 0 {
+		l.MaxTotalBytes = d.MaxTotalBytes
+	}
+	if l.MaxRatio <= 0 {
+		l.MaxRatio = d.MaxRatio
+	}
+	return l
+}
+
+// Separator joins an archive's location and the name of an entry inside it.
+const Separator = "!"
+
+// File is one regular file met by a walk.
+type File struct {
+	// Location is the path from the walked root with "/" separators:
+	// "bin/agent.exe". Inside archives the names are joined with "!":
+	// "dist/app.tar.gz!opt/x/lib.zip!lib/libkav.so". Names of archive
+	// entries are cleaned: no leading "/", no "..", no control characters,
+	// and a "!" in a name is written "%21". Names on disk are as they are.
+	// The root itself is named by its base name when it is a file, and
+	// by the name given to WalkBytes.
+	Location string
+	// Name is the base name.
+	Name string
+	// Size is the size in bytes: as read, or as declared when Data is nil
+	// (-1 when unknown).
+	Size int64
+	Mode fs.FileMode
+	// Depth is 0 for files on disk, 1 inside an archive, 2 inside an
+	// archive inside an archive, ...
+	Depth int
+	// Data are the contents, nil when Skipped. They are only valid during
+	// the call: the walker may reuse them.
+	Data []byte
+	// Skipped says why Data is nil: "larger than 256 MiB", "decompression
+	// ratio over 1000:1", "encrypted", "unreadable: ...".
+	Skipped string
+}
+
+// Report says what a walk did.
+type Report struct {
+	Files    int // regular files visited (calls of fn)
+	Archives int // archives opened (a tar.gz is one)
+	Skipped  int // files visited with Data == nil
+	// Bytes are the bytes read from disk, or given to WalkBytes.
+	Bytes int64
+	// ArchiveBytes are the bytes read out of archives, decompressed, at
+	// every nesting level: what MaxTotalBytes bounds.
+	ArchiveBytes int64
+	Links        int // symbolic and hard links, on disk and in archives, not followed
+	Special      int // devices, FIFOs, sockets, ... not read
+	// Truncated is set when MaxFiles or MaxTotalBytes stopped the walk
+	// before its end.
+	Truncated bool
+	// Warnings are every limit hit, bad entry and unreadable or unsupported
+	// archive, in walk order: "dist/app.zip!etc/passwd: path traversal in
+	// entry name \"../../etc/passwd\", name cleaned". After MaxWarnings
+	// the rest are only counted, in a last warning.
+	Warnings []string
+}
+
+// MaxWarnings bounds Report.Warnings.
+const MaxWarnings = 10000
+
+// Add adds the counts and warnings of o to r, for callers that walk several
+// roots into one report.
+func (r *Report) Add(o Report) {
+	r.Files += o.Files
+	r.Archives += o.Archives
+	r.Skipped += o.Skipped
+	r.Bytes += o.Bytes
+	r.ArchiveBytes += o.ArchiveBytes
+	r.Links += o.Links
+	r.Special += o.Special
+	r.Truncated = r.Truncated || o.Truncated
+	r.Warnings = append(r.Warnings, o.Warnings...)
+}
+
+// Walk visits root (a directory, a regular file, or an archive file) and
+// calls fn for every regular file, archives included: fn sees the archive
+// file itself, then its entries. fn must not keep f.Data after returning.
+//
+// A walk is deterministic: directories in sorted name order, archives in
+// their own order. Symbolic links are not followed (root itself may be
+// one); devices, FIFOs and sockets are not read; they are counted in the
+// Report, without a warning. A file that cannot be read is a warning, and
+// is visited with Skipped set.
+//
+// fn may return fs.SkipDir to have an archive file not opened, and
+// fs.SkipAll to end the walk without an error. Any other error from fn ends
+// the walk and is returned as is; so is ctx.Err() when ctx is done. A walk
+// stopped by MaxFiles or MaxTotalBytes returns a nil error and a Report
+// with Truncated set. The Report is valid in every case.
+func Walk(ctx context.Context, root string, lim Limits, fn func(f *File) error) (Report, error) {
+	w := newWalker(ctx, lim, fn)
+	defer repanic()
+	real, err := filepath.EvalSymlinks(root) // the root may be a link; nothing under it is followed
+	if err != nil {
+		return w.rep, err
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return w.rep, err
+	}
+	switch {
+	case fi.IsDir():
+		err = w.walkDir(real, "")
+	case fi.Mode().IsRegular():
+		err = w.visitDiskFile(real, filepath.Base(root))
+	default:
+		return w.rep, fmt.Errorf("%s: not a directory or regular file (%v)", root, fi.Mode().Type())
+	}
+	return w.finish(err)
+}
+
+// WalkBytes is Walk for one file in memory, named name (its Location). Its
+// Depth is 0 and its Mode 0o644.
+func WalkBytes(ctx context.Context, name string, data []byte, lim Limits, fn func(f *File) error) (Report, error) {
+	w := newWalker(ctx, lim, fn)
+	defer repanic()
+	w.rep.Bytes = int64(len(data))
+	n := node{loc: name, name: path.Base(filepath.ToSlash(name)), mode: 0o644}
+	var err error
+	if int64(len(data)) <= w.lim.MaxFileBytes {
+		err = w.visitData(n, data)
+	} else {
+		r := bytes.NewReader(data)
+		err = w.visitLarge(n, int64(len(data)), r, bytes.NewReader(data))
+	}
+	return w.finish(err)
+}
+
+// Internal reasons to stop.
+var (
+	errTruncated = errors.New("walk truncated")
+	errSkipAll   = errors.New("skip all")
+)
+
+// fnError carries an error of the caller's function up the walk.
+type fnError struct{ err error }
+
+func (e *fnError) Error() string { return e.err.Error() }
+
+// fnPanic carries a panic of the caller's function through the walker's
+// own recovery from panicking archive readers.
+type fnPanic struct{ v any }
+
+// repanic raises again, as it was, a panic of the caller's function.
+func repanic() {
+	if v := recover(); v != nil {
+		if p, ok := v.(fnPanic); ok {
+			panic(p.v)
+		}
+		panic(v)
+	}
+}
+
+type walker struct {
+	ctx context.Context
+	lim Limits
+	fn  func(*File) error
+	rep Report
+	// abort, once set, ends the walk: ctx.Err(), errTruncated, errSkipAll
+	// or an *fnError.
+	abort   error
+	dropped int // warnings past MaxWarnings
+	// lastReadErr is the error of the last failed entry read, so that the
+	// same error met again by the archive reader is not warned twice.
+	lastReadErr error
+	diskBuf     []byte // the buffer of files on disk, reused
+}
+
+func newWalker(ctx context.Context, lim Limits, fn func(*File) error) *walker {
+	return &walker{ctx: ctx, lim: lim.WithDefaults(), fn: fn}
+}
+
+func (w *walker) finish(err error) (Report, error) {
+	if w.dropped > 0 {
+		w.rep.Warnings = append(w.rep.Warnings, fmt.Sprintf("%d more warnings not listed", w.dropped))
+	}
+	if err == nil {
+		err = w.abort
+	}
+	var fe *fnError
+	switch {
+	case err == nil, err == errTruncated, err == errSkipAll:
+		return w.rep, nil
+	case errors.As(err, &fe):
+		return w.rep, fe.err
+	}
+	return w.rep, err
+}
+
+func (w *walker) warn(format string, args ...any) {
+	if len(w.rep.Warnings) >= MaxWarnings {
+		w.dropped++
+		return
+	}
+	w.rep.Warnings = append(w.rep.Warnings, fmt.Sprintf(format, args...))
+}
+
+// check returns the reason to stop, if any.
+func (w *walker) check() error {
+	if w.abort == nil {
+		if err := w.ctx.Err(); err != nil {
+			w.abort = err
+		}
+	}
+	return w.abort
+}
+
+// truncate stops the walk because of a limit.
+func (w *walker) truncate(format string, args ...any) error {
+	if w.abort == nil {
+		w.warn(format, args...)
+		w.rep.Truncated = true
+		w.abort = errTruncated
+	}
+	return w.abort
+}
+
+// node is a file about to be visited.
+type node struct {
+	loc, name string
+	depth     int
+	mode      fs.FileMode
+}
+
+func (n node) child(name string, mode fs.FileMode) node {
+	return node{loc: n.loc + Separator + name, name: path.Base(name), depth: n.depth + 1, mode: mode}
+}
+
+// emit calls fn. descend says whether fn lets an archive be opened.
+func (w *walker) emit(f *File) (descend bool, err error) {
+	if err := w.check(); err != nil {
+		return false, err
+	}
+	if w.rep.Files >= w.lim.MaxFiles {
+		return false, w.truncate("walk truncated at %d files (MaxFiles): %s and what follows not visited", w.lim.MaxFiles, f.Location)
+	}
+	w.rep.Files++
+	if f.Data == nil {
+		w.rep.Skipped++
+	}
+	err = w.callFn(f)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.SkipDir):
+		return false, nil
+	case errors.Is(err, fs.SkipAll):
+		w.abort = errSkipAll
+	default:
+		w.abort = &fnError{err}
+	}
+	return false, w.abort
+}
+
+func (w *walker) callFn(f *File) error {
+	defer func() {
+		if v := recover(); v != nil {
+			panic(fnPanic{v})
+		}
+	}()
+	return w.fn(f)
+}
+
+// emitSkipped visits a file without its contents.
+func (w *walker) emitSkipped(n node, size int64, reason string) error {
+	_, err := w.emit(&File{Location: n.loc, Name: n.name, Size: size, Mode: n.mode, Depth: n.depth, Skipped: reason})
+	return err
+}
+
+// walkDir visits the directory at dir, whose location is loc ("" for the
+// root).
+func (w *walker) walkDir(dir, loc string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		w.warn("%s: %v", orDot(loc), pathErr(err))
+	}
+	for _, e := range entries {
+		if err := w.check(); err != nil {
+			return err
+		}
+		p := filepath.Join(dir, e.Name())
+		l := e.Name()
+		if loc != "" {
+			l = loc + "/" + l
+		}
+		t := e.Type()
+		switch {
+		case t&fs.ModeSymlink != 0:
+			w.rep.Links++
+		case t.IsDir():
+			if err := w.walkDir(p, l); err != nil {
+				return err
+			}
+		case t.IsRegular():
+			if err := w.visitDiskFile(p, l); err != nil {
+				return err
+			}
+		default:
+			w.rep.Special++
+		}
+	}
+	return nil
+}
+
+func orDot(loc string) string {
+	if loc == "" {
+		return "."
+	}
+	return loc
+}
+
+// pathErr drops the path from an *fs.PathError: the warning names it.
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
+// visitDiskFile visits the regular file at p, whose location is loc.
+func (w *walker) visitDiskFile(p, loc string) error {
+	n := node{loc: loc, name: path.Base(loc)}
+	f, err := openFile(p)
+	if err != nil {
+		w.warn("%s: %v", loc, pathErr(err))
+		return w.emitSkipped(n, -1, "unreadable: "+pathErr(err).Error())
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		w.warn("%s: %v", loc, pathErr(err))
+		return w.emitSkipped(n, -1, "unreadable: "+pathErr(err).Error())
+	}
+	if !fi.Mode().IsRegular() { // replaced since the directory was read
+		w.rep.Special++
+		return nil
+	}
+	n.mode = fi.Mode()
+	d := &diskReader{w: w, f: f}
+	size := fi.Size()
+	if size > w.lim.MaxFileBytes {
+		return w.visitLarge(n, size, io.NewSectionReader(d, 0, size), d)
+	}
+	return w.visitReader(n, size, d, d)
+}
+
+// diskReader reads a file on disk, counting the bytes and watching ctx.
+type diskReader struct {
+	w *walker
+	f *os.File
+}
+
+func (d *diskReader) Read(p []byte) (int, error) {
+	if err := d.w.check(); err != nil {
+		return 0, err
+	}
+	n, err := d.f.Read(p)
+	d.w.rep.Bytes += int64(n)
+	return n, err
+}
+
+func (d *diskReader) ReadAt(p []byte, off int64) (int, error) {
+	if err := d.w.check(); err != nil {
+		return 0, err
+	}
+	n, err := d.f.ReadAt(p, off)
+	d.w.rep.Bytes += int64(n)
+	return n, err
+}
