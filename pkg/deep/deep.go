@@ -219,6 +219,9 @@ func (in *Inspector) hit(f *Facts, data []byte, id, end int) {
 			f.Content = addFact(f.Content, p.exact)
 		}
 	case kindName:
+		if inHostName(data, start, end, p.wide) {
+			return // part of a host name: the domain patterns read it
+		}
 		s := around(data, start, end, p.wide, printable)
 		if copyrightish(s) {
 			f.Copyrights = addFact(f.Copyrights, s)
@@ -232,11 +235,24 @@ func (in *Inspector) hit(f *Facts, data []byte, id, end int) {
 		if i := strings.Index(strings.ToLower(s), strings.ToLower(string(p.text))); i >= 0 && !p.wide {
 			s = s[i:]
 		}
-		s = strings.TrimSuffix(strings.TrimSuffix(s, ";"), ".class")
+		s = strings.TrimSuffix(s, "/")
 		f.Classes = addFact(f.Classes, strings.ReplaceAll(s, "/", "."))
 	case kindPath:
 		f.Paths = addFact(f.Paths, around(data, start, end, p.wide, pathByte))
 	}
+}
+
+// inHostName reports whether the bytes around a name make it part of a
+// host name or e-mail address ("s00.upd.kaspersky.com", "kaspersky.com/x").
+func inHostName(data []byte, start, end int, wide bool) bool {
+	step := 1
+	if wide {
+		step = 2
+	}
+	if start >= step && (data[start-step] == '.' || data[start-step] == '@') {
+		return true
+	}
+	return end+step < len(data) && data[end] == '.' && hostByte(data[end+step]) && data[end+step] != '.'
 }
 
 func addFact(list []string, s string) []string {
@@ -255,7 +271,7 @@ func hostByte(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '.' || b == '-'
 }
 func classByte(b byte) bool {
-	return hostByte(b) && b != '-' || b == '/' || b == '_' || b == '$' || b == ';'
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '/' || b == '_' || b == '$'
 }
 func pathByte(b byte) bool {
 	return printable(b) && b != '"' && b != '\'' && b != '<' && b != '>' && b != '|'

@@ -18,12 +18,53 @@ type finder struct {
 type anchor struct {
 	needles []byte // the anchor byte, and its other case for a letter
 	at      []anchored
+	// The patterns are grouped by the two bytes that follow the anchor in
+	// them (key2), then by the offset of the anchor, each group a trie
+	// walked from where such a pattern would start. At an occurrence of
+	// the anchor, the two bytes after it select the few groups that can
+	// match at all; patterns with fewer than two bytes after the anchor
+	// are always tried (short).
+	byNext map[uint16][]group
+	short  []group
 }
 
 type anchored struct {
 	id     int
 	offset int    // where the anchor byte is in the pattern
 	lower  []byte // the pattern, ASCII letters in lower case
+}
+
+type group struct {
+	offset int
+	root   *trieNode
+}
+
+type trieNode struct {
+	bytes []byte // edge labels (lower case), parallel to next
+	next  []*trieNode
+	ids   []int // patterns that end here
+}
+
+func (n *trieNode) child(b byte) *trieNode {
+	for i, c := range n.bytes {
+		if c == b {
+			return n.next[i]
+		}
+	}
+	return nil
+}
+
+func (n *trieNode) insert(p []byte, id int) {
+	for _, b := range p {
+		c := n.child(b)
+		if c == nil {
+			c = &trieNode{}
+			n.bytes = append(n.bytes, b)
+			n.next = append(n.next, c)
+		}
+		n = c
+	}
+	n.ids = append(n.ids, id)
 }
 
 var lowerTable = func() (t [256]byte) {
@@ -99,6 +140,36 @@ func newFinder(patterns [][]byte) *finder {
 		}
 		f.anchors[ai].at = append(f.anchors[ai].at, anchored{id: id, offset: best, lower: lower})
 	}
+	for ai := range f.anchors {
+		a := &f.anchors[ai]
+		a.byNext = map[uint16][]group{}
+		type key struct {
+			next   uint16
+			short  bool
+			offset int
+		}
+		roots := map[key]*trieNode{}
+		for _, p := range a.at {
+			k := key{offset: p.offset}
+			if p.offset+2 < len(p.lower) {
+				k.next = uint16(p.lower[p.offset+1])<<8 | uint16(p.lower[p.offset+2])
+			} else {
+				k.short = true
+			}
+			root := roots[k]
+			if root == nil {
+				root = &trieNode{}
+				roots[k] = root
+				g := group{offset: p.offset, root: root}
+				if k.short {
+					a.short = append(a.short, g)
+				} else {
+					a.byNext[k.next] = append(a.byNext[k.next], g)
+				}
+			}
+			root.insert(p.lower, p.id)
+		}
+	}
 	return f
 }
 
@@ -114,13 +185,11 @@ func (f *finder) scan(data []byte, fn func(id, end int)) {
 					break
 				}
 				i += j
-				for _, p := range a.at {
-					start := i - p.offset
-					if start < 0 || start+len(p.lower) > len(data) {
-						continue
-					}
-					if equalLower(data[start:start+len(p.lower)], p.lower) {
-						fn(p.id, start+len(p.lower))
+				walkGroups(a.short, data, i, fn)
+				if i+2 < len(data) {
+					next := uint16(lowerTable[data[i+1]])<<8 | uint16(lowerTable[data[i+2]])
+					if gs, ok := a.byNext[next]; ok {
+						walkGroups(gs, data, i, fn)
 					}
 				}
 			}
@@ -128,13 +197,22 @@ func (f *finder) scan(data []byte, fn func(id, end int)) {
 	}
 }
 
-// equalLower reports whether s equals lower when its ASCII letters are
-// lowered.
-func equalLower(s, lower []byte) bool {
-	for i, b := range s {
-		if lowerTable[b] != lower[i] {
-			return false
+// walkGroups tries each group's patterns at the start its offset implies
+// for an anchor at i.
+func walkGroups(groups []group, data []byte, i int, fn func(id, end int)) {
+	for _, g := range groups {
+		start := i - g.offset
+		if start < 0 {
+			continue
+		}
+		n := g.root
+		for k := start; k < len(data); k++ {
+			if n = n.child(lowerTable[data[k]]); n == nil {
+				break
+			}
+			for _, id := range n.ids {
+				fn(id, k+1)
+			}
 		}
 	}
-	return true
 }
