@@ -2,7 +2,9 @@ package deep
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 	"github.com/pedigree-sbom/pedigree/pkg/pe/petest"
+	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/walk"
 	"github.com/pedigree-sbom/pedigree/signatures"
 )
@@ -161,5 +164,53 @@ func BenchmarkInspect(b *testing.B) {
 				in.Inspect(&walk.File{Location: "x", Name: "x", Data: c.data})
 			}
 		})
+	}
+}
+
+// TestHashes: files are hashed only when a rule names a hash, and a file
+// whose digest a rule lists is found by it.
+func TestHashes(t *testing.T) {
+	data := []byte("a renamed vendor binary")
+	sum := sha256.Sum256(data)
+	pack := `pack: hash-test
+version: "1"
+rules:
+  - id: T-HASH-001
+    title: A known vendor binary
+    entity: Test
+    category: engine
+    severity: critical
+    match: {hashes: ["sha256:` + hex.EncodeToString(sum[:]) + `"]}
+    references: [test]
+    examples: {match: [{hash: "sha256:` + hex.EncodeToString(sum[:]) + `"}]}
+`
+	p, err := signature.Parse("hash.yaml", []byte(pack))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := signature.NewSet(signature.Layer{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := match.New(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := New(eng)
+	f := in.Inspect(&walk.File{Location: "bin/nwupdate", Name: "nwupdate", Data: data})
+	if f == nil || len(f.Hashes) != 1 || f.Hashes[0].Algorithm != "SHA-256" {
+		t.Fatalf("facts %+v", f)
+	}
+	asm := NewAssembler()
+	asm.Add(f)
+	doc := &model.Document{Components: asm.Components()}
+	doc.Normalize()
+	if fs := eng.Match(doc); len(fs) != 1 || fs[0].Evidence[0].Kind != match.KindHash {
+		t.Fatalf("findings %+v", fs)
+	}
+	// With no hash rules, nothing is hashed.
+	plain, _ := inspector(t)
+	if f := plain.Inspect(&walk.File{Location: "bin/nwupdate", Name: "nwupdate", Data: data}); f != nil {
+		t.Fatalf("a file was hashed though no rule names a hash: %+v", f)
 	}
 }
