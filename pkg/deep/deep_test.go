@@ -214,3 +214,48 @@ rules:
 		t.Fatalf("a file was hashed though no rule names a hash: %+v", f)
 	}
 }
+
+// TestParallelKeepsWalkOrder: inspecting on workers assembles the same
+// components, in the same order, as inspecting one file after another.
+func TestParallelKeepsWalkOrder(t *testing.T) {
+	in, _ := inspector(t)
+	var files []*walk.File
+	for i := range 200 {
+		data := []byte("nothing")
+		switch i % 7 {
+		case 0:
+			data = []byte("Copyright (c) AO Kaspersky Lab")
+		case 3:
+			data = append(bytes.Repeat([]byte{'x'}, asyncMax+1), " s00.upd.kaspersky.com "...)
+		}
+		files = append(files, &walk.File{Location: strings.Repeat("d/", i%5) + "f" + string(rune('a'+i%26)) + ".bin", Name: "f.bin", Data: data})
+	}
+	seq := NewAssembler()
+	for _, f := range files {
+		seq.Add(in.Inspect(f))
+	}
+	par := NewAssembler()
+	p := in.NewParallel(4, par)
+	for _, f := range files {
+		p.Add(f)
+	}
+	p.Close()
+	var a, b []string
+	for _, c := range seq.Components() {
+		a = append(a, c.Name+fmtProps(c.Properties))
+	}
+	for _, c := range par.Components() {
+		b = append(b, c.Name+fmtProps(c.Properties))
+	}
+	if len(a) == 0 || !slices.Equal(a, b) {
+		t.Fatalf("parallel %q\nsequential %q", b, a)
+	}
+}
+
+func fmtProps(ps []model.Property) string {
+	var s []string
+	for _, p := range ps {
+		s = append(s, p.Name+"="+p.Value)
+	}
+	return strings.Join(s, ";")
+}

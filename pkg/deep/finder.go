@@ -84,7 +84,7 @@ func byteCost(b byte) int {
 	switch {
 	case b == 0 || b == 0xff:
 		return 1000
-	case b == ' ' || b == '.' || b == '/' || b == '_' || b == '-':
+	case b == ' ' || b == '.' || b == '/' || b == '_' || b == '-' || b == ':' || b == '=' || b == '\n':
 		return 60
 	case b >= 'a' && b <= 'z':
 		// English letter frequency, most frequent first.

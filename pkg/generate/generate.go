@@ -20,6 +20,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -150,17 +151,20 @@ func validKind(kind string) bool {
 func inspect(ctx context.Context, kind, target string, src source.Source, in *deep.Inspector, asm *deep.Assembler, opts Options) (walk.Report, error) {
 	var files int
 	var bytesRead int64
+	// The walk reads and decompresses while workers scan what it has read;
+	// syft runs beside both.
+	par := in.NewParallel(max(1, runtime.GOMAXPROCS(0)-1), asm)
+	defer par.Close()
 	fn := func(f *walk.File) error {
 		files++
 		bytesRead += int64(len(f.Data))
 		if opts.Progress != nil {
 			opts.Progress(Progress{Phase: "inspecting", Files: files, Bytes: bytesRead, Current: f.Location})
 		}
-		asm.Add(in.Inspect(f))
+		par.Add(f)
 		return nil
 	}
-	switch kind {
-	case "dir", "file":
+	if kind == "dir" || kind == "file" {
 		return walk.Walk(ctx, target, opts.Limits, fn)
 	}
 	return walkImage(ctx, src, opts.Limits, fn)

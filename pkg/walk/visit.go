@@ -98,16 +98,19 @@ func zipAtEnd(tail []byte) bool {
 	if len(tail) < 22 {
 		return false
 	}
-	end := len(tail)
-	for {
-		i := bytes.LastIndex(tail[:end], []byte("PK\x05\x06"))
+	// Forward with bytes.Index, which is vectorised: bytes.LastIndex
+	// compares byte by byte, and this runs on the tail of every file.
+	sig := []byte("PK\x05\x06")
+	for start := 0; ; {
+		i := bytes.Index(tail[start:], sig)
 		if i < 0 {
 			return false
 		}
+		i += start
 		if i+22 <= len(tail) && i+22+int(binary.LittleEndian.Uint16(tail[i+20:])) == len(tail) {
 			return true
 		}
-		end = i + 3
+		start = i + 1
 	}
 }
 

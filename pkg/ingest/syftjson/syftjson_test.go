@@ -390,12 +390,12 @@ func TestRoot(t *testing.T) {
 		wantProperty(t, root, "syft:source:imageID", "sha256:abababababababababababababababababababababababababababababababab")
 	})
 	t.Run("directory source", func(t *testing.T) {
-		doc := decodeOK(t, []byte(`{"source": {"id": "d1", "name": "", "type": "directory", "metadata": {"path": "/work/project"}}}`))
+		doc := decodeOK(t, []byte(`{"source": {"id": "d1", "name": "", "type": "directory", "metadata": {"path": "/src/project"}}}`))
 		root := component(t, doc, "d1")
-		if root.Name != "/work/project" {
+		if root.Name != "/src/project" {
 			t.Fatalf("name = %q", root.Name)
 		}
-		wantStrings(t, "locations", root.Locations, []string{"/work/project"})
+		wantStrings(t, "locations", root.Locations, []string{"/src/project"})
 	})
 	t.Run("file source digests", func(t *testing.T) {
 		doc := decodeOK(t, []byte(`{"source": {"id": "f1", "name": "app.tar", "type": "file",
