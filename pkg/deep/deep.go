@@ -117,6 +117,25 @@ func New(eng *match.Engine) *Inspector {
 	return in
 }
 
+// Literal is one pattern the content pass searches, in its plain form.
+type Literal struct {
+	Kind string // "name", "domain", "content", "java", "path"
+	Text string
+}
+
+// Literals lists the plain (not UTF-16LE) patterns of the content pass, for
+// tools that compare it with other searchers (bench/).
+func (in *Inspector) Literals() []Literal {
+	kinds := map[patternKind]string{kindName: "name", kindDomain: "domain", kindContent: "content", kindJava: "java", kindPath: "path"}
+	var out []Literal
+	for _, p := range in.patterns {
+		if !p.wide {
+			out = append(out, Literal{Kind: kinds[p.kind], Text: string(p.text)})
+		}
+	}
+	return out
+}
+
 // caseForms returns a name as written and, for non-ASCII names (whose case
 // the finder cannot fold), in lower and upper case.
 func caseForms(s string) []string {
