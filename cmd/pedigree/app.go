@@ -96,6 +96,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			sbomCommand(),
 			inspectCommand(),
 			signaturesCommand(),
+			versionCommand(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/urfave/cli/v2"
+)
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the version, commit, Go version and the signature packs in force",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "signatures", EnvVars: []string{"PEDIGREE_SIGNATURES"},
+				Usage: "also load this rule file or directory, repeatable"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("version takes no arguments")
+			}
+			eng, err := loadEngine(c.StringSlice("signatures"))
+			if err != nil {
+				return err
+			}
+			set := eng.Set()
+			v, cm := version, commit
+			if v == "" {
+				v = versionString()
+			}
+			if cm == "" {
+				cm = "unknown"
+			}
+			w := c.App.Writer
+			fmt.Fprintf(w, "pedigree %s\n", v)
+			fmt.Fprintf(w, "commit:     %s\n", cm)
+			fmt.Fprintf(w, "go:         %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintf(w, "signatures: %s, %s, %d rules\n", set.Version(), plural(len(set.Packs), "pack"), len(set.Rules))
+			_, err = fmt.Fprintf(w, "digest:     %s\n", set.Digest)
+			return err
+		},
+	}
+}
