@@ -26,7 +26,7 @@ import (
 )
 
 // Formats are the report formats Write knows, the default first.
-var Formats = []string{"table", "json", "sarif"}
+var Formats = []string{"table", "json", "sarif", "markdown", "csv"}
 
 // Write writes r to w in the named format.
 func Write(w io.Writer, format string, r *scan.Result) error {
@@ -40,6 +40,10 @@ func Write(w io.Writer, format string, r *scan.Result) error {
 		return WriteJSON(w, r)
 	case "sarif":
 		return WriteSARIF(w, r)
+	case "markdown":
+		return WriteMarkdown(w, r)
+	case "csv":
+		return WriteCSV(w, r)
 	}
 	return fmt.Errorf("unknown report format %q (known formats: %s)", format, strings.Join(Formats, ", "))
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -528,5 +529,17 @@ func TestTableCleansControlCharacters(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), `authors[0] [2J = "AO\tKaspersky\nLab\x1b[31m"`) {
 		t.Errorf("evidence value not quoted:\n%s", b.String())
+	}
+}
+
+// TestCSVInjection: a value from an SBOM cannot become a spreadsheet
+// formula.
+func TestCSVInjection(t *testing.T) {
+	var b strings.Builder
+	cw := &safeCSV{csv.NewWriter(&b)}
+	cw.Write([]string{"=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "plain", ""})
+	cw.w.Flush()
+	if got, want := b.String(), "\"'=HYPERLINK(\"\"http://x\"\")\",'+1,'-1,'@SUM(A1),plain,\n"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
 	}
 }
