@@ -96,6 +96,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			sbomCommand(),
 			inspectCommand(),
 			signaturesCommand(),
+			explainCommand(),
 			versionCommand(),
 		},
 		Action: func(c *cli.Context) error {

@@ -149,3 +149,11 @@ func TestParseSeverity(t *testing.T) {
 		t.Error("rank order")
 	}
 }
+
+func TestEveryCategoryHasGuidance(t *testing.T) {
+	for _, c := range Categories {
+		if c.Guidance() == "" {
+			t.Errorf("category %s has no guidance", c)
+		}
+	}
+}
