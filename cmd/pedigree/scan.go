@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -75,6 +76,8 @@ func scanCommand() *cli.Command {
 				Usage: "waiver file: accepted findings with reason, owner and expiry"},
 			&cli.StringFlag{Name: "config", EnvVars: []string{"PEDIGREE_CONFIG"},
 				Usage: "YAML file with defaults for these flags (output, fail-on, signatures, waivers)"},
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: min(4, runtime.GOMAXPROCS(0)), EnvVars: []string{"PEDIGREE_JOBS"},
+				Usage: "targets read at once; each holds one document in memory"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "write no report to standard output; only the exit code and errors"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on standard error what is being read and loaded"},
 		},
@@ -86,6 +89,18 @@ func scanCommand() *cli.Command {
 func runScan(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("scan needs at least one TARGET (an SBOM file, or - for standard input)")
+	}
+	stdin := 0
+	for _, a := range c.Args().Slice() {
+		if a == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return usagef("standard input (-) can be read only once")
+	}
+	if c.Int("jobs") < 1 {
+		return usagef("--jobs must be at least 1")
 	}
 	outs, err := parseOutputs(c.StringSlice("output"))
 	if err != nil {
@@ -117,7 +132,7 @@ func runScan(c *cli.Context) error {
 	res, err := scan.Scan(c.Context, scan.Config{
 		Targets: c.Args().Slice(), Engine: eng, FailOn: failOn, Waivers: waivers,
 		Ingest: ingestOptions(), Now: time.Now(), Stdin: c.App.Reader,
-		ToolName: "pedigree", ToolVersion: versionString(), Progress: prog.update,
+		ToolName: "pedigree", ToolVersion: versionString(), Progress: prog.update, Workers: c.Int("jobs"),
 	})
 	prog.done()
 	if err != nil {

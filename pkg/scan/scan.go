@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pedigree-sbom/pedigree/pkg/generate"
@@ -50,6 +51,9 @@ type Config struct {
 	ToolName, ToolVersion string
 	// Limits bound the walk of files and archives of generated targets.
 	Limits walk.Limits
+	// Workers is how many targets are read at once (1 when zero). Memory
+	// grows with it: each worker holds one document.
+	Workers int
 	// Progress, when set, is told what generation is doing.
 	Progress func(generate.Progress)
 }
@@ -139,22 +143,59 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 	for i, w := range cfg.Waivers {
 		uses[i] = WaiverUse{Waiver: w, Expired: w.Expired(cfg.Now)}
 	}
-	for _, name := range cfg.Targets {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	// --- Read and match the targets, several at a time ---
+	// Each worker holds one document at a time, so memory is bounded by
+	// the number of workers; results are kept in argument order, and
+	// waivers are applied afterwards in that order, so the report is the
+	// same whatever the scheduling.
+	type outcome struct {
+		doc      *model.Document
+		source   string
+		err      error
+		findings []match.Finding
+	}
+	outcomes := make([]outcome, len(cfg.Targets))
+	workers := min(len(cfg.Targets), max(1, cfg.Workers))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				o := &outcomes[i]
+				if o.doc, o.source, o.err = read(ctx, cfg.Targets[i], cfg); o.err == nil {
+					o.findings = cfg.Engine.Match(o.doc)
+				}
+			}
+		}()
+	}
+	for i := range cfg.Targets {
+		if ctx.Err() != nil {
+			break
 		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// --- Verdicts and waivers, in argument order ---
+	for i, name := range cfg.Targets {
+		o := outcomes[i]
 		t := &Target{Target: name, Source: "sbom", Findings: []*Finding{}, Errors: []string{}}
 		res.Targets = append(res.Targets, t)
-		doc, source, err := read(ctx, name, cfg)
-		if err != nil {
+		if o.err != nil {
 			t.Verdict = Error
-			t.Errors = append(t.Errors, err.Error())
+			t.Errors = append(t.Errors, o.err.Error())
 			continue
 		}
-		t.Document = doc
-		t.Source = source
+		t.Document = o.doc
+		t.Source = o.source
 		t.Verdict = Pass
-		for _, mf := range cfg.Engine.Match(doc) {
+		for _, mf := range o.findings {
 			f := &Finding{Finding: mf}
 			applyWaivers(f, name, uses)
 			f.Gating = !f.Suppressed && cfg.FailOn != "" && f.Severity.Rank() >= cfg.FailOn.Rank()

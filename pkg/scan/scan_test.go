@@ -173,3 +173,38 @@ func TestNoTargets(t *testing.T) {
 		t.Fatal("a scan without targets must fail")
 	}
 }
+
+// TestManyTargetsConcurrently: targets read on several workers come back
+// in argument order, with the same verdicts and waiver accounting as one
+// at a time.
+func TestManyTargetsConcurrently(t *testing.T) {
+	ws, err := waiver.Parse("w.yaml", []byte("waivers:\n  - component: nw-engine\n    reason: r\n    owner: o\n    expires: 2099-01-01\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets []string
+	for i := range 12 {
+		if i%4 == 3 {
+			targets = append(targets, "missing.json")
+		} else {
+			targets = append(targets, "testdata/product.cdx.json")
+		}
+	}
+	serial, err := Scan(context.Background(), Config{Targets: targets, Engine: engine(t), FailOn: signature.High, Waivers: ws, Ingest: ingest.DefaultOptions(), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	par, err := Scan(context.Background(), Config{Targets: targets, Engine: engine(t), FailOn: signature.High, Waivers: ws, Ingest: ingest.DefaultOptions(), Now: now, Workers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range targets {
+		a, b := serial.Targets[i], par.Targets[i]
+		if a.Target != b.Target || a.Verdict != b.Verdict || len(a.Findings) != len(b.Findings) {
+			t.Errorf("target %d: serial %s %s %d, parallel %s %s %d", i, a.Target, a.Verdict, len(a.Findings), b.Target, b.Verdict, len(b.Findings))
+		}
+	}
+	if serial.Waivers[0].Used != 9 || par.Waivers[0].Used != 9 {
+		t.Errorf("waiver used %d (serial) and %d (parallel) times, want 9", serial.Waivers[0].Used, par.Waivers[0].Used)
+	}
+}
