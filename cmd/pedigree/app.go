@@ -97,6 +97,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			inspectCommand(),
 			signaturesCommand(),
 			explainCommand(),
+			configCommand(),
 			versionCommand(),
 		},
 		Action: func(c *cli.Context) error {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 	"go.yaml.in/yaml/v3"
@@ -20,8 +22,27 @@ type config struct {
 	Waivers    string   `yaml:"waivers"`
 }
 
+// configPath finds the config file: --config (or PEDIGREE_CONFIG), else
+// ./.pedigree.yaml, else pedigree/config.yaml in the user's config
+// directory. It returns "" when there is none.
+func configPath(c *cli.Context) string {
+	if p := c.String("config"); p != "" {
+		return p
+	}
+	candidates := []string{".pedigree.yaml"}
+	if dir, err := os.UserConfigDir(); err == nil {
+		candidates = append(candidates, filepath.Join(dir, "pedigree", "config.yaml"))
+	}
+	for _, p := range candidates {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}
+
 func applyConfig(c *cli.Context) error {
-	path := c.String("config")
+	path := configPath(c)
 	if path == "" {
 		return nil
 	}
@@ -62,4 +83,46 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// configCommand prints the settings scan would use, and where each comes
+// from.
+func configCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "config",
+		Usage: "print the effective scan settings and where each comes from",
+		Description: "Settings come from flags, then PEDIGREE_* environment variables, then the config\n" +
+			"file (--config, else ./.pedigree.yaml, else pedigree/config.yaml in the user config\n" +
+			"directory), then the defaults.",
+		Flags:  scanFlags(),
+		Before: applyConfig,
+		Action: func(c *cli.Context) error {
+			path := configPath(c)
+			w := c.App.Writer
+			if path == "" {
+				fmt.Fprintln(w, "# config file: none")
+			} else {
+				fmt.Fprintf(w, "# config file: %s\n", path)
+			}
+			for _, f := range scanFlags() {
+				name := f.Names()[0]
+				if name == "config" || name == "quiet" || name == "verbose" {
+					continue
+				}
+				origin := "default"
+				if c.IsSet(name) {
+					origin = "flag, environment or config file"
+				}
+				var value string
+				switch v := c.Value(name).(type) {
+				case cli.StringSlice:
+					value = "[" + strings.Join(v.Value(), ", ") + "]"
+				default:
+					value = fmt.Sprint(c.Value(name))
+				}
+				fmt.Fprintf(w, "%s: %s  # %s\n", name, value, origin)
+			}
+			return nil
+		},
+	}
 }

@@ -43,6 +43,9 @@ func parseOutputs(specs []string) ([]output, error) {
 }
 
 func parseFailOn(s string) (signature.Severity, error) {
+	if strings.TrimSpace(s) == "" {
+		return signature.High, nil // an empty PEDIGREE_FAIL_ON means the default
+	}
 	if strings.EqualFold(s, "none") {
 		return "", nil
 	}
@@ -65,22 +68,7 @@ func scanCommand() *cli.Command {
 			"Every target is reported, also when another cannot be read.\n\n" +
 			"Exit codes: 0 the gate passed; 1 a finding at or above --fail-on; 2 an error\n" +
 			"(usage, or a target that could not be evaluated).",
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, EnvVars: []string{"PEDIGREE_OUTPUT"},
-				Usage: "report FORMAT[=FILE], repeatable; formats: " + strings.Join(report.Formats, ", ") + " (default table)"},
-			&cli.StringFlag{Name: "fail-on", Value: "high", EnvVars: []string{"PEDIGREE_FAIL_ON"},
-				Usage: "fail (exit 1) on a finding of this severity or above: none, info, low, medium, high, critical"},
-			&cli.StringSliceFlag{Name: "signatures", EnvVars: []string{"PEDIGREE_SIGNATURES"},
-				Usage: "rule file or directory that adds rules or overrides embedded ones by id, repeatable"},
-			&cli.StringFlag{Name: "waivers", EnvVars: []string{"PEDIGREE_WAIVERS"},
-				Usage: "waiver file: accepted findings with reason, owner and expiry"},
-			&cli.StringFlag{Name: "config", EnvVars: []string{"PEDIGREE_CONFIG"},
-				Usage: "YAML file with defaults for these flags (output, fail-on, signatures, waivers)"},
-			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: min(4, runtime.GOMAXPROCS(0)), EnvVars: []string{"PEDIGREE_JOBS"},
-				Usage: "targets read at once; each holds one document in memory"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "write no report to standard output; only the exit code and errors"},
-			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on standard error what is being read and loaded"},
-		},
+		Flags:  scanFlags(),
 		Before: applyConfig,
 		Action: runScan,
 	}
@@ -180,4 +168,24 @@ func writeReport(c *cli.Context, o output, res *scan.Result) error {
 		return fmt.Errorf("write %s report %s: %w", o.Format, o.File, err)
 	}
 	return nil
+}
+
+// scanFlags are scan's flags; config shows their effective values.
+func scanFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, EnvVars: []string{"PEDIGREE_OUTPUT"},
+			Usage: "report FORMAT[=FILE], repeatable; formats: " + strings.Join(report.Formats, ", ") + " (default table)"},
+		&cli.StringFlag{Name: "fail-on", Value: "high", EnvVars: []string{"PEDIGREE_FAIL_ON"},
+			Usage: "fail (exit 1) on a finding of this severity or above: none, info, low, medium, high, critical"},
+		&cli.StringSliceFlag{Name: "signatures", EnvVars: []string{"PEDIGREE_SIGNATURES"},
+			Usage: "rule file or directory that adds rules or overrides embedded ones by id, repeatable"},
+		&cli.StringFlag{Name: "waivers", EnvVars: []string{"PEDIGREE_WAIVERS"},
+			Usage: "waiver file: accepted findings with reason, owner and expiry"},
+		&cli.StringFlag{Name: "config", EnvVars: []string{"PEDIGREE_CONFIG"},
+			Usage: "YAML file with defaults for these flags (output, fail-on, signatures, waivers)"},
+		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: min(4, runtime.GOMAXPROCS(0)), EnvVars: []string{"PEDIGREE_JOBS"},
+			Usage: "targets read at once; each holds one document in memory"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "write no report to standard output; only the exit code and errors"},
+		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on standard error what is being read and loaded"},
+	}
 }
