@@ -57,7 +57,7 @@ func applyConfig(c *cli.Context) error {
 		return yamlerr.Wrap("config "+path, err)
 	}
 	set := func(name string, values ...string) error {
-		if c.IsSet(name) || len(values) == 0 || values[0] == "" {
+		if given(c, name) || len(values) == 0 || values[0] == "" {
 			return nil
 		}
 		for _, v := range values {
@@ -110,7 +110,7 @@ func configCommand() *cli.Command {
 					continue
 				}
 				origin := "default"
-				if c.IsSet(name) {
+				if given(c, name) {
 					origin = "flag, environment or config file"
 				}
 				var value string
@@ -125,4 +125,20 @@ func configCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// given reports whether a flag has a value from the command line or a
+// non-empty environment variable (urfave/cli counts an empty variable as
+// set, which would hide the config file).
+func given(c *cli.Context, name string) bool {
+	if !c.IsSet(name) {
+		return false
+	}
+	switch v := c.Value(name).(type) {
+	case string:
+		return v != ""
+	case cli.StringSlice:
+		return len(v.Value()) > 0
+	}
+	return true
 }
