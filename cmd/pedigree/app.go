@@ -86,8 +86,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ErrWriter: stderr,
 		// Errors are printed once, by run, and mapped to exit codes there:
 		// urfave/cli must neither print them nor exit the process.
-		ExitErrHandler:  func(*cli.Context, error) {},
-		HideHelpCommand: true,
+		ExitErrHandler:       func(*cli.Context, error) {},
+		HideHelpCommand:      true,
+		EnableBashCompletion: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &usageError{err.Error()}
 		},
@@ -98,6 +99,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			signaturesCommand(),
 			explainCommand(),
 			configCommand(),
+			completionCommand(),
 			versionCommand(),
 		},
 		Action: func(c *cli.Context) error {
