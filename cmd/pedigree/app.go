@@ -78,8 +78,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:  "pedigree",
 		Usage: "find software made by a prohibited vendor inside a product, under any brand",
-		Description: "pedigree reads a product's SBOM (CycloneDX, SPDX or syft JSON) and flags every\n" +
-			"component made by Kaspersky, under any brand, with its evidence, the rules that\n" +
+		Description: "pedigree reads a product's SBOM (CycloneDX, SPDX or syft JSON), or generates one\n" +
+			"from a directory, file, archive or image archive and reads every file in it, and flags\n" +
+			"every component made by Kaspersky, under any brand, with its evidence, the rules that\n" +
 			"matched, and the path from the product root.",
 		Version:   versionString(),
 		Writer:    stdout,
