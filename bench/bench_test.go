@@ -19,7 +19,6 @@ import (
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
-	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/signatures"
 )
 
@@ -518,15 +517,7 @@ var sbom100k = sync.OnceValue(func() genResult {
 
 func newEngine(tb testing.TB) *match.Engine {
 	tb.Helper()
-	layer, err := signatures.Layer()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	set, err := signature.NewSet(layer)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	e, err := match.New(set)
+	e, err := signatures.Engine()
 	if err != nil {
 		tb.Fatal(err)
 	}

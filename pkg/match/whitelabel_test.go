@@ -43,15 +43,7 @@ func updating() bool {
 // CLI does without --signatures.
 func whiteLabelEngine(t *testing.T) *match.Engine {
 	t.Helper()
-	layer, err := signatures.Layer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := signature.NewSet(layer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := match.New(set)
+	e, err := signatures.Engine()
 	if err != nil {
 		t.Fatal(err)
 	}
