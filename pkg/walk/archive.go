@@ -5,8 +5,6 @@ import (
 	"archive/zip"
 	"bufio"
 	"compress/bzip2"
-	"compress/flate"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +14,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
 	"github.com/ulikunitz/xz"
 )
 
@@ -28,7 +28,10 @@ const (
 // walkZip walks the zip n of size bytes. appended says the zip was only
 // guessed from the end of another file: then failing to read it is no
 // warning.
-func (w *walker) walkZip(n node, ra io.ReaderAt, size int64, appended bool) error {
+//
+// data, when not nil, are the zip's bytes (ra reads them): the
+// decompressors then read entries in place.
+func (w *walker) walkZip(n node, ra io.ReaderAt, size int64, appended bool, data []byte) error {
 	zr, err := zip.NewReader(ra, size)
 	if w.abort != nil {
 		return w.abort
@@ -46,16 +49,16 @@ func (w *walker) walkZip(n node, ra io.ReaderAt, size int64, appended bool) erro
 	// The decompressors count what they consume, for the ratio guard.
 	var in *byteCounter
 	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser {
-		in = newByteCounter(r)
-		return newFlateReader(in)
+		in = newByteCounter(r, data)
+		return newFlateReader(in.reader())
 	})
 	zr.RegisterDecompressor(zipMethodBzip2, func(r io.Reader) io.ReadCloser {
-		in = newByteCounter(r)
-		return io.NopCloser(bzip2.NewReader(in))
+		in = newByteCounter(r, data)
+		return io.NopCloser(bzip2.NewReader(in.reader()))
 	})
 	zr.RegisterDecompressor(zipMethodXz, func(r io.Reader) io.ReadCloser {
-		in = newByteCounter(r)
-		xr, err := w.newXzReader(in)
+		in = newByteCounter(r, data)
+		xr, err := w.newXzReader(in.reader())
 		if err != nil {
 			return errReader{err}
 		}
@@ -122,7 +125,7 @@ func (w *walker) visitZipEntry(c node, zf *zip.File, size int64, overlaps bool, 
 	comp := int64(min(zf.CompressedSize64, math.MaxInt64))
 	rr := w.ratio(c.loc, "entry skipped", rc, func() int64 {
 		if *in != nil {
-			return (*in).n
+			return (*in).consumed()
 		}
 		return comp
 	})
@@ -224,19 +227,19 @@ func (w *walker) walkTar(n node, r io.Reader) error {
 // count says whether the stream is an archive of its own in the Report,
 // not the payload of one.
 func (w *walker) walkCompressed(n node, k kind, r io.Reader, count bool) error {
-	in := newByteCounter(r)
+	in := newByteCounter(r, nil)
 	var dec io.Reader
 	var err error
 	switch k {
 	case kindGzip:
 		var zr *gzip.Reader
-		if zr, err = gzip.NewReader(in); err == nil {
+		if zr, err = gzip.NewReader(in.reader()); err == nil {
 			dec = zr
 		}
 	case kindBzip2:
-		dec = bzip2.NewReader(in)
+		dec = bzip2.NewReader(in.reader())
 	case kindXz:
-		dec, err = w.newXzReader(in)
+		dec, err = w.newXzReader(in.reader())
 	}
 	if err != nil {
 		if w.abort != nil {
@@ -248,7 +251,7 @@ func (w *walker) walkCompressed(n node, k kind, r io.Reader, count bool) error {
 	if count {
 		w.rep.Archives++
 	}
-	rr := w.ratio(n.loc, "rest of the stream skipped", dec, func() int64 { return in.n })
+	rr := w.ratio(n.loc, "rest of the stream skipped", dec, in.consumed)
 	out := bufio.NewReaderSize(w.budget(rr), 64<<10)
 	head, _ := out.Peek(headLen)
 	if w.abort != nil {

@@ -2,6 +2,7 @@ package walk
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 )
@@ -21,7 +22,7 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 	if err := b.w.check(); err != nil {
 		return 0, err
 	}
-	left := b.w.lim.MaxTotalBytes - b.w.rep.ArchiveBytes
+	left := b.w.lim.MaxTotalBytes - b.w.sh.archiveBytes.Load()
 	if left <= 0 {
 		return 0, b.w.truncate("walk truncated after %s read out of archives (MaxTotalBytes)", sizeString(b.w.lim.MaxTotalBytes))
 	}
@@ -30,33 +31,64 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	b.w.rep.ArchiveBytes += int64(n)
+	b.w.sh.archiveBytes.Add(int64(n))
 	return n, err
 }
 
-// byteCounter counts the compressed bytes a decompressor consumes. It is an
-// io.ByteReader, so that the decompressors read from it without a buffer
-// of their own: the count is what they used, not what they read ahead.
+// byteCounter gives a decompressor its compressed bytes and counts what
+// it has consumed (not what it has read ahead), for the ratio guard. Bytes
+// in memory are given as a *bytes.Reader, others through a *bufio.Reader:
+// both are io.ByteReaders, which the decompressors read from directly, and
+// the ones they have fast paths for.
 type byteCounter struct {
-	br *bufio.Reader
-	n  int64
+	mem  *bytes.Reader // when the compressed bytes are in memory
+	size int64         // of mem at the start
+	cr   countingReader
+	br   *bufio.Reader
 }
 
-func newByteCounter(r io.Reader) *byteCounter {
-	return &byteCounter{br: bufio.NewReaderSize(r, 16<<10)}
+// newByteCounter reads r, or the bytes of data the section reader r reads
+// when data (the archive in memory) is not nil.
+func newByteCounter(r io.Reader, data []byte) *byteCounter {
+	if sr, ok := r.(*io.SectionReader); ok && data != nil {
+		if _, off, n := sr.Outer(); off >= 0 && n >= 0 && off+n <= int64(len(data)) {
+			r = bytes.NewReader(data[off : off+n])
+		}
+	}
+	if br, ok := r.(*bytes.Reader); ok {
+		return &byteCounter{mem: br, size: int64(br.Len())}
+	}
+	c := &byteCounter{}
+	c.cr.r = r
+	c.br = bufio.NewReaderSize(&c.cr, 16<<10)
+	return c
 }
 
-func (c *byteCounter) Read(p []byte) (int, error) {
-	n, err := c.br.Read(p)
+// reader is what the decompressor reads.
+func (c *byteCounter) reader() io.Reader {
+	if c.mem != nil {
+		return c.mem
+	}
+	return c.br
+}
+
+// consumed is the number of compressed bytes consumed so far.
+func (c *byteCounter) consumed() int64 {
+	if c.mem != nil {
+		return c.size - int64(c.mem.Len())
+	}
+	return c.cr.n - int64(c.br.Buffered())
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
-}
-
-func (c *byteCounter) ReadByte() (byte, error) {
-	b, err := c.br.ReadByte()
-	if err == nil {
-		c.n++
-	}
-	return b, err
 }
 
 // ratioSlack is what any stream may decompress to whatever its ratio.

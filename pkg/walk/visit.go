@@ -129,17 +129,23 @@ func (w *walker) visitReader(n node, size int64, r io.Reader, ra io.ReaderAt) er
 	if size > w.lim.MaxFileBytes {
 		return w.visitLarge(n, size, r, ra)
 	}
-	hint, buf := size, []byte(nil)
+	hint := size
 	if ra == nil { // a size declared inside an archive: not to be trusted
 		hint = min(hint, untrustedHint)
-	} else { // a file on disk: its buffer is the last one's
-		buf, w.diskBuf = w.diskBuf, nil
-		defer func() {
-			if cap(buf) <= maxKeptBuf {
-				w.diskBuf = buf[:0]
-			}
-		}()
 	}
+	// The buffer is the one of the last file at the same depth: reading
+	// into memory already mapped saves clearing new memory and faulting
+	// its pages in, which costs more than reading.
+	for len(w.bufs) <= n.depth {
+		w.bufs = append(w.bufs, nil)
+	}
+	buf := w.bufs[n.depth]
+	w.bufs[n.depth] = nil
+	defer func() {
+		if cap(buf) <= maxKeptBuf {
+			w.bufs[n.depth] = buf[:0]
+		}
+	}()
 	data, over, err := readLimited(r, hint, w.lim.MaxFileBytes, buf)
 	buf = data
 	if err != nil {
@@ -168,8 +174,9 @@ func (w *walker) visitReader(n node, size int64, r io.Reader, ra io.ReaderAt) er
 // is declared inside an archive: beyond it, the buffer grows as data come.
 const untrustedHint = 1 << 20
 
-// maxKeptBuf is the largest buffer kept from one file on disk to the next.
-const maxKeptBuf = 16 << 20
+// maxKeptBuf is the largest buffer kept from one file to the next at a
+// depth.
+const maxKeptBuf = 32 << 20
 
 // readLimited reads r to its end, or to limit+1 bytes (over), into buf if
 // it is large enough. hint is the expected size, or -1; it is never trusted
@@ -182,6 +189,7 @@ func readLimited(r io.Reader, hint, limit int64, buf []byte) (data []byte, over 
 	c = min(c, limit+1)
 	if int64(cap(buf)) < c {
 		buf = make([]byte, 0, c)
+		hugePages(buf)
 	}
 	buf = buf[:0]
 	for {
@@ -191,6 +199,7 @@ func readLimited(r io.Reader, hint, limit int64, buf []byte) (data []byte, over 
 			}
 			next := min(int64(cap(buf))*2, limit+1)
 			nb := make([]byte, len(buf), next)
+			hugePages(nb)
 			copy(nb, buf)
 			buf = nb
 		}
@@ -214,7 +223,7 @@ func (w *walker) visitData(n node, data []byte) error {
 		return err
 	}
 	r := bytes.NewReader(data)
-	return w.open(n, k, int64(len(data)), r, r)
+	return w.open(n, k, int64(len(data)), r, r, data)
 }
 
 // visitLarge visits the file n, larger than MaxFileBytes, without its
@@ -253,7 +262,7 @@ func (w *walker) visitLarge(n node, size int64, r io.Reader, ra io.ReaderAt) err
 	if (k == kindZip || k == kindZipAppended) && ra == nil {
 		return nil
 	}
-	return w.open(n, k, size, br, ra)
+	return w.open(n, k, size, br, ra, nil)
 }
 
 // mayOpen reports whether an archive at n is within MaxDepth.
@@ -268,9 +277,10 @@ func (w *walker) mayOpen(n node, k kind) bool {
 }
 
 // open walks the archive n. r reads it from its start; ra, when not nil,
-// at random (size bytes). Errors in the archive are warnings; only reasons
-// to stop the walk are returned.
-func (w *walker) open(n node, k kind, size int64, r io.Reader, ra io.ReaderAt) (err error) {
+// at random (size bytes); data, when not nil, are its bytes in memory.
+// Errors in the archive are warnings; only reasons to stop the walk are
+// returned.
+func (w *walker) open(n node, k kind, size int64, r io.Reader, ra io.ReaderAt, data []byte) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			if p, ok := v.(fnPanic); ok {
@@ -282,7 +292,7 @@ func (w *walker) open(n node, k kind, size int64, r io.Reader, ra io.ReaderAt) (
 	}()
 	switch k {
 	case kindZip, kindZipAppended:
-		err = w.walkZip(n, ra, size, k == kindZipAppended)
+		err = w.walkZip(n, ra, size, k == kindZipAppended, data)
 	case kindTar:
 		w.rep.Archives++
 		err = w.walkTar(n, w.budget(r))

@@ -133,6 +133,11 @@ type File struct {
 	// Skipped says why Data is nil: "larger than 256 MiB", "decompression
 	// ratio over 1000:1", "encrypted", "unreadable: ...".
 	Skipped string
+	// Unit numbers the files on disk in walk order: a file on disk and
+	// every entry of its archives have the same Unit, and a later file on
+	// disk a greater one (not always the next). Sorting files by Unit,
+	// stably, gives walk order back after WalkParallel.
+	Unit int
 }
 
 // Report says what a walk did.
@@ -265,11 +270,28 @@ type walker struct {
 	// lastReadErr is the error of the last failed entry read, so that the
 	// same error met again by the archive reader is not warned twice.
 	lastReadErr error
-	diskBuf     []byte // the buffer of files on disk, reused
+	bufs        [][]byte // by depth, the buffers of the files read, reused
+	// sh holds what the walkers of one walk share; there is more than one
+	// in WalkParallel.
+	sh *shared
+	// unit is File.Unit of the files visited now.
+	unit int
+	// dispatch, when set, visits a regular file on disk in place of
+	// visitDiskFile (WalkParallel's lister).
+	dispatch func(p, loc string) error
 }
 
 func newWalker(ctx context.Context, lim Limits, fn func(*File) error) *walker {
-	return &walker{ctx: ctx, lim: lim.WithDefaults(), fn: fn}
+	return &walker{ctx: ctx, lim: lim.WithDefaults(), fn: fn, sh: &shared{}}
+}
+
+// setAbort records the reason to stop, for this walker and every other of
+// the walk.
+func (w *walker) setAbort(err error) {
+	if w.abort == nil {
+		w.abort = err
+		w.sh.stop(err)
+	}
 }
 
 func (w *walker) finish(err error) (Report, error) {
@@ -300,8 +322,10 @@ func (w *walker) warn(format string, args ...any) {
 // check returns the reason to stop, if any.
 func (w *walker) check() error {
 	if w.abort == nil {
-		if err := w.ctx.Err(); err != nil {
+		if err := w.sh.reason(); err != nil {
 			w.abort = err
+		} else if err := w.ctx.Err(); err != nil {
+			w.setAbort(err)
 		}
 	}
 	return w.abort
@@ -312,7 +336,7 @@ func (w *walker) truncate(format string, args ...any) error {
 	if w.abort == nil {
 		w.warn(format, args...)
 		w.rep.Truncated = true
-		w.abort = errTruncated
+		w.setAbort(errTruncated)
 	}
 	return w.abort
 }
@@ -333,10 +357,11 @@ func (w *walker) emit(f *File) (descend bool, err error) {
 	if err := w.check(); err != nil {
 		return false, err
 	}
-	if w.rep.Files >= w.lim.MaxFiles {
+	if w.sh.files.Add(1) > int64(w.lim.MaxFiles) {
 		return false, w.truncate("walk truncated at %d files (MaxFiles): %s and what follows not visited", w.lim.MaxFiles, f.Location)
 	}
 	w.rep.Files++
+	f.Unit = w.unit
 	if f.Data == nil {
 		w.rep.Skipped++
 	}
@@ -347,9 +372,9 @@ func (w *walker) emit(f *File) (descend bool, err error) {
 	case errors.Is(err, fs.SkipDir):
 		return false, nil
 	case errors.Is(err, fs.SkipAll):
-		w.abort = errSkipAll
+		w.setAbort(errSkipAll)
 	default:
-		w.abort = &fnError{err}
+		w.setAbort(&fnError{err})
 	}
 	return false, w.abort
 }
@@ -393,10 +418,15 @@ func (w *walker) walkDir(dir, loc string) error {
 			if err := w.walkDir(p, l); err != nil {
 				return err
 			}
+		case t.IsRegular() && w.dispatch != nil:
+			if err := w.dispatch(p, l); err != nil {
+				return err
+			}
 		case t.IsRegular():
 			if err := w.visitDiskFile(p, l); err != nil {
 				return err
 			}
+			w.unit++
 		default:
 			w.rep.Special++
 		}
@@ -420,6 +450,14 @@ func pathErr(err error) error {
 	return err
 }
 
+// diskFile is an open file on disk.
+type diskFile interface {
+	io.Reader
+	io.ReaderAt
+	io.Closer
+	Stat() (size int64, mode fs.FileMode, err error)
+}
+
 // visitDiskFile visits the regular file at p, whose location is loc.
 func (w *walker) visitDiskFile(p, loc string) error {
 	n := node{loc: loc, name: path.Base(loc)}
@@ -429,18 +467,17 @@ func (w *walker) visitDiskFile(p, loc string) error {
 		return w.emitSkipped(n, -1, "unreadable: "+pathErr(err).Error())
 	}
 	defer f.Close()
-	fi, err := f.Stat()
+	size, mode, err := f.Stat()
 	if err != nil {
 		w.warn("%s: %v", loc, pathErr(err))
 		return w.emitSkipped(n, -1, "unreadable: "+pathErr(err).Error())
 	}
-	if !fi.Mode().IsRegular() { // replaced since the directory was read
+	if !mode.IsRegular() { // replaced since the directory was read
 		w.rep.Special++
 		return nil
 	}
-	n.mode = fi.Mode()
+	n.mode = mode
 	d := &diskReader{w: w, f: f}
-	size := fi.Size()
 	if size > w.lim.MaxFileBytes {
 		return w.visitLarge(n, size, io.NewSectionReader(d, 0, size), d)
 	}
@@ -450,7 +487,7 @@ func (w *walker) visitDiskFile(p, loc string) error {
 // diskReader reads a file on disk, counting the bytes and watching ctx.
 type diskReader struct {
 	w *walker
-	f *os.File
+	f diskFile
 }
 
 func (d *diskReader) Read(p []byte) (int, error) {
