@@ -60,13 +60,14 @@ func main() {
 	start := time.Now()
 	in := deep.New(eng)
 	asm := deep.NewAssembler()
-	// As pkg/generate does it: the walk reads, workers scan.
-	par := in.NewParallel(max(1, runtime.GOMAXPROCS(0)-1), asm)
-	rep, err := walk.Walk(context.Background(), root, walk.Limits{}, func(f *walk.File) error {
-		par.Add(f)
+	// As pkg/generate does it: one walker per core reads, decompresses
+	// and scans.
+	c := in.Collect()
+	rep, err := walk.WalkParallel(context.Background(), root, walk.Limits{}, runtime.GOMAXPROCS(0), func(f *walk.File) error {
+		c.Add(f)
 		return nil
 	})
-	par.Close()
+	c.Assemble(asm)
 	check(err)
 	comps := asm.Components()
 	elapsed := time.Since(start)

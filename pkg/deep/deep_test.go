@@ -2,15 +2,20 @@ package deep
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/archivetest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 	"github.com/pedigree-sbom/pedigree/pkg/pe/petest"
@@ -215,40 +220,59 @@ rules:
 	}
 }
 
-// TestParallelKeepsWalkOrder: inspecting on workers assembles the same
-// components, in the same order, as inspecting one file after another.
-func TestParallelKeepsWalkOrder(t *testing.T) {
+// TestCollectorKeepsWalkOrder: inspecting the files of a parallel walk
+// assembles the same components, in the same order, as inspecting the
+// files of a sequential walk one after another.
+func TestCollectorKeepsWalkOrder(t *testing.T) {
 	in, _ := inspector(t)
-	var files []*walk.File
+	dir := t.TempDir()
 	for i := range 200 {
 		data := []byte("nothing")
 		switch i % 7 {
 		case 0:
 			data = []byte("Copyright (c) AO Kaspersky Lab")
 		case 3:
-			data = append(bytes.Repeat([]byte{'x'}, asyncMax+1), " s00.upd.kaspersky.com "...)
+			data = append(bytes.Repeat([]byte{'x'}, 1<<20), " s00.upd.kaspersky.com "...)
 		}
-		files = append(files, &walk.File{Location: strings.Repeat("d/", i%5) + "f" + string(rune('a'+i%26)) + ".bin", Name: "f.bin", Data: data})
+		name := filepath.Join(dir, strings.Repeat("d/", i%5), fmt.Sprintf("f%03d.bin", i))
+		if i%11 == 0 { // an archive whose entries keep their order inside the unit
+			name += ".zip"
+			data = archivetest.Zip(t, archivetest.File{Name: "a/one.txt", Data: data}, archivetest.File{Name: "b/two.txt", Data: []byte("Copyright (c) AO Kaspersky Lab")})
+		}
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	seq := NewAssembler()
-	for _, f := range files {
+	if _, err := walk.Walk(context.Background(), dir, walk.Limits{}, func(f *walk.File) error {
 		seq.Add(in.Inspect(f))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
-	par := NewAssembler()
-	p := in.NewParallel(4, par)
-	for _, f := range files {
-		p.Add(f)
-	}
-	p.Close()
-	var a, b []string
-	for _, c := range seq.Components() {
-		a = append(a, c.Name+fmtProps(c.Properties))
-	}
-	for _, c := range par.Components() {
-		b = append(b, c.Name+fmtProps(c.Properties))
-	}
-	if len(a) == 0 || !slices.Equal(a, b) {
-		t.Fatalf("parallel %q\nsequential %q", b, a)
+	for _, workers := range []int{2, 4, 8} {
+		c := in.Collect()
+		if _, err := walk.WalkParallel(context.Background(), dir, walk.Limits{}, workers, func(f *walk.File) error {
+			c.Add(f)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		par := NewAssembler()
+		c.Assemble(par)
+		var a, b []string
+		for _, c := range seq.Components() {
+			a = append(a, c.Name+fmtProps(c.Properties))
+		}
+		for _, c := range par.Components() {
+			b = append(b, c.Name+fmtProps(c.Properties))
+		}
+		if len(a) < 50 || !slices.Equal(a, b) {
+			t.Fatalf("%d workers: parallel %q\nsequential %q", workers, b, a)
+		}
 	}
 }
 

@@ -23,8 +23,9 @@ type anchor struct {
 	// walked from where such a pattern would start. At an occurrence of
 	// the anchor, the two bytes after it select the few groups that can
 	// match at all; patterns with fewer than two bytes after the anchor
-	// are always tried (short).
-	byNext map[uint16][]group
+	// are always tried (short). byNext is indexed by the first of the two
+	// bytes, then the second; nil where no pattern continues so.
+	byNext [256]*[256][]group
 	short  []group
 }
 
@@ -142,7 +143,6 @@ func newFinder(patterns [][]byte) *finder {
 	}
 	for ai := range f.anchors {
 		a := &f.anchors[ai]
-		a.byNext = map[uint16][]group{}
 		type key struct {
 			next   uint16
 			short  bool
@@ -164,7 +164,11 @@ func newFinder(patterns [][]byte) *finder {
 				if k.short {
 					a.short = append(a.short, g)
 				} else {
-					a.byNext[k.next] = append(a.byNext[k.next], g)
+					b1, b2 := k.next>>8, k.next&0xff
+					if a.byNext[b1] == nil {
+						a.byNext[b1] = new([256][]group)
+					}
+					a.byNext[b1][b2] = append(a.byNext[b1][b2], g)
 				}
 			}
 			root.insert(p.lower, p.id)
@@ -173,23 +177,34 @@ func newFinder(patterns [][]byte) *finder {
 	return f
 }
 
+// scanBlock is how much of the data each anchor is searched in before the
+// next anchor: small enough to stay in the CPU's cache across the passes.
+const scanBlock = 32 << 10
+
 // scan calls fn with each pattern id and the offset just past its end, for
-// every occurrence in data. Occurrences come grouped by anchor, not in
-// order of offset.
+// every occurrence in data. Occurrences come block by block (scanBlock),
+// grouped by anchor in a block: not in order of offset.
 func (f *finder) scan(data []byte, fn func(id, end int)) {
-	for _, a := range f.anchors {
-		for _, needle := range a.needles {
-			for i := 0; ; i++ {
-				j := bytes.IndexByte(data[i:], needle)
-				if j < 0 {
-					break
-				}
-				i += j
-				walkGroups(a.short, data, i, fn)
-				if i+2 < len(data) {
-					next := uint16(lowerTable[data[i+1]])<<8 | uint16(lowerTable[data[i+2]])
-					if gs, ok := a.byNext[next]; ok {
-						walkGroups(gs, data, i, fn)
+	for lo := 0; lo < len(data); lo += scanBlock {
+		hi := min(lo+scanBlock, len(data))
+		for ai := range f.anchors {
+			a := &f.anchors[ai]
+			for _, needle := range a.needles {
+				for i := lo; i < hi; i++ {
+					j := bytes.IndexByte(data[i:hi], needle)
+					if j < 0 {
+						break
+					}
+					i += j
+					if len(a.short) > 0 {
+						walkGroups(a.short, data, i, fn)
+					}
+					if i+2 < len(data) {
+						if t := a.byNext[lowerTable[data[i+1]]]; t != nil {
+							if gs := t[lowerTable[data[i+2]]]; gs != nil {
+								walkGroups(gs, data, i, fn)
+							}
+						}
 					}
 				}
 			}

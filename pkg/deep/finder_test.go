@@ -48,6 +48,27 @@ func TestFinderAgreesWithNaive(t *testing.T) {
 	}
 }
 
+// TestFinderAcrossBlocks: patterns are found wherever they sit against
+// the blocks the search works in: before, across and after a boundary.
+func TestFinderAcrossBlocks(t *testing.T) {
+	patterns := [][]byte{[]byte("kaspersky"), []byte("Kaspersky Lab"), []byte("upd.kaspersky.com"), []byte("x")}
+	a := newFinder(patterns)
+	for _, boundary := range []int{scanBlock, 2 * scanBlock} {
+		for delta := -20; delta <= 20; delta++ {
+			data := bytes.Repeat([]byte{'.'}, 3*scanBlock)
+			at := boundary + delta
+			copy(data[at:], "upd.Kaspersky Lab")
+			var got []hit
+			a.scan(data, func(id, end int) { got = append(got, hit{id, end}) })
+			want := []hit{{0, at + len("upd.kaspersky")}, {1, at + len("upd.Kaspersky Lab")}}
+			slices.SortFunc(got, func(x, y hit) int { return (x.end-y.end)*100 + x.id - y.id })
+			if !slices.Equal(got, want) {
+				t.Fatalf("at %d: got %v, want %v", at, got, want)
+			}
+		}
+	}
+}
+
 func BenchmarkFinder(b *testing.B) {
 	var patterns [][]byte
 	for _, p := range []string{"kaspersky", "kasperskylab", "upd.kaspersky.com", "kaspersky-labs.com", "com/kavsdk/", "opt/kaspersky", "KL_PLUGINS_PATH", "X-KLMS-AntiVirus"} {

@@ -149,23 +149,26 @@ func validKind(kind string) bool {
 // inspect walks the files: on disk for directories and files, through
 // syft's view of the image for image archives.
 func inspect(ctx context.Context, kind, target string, src source.Source, in *deep.Inspector, asm *deep.Assembler, opts Options) (walk.Report, error) {
+	var mu sync.Mutex
 	var files int
 	var bytesRead int64
-	// The walk reads and decompresses while workers scan what it has read;
-	// syft runs beside both.
-	par := in.NewParallel(max(1, runtime.GOMAXPROCS(0)-1), asm)
-	defer par.Close()
+	// The walk reads, decompresses and scans on one goroutine per core;
+	// syft runs beside it.
+	c := in.Collect()
+	defer c.Assemble(asm)
 	fn := func(f *walk.File) error {
-		files++
-		bytesRead += int64(len(f.Data))
 		if opts.Progress != nil {
+			mu.Lock()
+			files++
+			bytesRead += int64(len(f.Data))
 			opts.Progress(Progress{Phase: "inspecting", Files: files, Bytes: bytesRead, Current: f.Location})
+			mu.Unlock()
 		}
-		par.Add(f)
+		c.Add(f)
 		return nil
 	}
 	if kind == "dir" || kind == "file" {
-		return walk.Walk(ctx, target, opts.Limits, fn)
+		return walk.WalkParallel(ctx, target, opts.Limits, runtime.GOMAXPROCS(0), fn)
 	}
 	return walkImage(ctx, src, opts.Limits, fn)
 }

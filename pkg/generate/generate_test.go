@@ -2,7 +2,6 @@ package generate
 
 import (
 	"archive/tar"
-	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -16,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/archivetest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/pe/petest"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
@@ -42,23 +42,6 @@ func elf(strs ...string) []byte {
 		b = append(b, 0)
 	}
 	return append(b, make([]byte, 64)...)
-}
-
-func zipOf(t *testing.T, files map[string][]byte, order ...string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, name := range order {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(files[name])
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 type entry struct {
@@ -144,12 +127,11 @@ func TestDeepInspection(t *testing.T) {
 		pkix.Name{CommonName: "AO Kaspersky Lab", Organization: []string{"AO Kaspersky Lab"}, Country: []string{"RU"}}))
 	write(t, filepath.Join(product, "lib", "libnwscan.so"), elf("libnwscan.so.7", "Copyright (c) 2023 AO Kaspersky Lab. All rights reserved.",
 		"https://dnl-01.geo.kaspersky.com/index/u0607g.xml"))
-	write(t, filepath.Join(product, "java", "nw-engine.jar"), zipOf(t, map[string][]byte{
-		"META-INF/MANIFEST.MF":                       []byte("Manifest-Version: 1.0\r\nImplementation-Vendor: Northwind Security Ltd\r\nImplementation-Title: Northwind Engine\r\nImplementation-Version: 7.2\r\n\r\n"),
-		"com/kaspersky/components/scan/Engine.class": []byte("\xca\xfe\xba\xbe\x00\x00\x00\x34"),
-		"com/northwind/engine/Main.class":            []byte("\xca\xfe\xba\xbe\x00\x00\x00\x34"),
-	}, "META-INF/MANIFEST.MF", "com/kaspersky/components/scan/Engine.class", "com/northwind/engine/Main.class"))
-	inner := zipOf(t, map[string][]byte{"lib/libkavcore.so": elf("Copyright (C) 1997-2010 Kaspersky Lab ZAO")}, "lib/libkavcore.so")
+	write(t, filepath.Join(product, "java", "nw-engine.jar"), archivetest.Zip(t,
+		archivetest.File{Name: "META-INF/MANIFEST.MF", Data: []byte("Manifest-Version: 1.0\r\nImplementation-Vendor: Northwind Security Ltd\r\nImplementation-Title: Northwind Engine\r\nImplementation-Version: 7.2\r\n\r\n")},
+		archivetest.File{Name: "com/kaspersky/components/scan/Engine.class", Data: []byte("\xca\xfe\xba\xbe\x00\x00\x00\x34")},
+		archivetest.File{Name: "com/northwind/engine/Main.class", Data: []byte("\xca\xfe\xba\xbe\x00\x00\x00\x34")}))
+	inner := archivetest.Zip(t, archivetest.File{Name: "lib/libkavcore.so", Data: elf("Copyright (C) 1997-2010 Kaspersky Lab ZAO")})
 	write(t, filepath.Join(product, "dist", "plugins.tar.gz"), gz(tarOf(t, entry{"plugins/", nil}, entry{"plugins/av.zip", inner})))
 
 	// Negatives.
