@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -65,7 +66,10 @@ func scanCommand() *cli.Command {
 			"content) or - for standard input; a directory, or a file that is not an SBOM (a\n" +
 			"binary, an archive), whose SBOM is generated and whose files are read; or a source\n" +
 			"named by a prefix: sbom:, dir:, file:, docker-archive:, oci-archive:, oci-dir:.\n" +
-			"Every target is reported, also when another cannot be read.\n\n" +
+			"For batch reviews: sboms:DIR reads every file under DIR as an SBOM of its own; a\n" +
+			"quoted pattern ('bids/*.json') is expanded by pedigree; --from FILE reads a list.\n" +
+			"Every target is reported, also when another cannot be read, and several are\n" +
+			"evaluated at once (--jobs); with more than one, the table ends with a summary.\n\n" +
 			"Exit codes: 0 the gate passed; 1 a finding at or above --fail-on; 2 an error\n" +
 			"(usage, or a target that could not be evaluated).",
 		Flags:  scanFlags(),
@@ -75,17 +79,9 @@ func scanCommand() *cli.Command {
 }
 
 func runScan(c *cli.Context) error {
-	if c.NArg() == 0 {
-		return usagef("scan needs at least one TARGET (an SBOM file, or - for standard input)")
-	}
-	stdin := 0
-	for _, a := range c.Args().Slice() {
-		if a == "-" {
-			stdin++
-		}
-	}
-	if stdin > 1 {
-		return usagef("standard input (-) can be read only once")
+	targets, err := scanTargets(c)
+	if err != nil {
+		return err
 	}
 	if c.Int("jobs") < 1 {
 		return usagef("--jobs must be at least 1")
@@ -118,7 +114,7 @@ func runScan(c *cli.Context) error {
 	}
 	prog := newProgress(c.App.ErrWriter, c.Bool("quiet"))
 	res, err := scan.Scan(c.Context, scan.Config{
-		Targets: c.Args().Slice(), Engine: eng, FailOn: failOn, Waivers: waivers,
+		Targets: targets, Engine: eng, FailOn: failOn, Waivers: waivers,
 		Ingest: ingestOptions(), Now: time.Now(), Stdin: c.App.Reader,
 		ToolName: "pedigree", ToolVersion: versionString(), Progress: prog.update, Workers: c.Int("jobs"),
 	})
@@ -147,6 +143,49 @@ func runScan(c *cli.Context) error {
 		return errFindings
 	}
 	return nil
+}
+
+// scanTargets are the arguments and the targets of --from lists, with
+// patterns and sboms:DIR expanded (scan.Expand).
+func scanTargets(c *cli.Context) ([]string, error) {
+	targets := c.Args().Slice()
+	listStdin := false
+	for _, name := range c.StringSlice("from") {
+		var r io.Reader
+		dir := filepath.Dir(name)
+		if name == "-" {
+			r, dir, listStdin = c.App.Reader, "", true
+		} else {
+			f, err := os.Open(name)
+			if err != nil {
+				return nil, fmt.Errorf("--from %s: %w", name, err)
+			}
+			defer f.Close()
+			r = f
+		}
+		list, err := scan.ReadList(name, dir, r)
+		if err != nil {
+			return nil, fmt.Errorf("--from %w", err)
+		}
+		targets = append(targets, list...)
+	}
+	if len(targets) == 0 {
+		if len(c.StringSlice("from")) > 0 {
+			return nil, usagef("the --from lists name no target")
+		}
+		return nil, usagef("scan needs at least one TARGET (an SBOM file, a directory, a file, or - for standard input)")
+	}
+	targets = scan.Expand(targets)
+	stdin := 0
+	for _, a := range targets {
+		if a == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 || (stdin > 0 && listStdin) {
+		return nil, usagef("standard input (-) can be read only once")
+	}
+	return targets, nil
 }
 
 func writeReport(c *cli.Context, o output, res *scan.Result) error {
@@ -181,6 +220,8 @@ func scanFlags() []cli.Flag {
 			Usage: "rule file or directory that adds rules or overrides embedded ones by id, repeatable"},
 		&cli.StringFlag{Name: "waivers", EnvVars: []string{"PEDIGREE_WAIVERS"},
 			Usage: "waiver file: accepted findings with reason, owner and expiry"},
+		&cli.StringSliceFlag{Name: "from", EnvVars: []string{"PEDIGREE_FROM"},
+			Usage: "read more targets from this list file (one per line, # comments; - for standard input), repeatable"},
 		&cli.StringFlag{Name: "config", EnvVars: []string{"PEDIGREE_CONFIG"},
 			Usage: "YAML file with defaults for these flags (output, fail-on, signatures, waivers)"},
 		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: min(4, runtime.GOMAXPROCS(0)), EnvVars: []string{"PEDIGREE_JOBS"},

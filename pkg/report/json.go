@@ -250,7 +250,10 @@ func newTarget(t *scan.Target) Target {
 	doc := t.Document
 	if doc != nil {
 		jt.Format, jt.SpecVersion = string(doc.Format), doc.SpecVersion
-		jt.Components = len(doc.Components)
+		jt.Components = t.Components
+		if jt.Components == 0 { // a Target built by hand, not by scan.Scan
+			jt.Components = len(doc.Components)
+		}
 		jt.Warnings = orEmpty(doc.Warnings)
 	}
 	jt.Product = productOf(doc)

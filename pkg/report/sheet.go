@@ -80,18 +80,13 @@ func WriteMarkdown(w io.Writer, r *scan.Result) error {
 	fmt.Fprintf(&b, "# pedigree report\n\n%s: %d failed, %s. Findings: %d critical, %d high, %d medium, %d low, %d info (%d waived). Gate: `--fail-on %s`. Signatures %s (%s).\n\n",
 		countOf(s.Targets, "target"), s.Failed, countOf(s.Errors, "error"), s.Findings.Critical, s.Findings.High, s.Findings.Medium, s.Findings.Low, s.Findings.Info,
 		s.Suppressed, s.FailOn, doc.Signatures.Version, doc.Signatures.Digest)
-	b.WriteString("| target | product | supplier | verdict | critical | high | medium | low | info |\n")
-	b.WriteString("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n")
+	b.WriteString("| target | product | supplier | verdict | critical | high | medium | low | info | top evidence |\n")
+	b.WriteString("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n")
 	for _, t := range doc.Targets {
-		var c SeverityCounts
-		for _, f := range t.Findings {
-			if !f.Suppressed {
-				c.addName(f.Severity)
-			}
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | **%s** | %d | %d | %d | %d | %d |\n", cell(t.Target),
+		c := unwaivedCounts(t)
+		fmt.Fprintf(&b, "| %s | %s | %s | **%s** | %d | %d | %d | %d | %d | %s |\n", cell(t.Target),
 			cell(strings.TrimSpace(t.Product.Name+" "+t.Product.Version)), cell(t.Product.Supplier), strings.ToUpper(t.Verdict),
-			c.Critical, c.High, c.Medium, c.Low, c.Info)
+			c.Critical, c.High, c.Medium, c.Low, c.Info, cell(TopEvidence(t)))
 	}
 	for _, t := range doc.Targets {
 		fmt.Fprintf(&b, "\n## %s\n\n", cell(t.Target))

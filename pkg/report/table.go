@@ -32,6 +32,10 @@ func WriteTable(w io.Writer, r *scan.Result) error {
 	if len(d.Targets) > 0 {
 		b.WriteByte('\n')
 	}
+	if len(d.Targets) > 1 {
+		writeSummaryTable(&b, d.Targets)
+		b.WriteByte('\n')
+	}
 	b.WriteString(summaryLine(d.Summary))
 	b.WriteByte('\n')
 	_, err := w.Write(b.Bytes())
@@ -125,6 +129,68 @@ func writeTargetTable(b *bytes.Buffer, t Target) {
 		}
 		evLines = evLines[evCount[i]:]
 	}
+}
+
+// writeSummaryTable writes one row per target, for batch reviews: what it
+// is, its verdict, its unwaived findings by severity, and the evidence
+// that weighs most.
+func writeSummaryTable(b *bytes.Buffer, targets []Target) {
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tPRODUCT\tSUPPLIER\tVERDICT\tCRIT\tHIGH\tMED\tLOW\tINFO\tTOP EVIDENCE")
+	for _, t := range targets {
+		c := unwaivedCounts(t)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", clean(t.Target),
+			orDash(clean(strings.TrimSpace(t.Product.Name+" "+t.Product.Version))), orDash(clean(t.Product.Supplier)),
+			strings.ToUpper(t.Verdict), c.Critical, c.High, c.Medium, c.Low, c.Info, orDash(clean(TopEvidence(t))))
+	}
+	tw.Flush()
+}
+
+// unwaivedCounts counts a target's findings that no waiver suppresses.
+func unwaivedCounts(t Target) SeverityCounts {
+	var c SeverityCounts
+	for _, f := range t.Findings {
+		if !f.Suppressed {
+			c.addName(f.Severity)
+		}
+	}
+	return c
+}
+
+// TopEvidence is the one line that best says why a target got its
+// verdict: its first error, or the most severe unwaived finding (findings
+// come sorted by severity) as "SEVERITY title [rules]", or "".
+func TopEvidence(t Target) string {
+	if len(t.Errors) > 0 {
+		return truncate("error: "+t.Errors[0], maxValue)
+	}
+	for _, f := range t.Findings {
+		if f.Suppressed {
+			continue
+		}
+		s := strings.ToUpper(f.Severity) + " " + f.Title
+		if f.WhiteLabel && f.OfferedAs != "" {
+			s += " (offered as " + f.OfferedAs + ")"
+		}
+		return truncate(s, maxValue) + " [" + strings.Join(f.Rules, ",") + "]"
+	}
+	return ""
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// truncate shortens s to at most n runes, marking the cut with "…".
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // productLabel is "name version (supplier)", or "" when nothing is known.

@@ -56,6 +56,12 @@ type Config struct {
 	Workers int
 	// Progress, when set, is told what generation is doing.
 	Progress func(generate.Progress)
+	// KeepDocuments keeps every document whole in the Result, for writers
+	// that need all of it. Otherwise each is trimmed once matched to what
+	// reports show (its metadata, roots, and the components and files on
+	// the findings' paths), so that a batch of many large SBOMs holds
+	// only as many whole documents as there are workers.
+	KeepDocuments bool
 }
 
 // Result is a whole scan.
@@ -83,9 +89,12 @@ type Target struct {
 	// "archive" or "image".
 	Source   string
 	Document *model.Document
-	Verdict  string
-	Findings []*Finding
-	Errors   []string
+	// Components is the number of components the document had, before it
+	// was trimmed.
+	Components int
+	Verdict    string
+	Findings   []*Finding
+	Errors     []string
 }
 
 // Finding is a match.Finding with its waiver, if one applies.
@@ -149,10 +158,11 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 	// waivers are applied afterwards in that order, so the report is the
 	// same whatever the scheduling.
 	type outcome struct {
-		doc      *model.Document
-		source   string
-		err      error
-		findings []match.Finding
+		doc        *model.Document
+		source     string
+		err        error
+		findings   []match.Finding
+		components int
 	}
 	outcomes := make([]outcome, len(cfg.Targets))
 	workers := min(len(cfg.Targets), max(1, cfg.Workers))
@@ -166,6 +176,10 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 				o := &outcomes[i]
 				if o.doc, o.source, o.err = read(ctx, cfg.Targets[i], cfg); o.err == nil {
 					o.findings = cfg.Engine.Match(o.doc)
+					o.components = len(o.doc.Components)
+					if !cfg.KeepDocuments {
+						o.doc = trim(o.doc, o.findings)
+					}
 				}
 			}
 		}()
@@ -193,6 +207,7 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 			continue
 		}
 		t.Document = o.doc
+		t.Components = o.components
 		t.Source = o.source
 		t.Verdict = Pass
 		for _, mf := range o.findings {
@@ -207,6 +222,36 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res.Waivers = uses
 	return res, nil
+}
+
+// trim keeps of a matched document what reports show: its metadata and
+// roots, and the components and files on the findings' paths.
+func trim(doc *model.Document, findings []match.Finding) *model.Document {
+	keep := map[string]bool{}
+	for _, r := range doc.Roots {
+		keep[r] = true
+	}
+	for _, f := range findings {
+		for _, ref := range f.Path {
+			keep[ref] = true
+		}
+		if f.Component != nil {
+			keep[f.Component.Ref] = true
+		}
+	}
+	t := *doc
+	t.Components, t.Files, t.Relationships = nil, nil, nil
+	for _, c := range doc.Components {
+		if keep[c.Ref] {
+			t.Components = append(t.Components, c)
+		}
+	}
+	for _, f := range doc.Files {
+		if keep[f.Ref] {
+			t.Files = append(t.Files, f)
+		}
+	}
+	return &t
 }
 
 // applyWaivers gives the finding the first waiver (in file order) that
@@ -245,6 +290,8 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, string
 	scheme, rest, hasScheme := strings.Cut(name, ":")
 	if hasScheme && len(scheme) > 1 {
 		switch scheme {
+		case SBOMDirScheme:
+			return nil, "", dirError(rest)
 		case "sbom":
 			doc, err := ingest.File(rest, cfg.Ingest)
 			return doc, "sbom", err
@@ -269,6 +316,9 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, string
 	st, err := os.Stat(name)
 	if err == nil && st.IsDir() {
 		return generated(ctx, "dir", name, cfg)
+	}
+	if err != nil && isPattern(name) {
+		return nil, "", fmt.Errorf("%s: no file matches the pattern", name)
 	}
 	doc, err := ingest.File(name, cfg.Ingest)
 	if err != nil && ingest.KindOf(err) == ingest.KindNotSBOM {
