@@ -117,6 +117,7 @@ func runScan(c *cli.Context) error {
 		Targets: targets, Engine: eng, FailOn: failOn, Waivers: waivers,
 		Ingest: ingestOptions(), Now: time.Now(), Stdin: c.App.Reader,
 		ToolName: "pedigree", ToolVersion: versionString(), Progress: prog.update, Workers: c.Int("jobs"),
+		KeepDocuments: slices.ContainsFunc(outs, func(o output) bool { return o.Format == "cyclonedx-json" }),
 	})
 	prog.done()
 	if err != nil {
@@ -189,6 +190,9 @@ func scanTargets(c *cli.Context) ([]string, error) {
 }
 
 func writeReport(c *cli.Context, o output, res *scan.Result) error {
+	if o.Format == "cyclonedx-json" && isDirSpec(o.File) {
+		return writeBOMs(o.File, res)
+	}
 	if o.File == "" {
 		if c.Bool("quiet") {
 			return report.Write(io.Discard, o.Format, res)
@@ -207,6 +211,69 @@ func writeReport(c *cli.Context, o output, res *scan.Result) error {
 		return fmt.Errorf("write %s report %s: %w", o.Format, o.File, err)
 	}
 	return nil
+}
+
+// isDirSpec reports whether an output file names a directory: it ends
+// with a separator or is one.
+func isDirSpec(name string) bool {
+	if name == "" {
+		return false
+	}
+	if strings.HasSuffix(name, "/") || strings.HasSuffix(name, string(filepath.Separator)) {
+		return true
+	}
+	st, err := os.Stat(name)
+	return err == nil && st.IsDir()
+}
+
+// writeBOMs writes each evaluated target's annotated BOM into dir, named
+// after the target: bids/bid-03.cdx.json gives DIR/bid-03.pedigree.cdx.json.
+func writeBOMs(dir string, res *scan.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write cyclonedx-json reports: %w", err)
+	}
+	used := map[string]bool{}
+	for _, t := range res.Targets {
+		if t.Verdict == scan.Error {
+			continue
+		}
+		name := bomName(t.Target)
+		for i := 2; used[name]; i++ {
+			name = fmt.Sprintf("%s-%d", bomName(t.Target), i)
+		}
+		used[name] = true
+		path := filepath.Join(dir, name+".pedigree.cdx.json")
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("write cyclonedx-json report: %w", err)
+		}
+		err = report.WriteCycloneDX(f, res, t)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("write cyclonedx-json report %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// bomName is a target's base name without its scheme and SBOM suffixes.
+func bomName(target string) string {
+	if scheme, rest, ok := strings.Cut(target, ":"); ok && len(scheme) > 1 {
+		target = rest
+	}
+	name := filepath.Base(filepath.Clean(target))
+	if target == "-" {
+		name = "stdin"
+	}
+	for _, suffix := range []string{".json", ".xml", ".yaml", ".yml", ".spdx", ".rdf", ".cdx", ".bom", ".sbom", ".syft"} {
+		name = strings.TrimSuffix(name, suffix)
+	}
+	if name == "" || name == "." || name == "/" {
+		name = "target"
+	}
+	return name
 }
 
 // scanFlags are scan's flags; config shows their effective values.

@@ -9,6 +9,8 @@
 //   - json is the report contract of docs/DESIGN.md (schemaVersion "1"),
 //     described by docs/report.schema.json. Keys are only ever added.
 //   - sarif is SARIF 2.1.0 for code-scanning dashboards such as GitHub's.
+//   - cyclonedx-json is a target's own BOM with its findings added as
+//     CycloneDX annotations and properties (see WriteCycloneDX).
 //
 // Every writer is deterministic: the same Result gives the same bytes. Lists
 // are written in the order the scanner produced them (targets in the order
@@ -26,7 +28,7 @@ import (
 )
 
 // Formats are the report formats Write knows, the default first.
-var Formats = []string{"table", "json", "sarif", "markdown", "csv"}
+var Formats = []string{"table", "json", "sarif", "markdown", "csv", "cyclonedx-json"}
 
 // Write writes r to w in the named format.
 func Write(w io.Writer, format string, r *scan.Result) error {
@@ -44,6 +46,11 @@ func Write(w io.Writer, format string, r *scan.Result) error {
 		return WriteMarkdown(w, r)
 	case "csv":
 		return WriteCSV(w, r)
+	case "cyclonedx-json":
+		if len(r.Targets) != 1 {
+			return fmt.Errorf("cyclonedx-json writes one BOM per target, and there are %d: give a directory (-o cyclonedx-json=DIR/)", len(r.Targets))
+		}
+		return WriteCycloneDX(w, r, r.Targets[0])
 	}
 	return fmt.Errorf("unknown report format %q (known formats: %s)", format, strings.Join(Formats, ", "))
 }

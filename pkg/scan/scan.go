@@ -72,6 +72,8 @@ type Result struct {
 	Targets               []*Target
 	// Waivers are all waivers given, for the report's accounting.
 	Waivers []WaiverUse
+	// Time is when the scan ran (Config.Now).
+	Time time.Time
 }
 
 // WaiverUse says what became of one waiver in this scan.
@@ -147,7 +149,7 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Now.IsZero() {
 		cfg.Now = time.Now()
 	}
-	res := &Result{ToolName: cfg.ToolName, ToolVersion: cfg.ToolVersion, Signatures: cfg.Engine.Set(), FailOn: cfg.FailOn}
+	res := &Result{ToolName: cfg.ToolName, ToolVersion: cfg.ToolVersion, Signatures: cfg.Engine.Set(), FailOn: cfg.FailOn, Time: cfg.Now}
 	uses := make([]WaiverUse, len(cfg.Waivers))
 	for i, w := range cfg.Waivers {
 		uses[i] = WaiverUse{Waiver: w, Expired: w.Expired(cfg.Now)}
