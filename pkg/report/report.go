@@ -1,4 +1,5 @@
-// Package report writes scan results as table, json and sarif.
+// Package report writes scan results as table, json, sarif, markdown, csv,
+// html and cyclonedx-json.
 //
 // Each format has its own presentation types, built from a scan.Result and
 // never shared with the packages that produce it, so that refactoring the
@@ -9,6 +10,9 @@
 //   - json is the report contract of docs/DESIGN.md (schemaVersion "1"),
 //     described by docs/report.schema.json. Keys are only ever added.
 //   - sarif is SARIF 2.1.0 for code-scanning dashboards such as GitHub's.
+//   - markdown and csv are for bid reviews: a summary table and a table
+//     per target, or one spreadsheet row per finding.
+//   - html is one self-contained page to file or attach (see WriteHTML).
 //   - cyclonedx-json is a target's own BOM with its findings added as
 //     CycloneDX annotations and properties (see WriteCycloneDX).
 //
@@ -28,7 +32,7 @@ import (
 )
 
 // Formats are the report formats Write knows, the default first.
-var Formats = []string{"table", "json", "sarif", "markdown", "csv", "cyclonedx-json"}
+var Formats = []string{"table", "json", "sarif", "markdown", "csv", "html", "cyclonedx-json"}
 
 // Write writes r to w in the named format.
 func Write(w io.Writer, format string, r *scan.Result) error {
@@ -46,6 +50,8 @@ func Write(w io.Writer, format string, r *scan.Result) error {
 		return WriteMarkdown(w, r)
 	case "csv":
 		return WriteCSV(w, r)
+	case "html":
+		return WriteHTML(w, r)
 	case "cyclonedx-json":
 		if len(r.Targets) != 1 {
 			return fmt.Errorf("cyclonedx-json writes one BOM per target, and there are %d: give a directory (-o cyclonedx-json=DIR/)", len(r.Targets))
