@@ -687,21 +687,3 @@ func TestDamagedFixturesNeverPanic(t *testing.T) {
 	}
 }
 
-// FuzzDecode looks for inputs that crash a decoder. Run it with
-// go test -fuzz FuzzDecode ./pkg/ingest/spdx/
-func FuzzDecode(f *testing.F) {
-	for i, dl := range dialects {
-		data, err := os.ReadFile(filepath.Join("testdata", dl.file))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(uint8(i), data)
-	}
-	f.Fuzz(func(t *testing.T, dialect uint8, data []byte) {
-		dl := dialects[int(dialect)%len(dialects)]
-		doc, err := Decode(dl.format, trimLeading(data))
-		if err == nil {
-			doc.Normalize()
-		}
-	})
-}
