@@ -2,38 +2,19 @@ package cyclonedx
 
 import (
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/fuzzseed"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 )
 
 // seeds adds the CycloneDX files of testdata and of fixtures/ with the
 // given suffix to the corpus.
 func seeds(f *testing.F, suffix string) {
-	var files []string
-	for _, dir := range []string{"testdata", filepath.Join("..", "..", "..", "fixtures", "sbom"), filepath.Join("..", "..", "..", "fixtures", "whitelabel")} {
-		m, _ := filepath.Glob(filepath.Join(dir, "*"))
-		files = append(files, m...)
-	}
-	n := 0
-	for _, name := range files {
-		if !strings.HasSuffix(name, suffix) || !strings.Contains(name, "cdx") {
-			continue
-		}
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-		n++
-	}
-	if n == 0 {
-		f.Fatalf("no %s seeds", suffix)
-	}
+	fuzzseed.Add(f, func(name string) bool { return strings.Contains(name, "cdx") && strings.HasSuffix(name, suffix) },
+		"testdata", "../../../fixtures/sbom", "../../../fixtures/whitelabel")
 }
 
 // FuzzDecodeJSON looks for CycloneDX JSON that panics the decoder or the

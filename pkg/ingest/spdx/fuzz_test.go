@@ -1,11 +1,10 @@
 package spdx
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/fuzzseed"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 )
 
@@ -24,27 +23,11 @@ func FuzzDecodeXML(f *testing.F)      { fuzzDialect(f, model.FormatSPDXXML, ".xm
 // fixtures/, then decodes every input: an error is fine, a panic or a hang
 // is not, and a document that was read must normalize.
 func fuzzDialect(f *testing.F, format model.Format, suffix string) {
-	var files []string
-	for _, dir := range []string{"testdata", filepath.Join("..", "..", "..", "fixtures", "sbom"), filepath.Join("..", "..", "..", "fixtures", "whitelabel")} {
-		m, _ := filepath.Glob(filepath.Join(dir, "*spdx*"))
-		files = append(files, m...)
-	}
-	n := 0
-	for _, name := range files {
+	fuzzseed.Add(f, func(name string) bool {
 		// .xml would also take the RDF files: they have their own target.
-		if !strings.HasSuffix(name, suffix) || (format == model.FormatSPDXXML && strings.HasSuffix(name, ".rdf.xml")) {
-			continue
-		}
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-		n++
-	}
-	if n == 0 {
-		f.Fatalf("no %s seeds", format)
-	}
+		return strings.Contains(name, "spdx") && strings.HasSuffix(name, suffix) &&
+			!(format == model.FormatSPDXXML && strings.HasSuffix(name, ".rdf.xml"))
+	}, "testdata", "../../../fixtures/sbom", "../../../fixtures/whitelabel")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := Decode(format, trimLeading(data))
 		if err == nil {

@@ -686,4 +686,3 @@ func TestDamagedFixturesNeverPanic(t *testing.T) {
 		}
 	}
 }
-
