@@ -71,6 +71,7 @@ func Annotated(w io.Writer, doc *model.Document, original []byte, a Annotation) 
 		bom = bomJSON{BOM: *fromModel(doc)}
 	} else {
 		assignRefs(&bom.BOM)
+		dropEmptyTools(&bom.BOM)
 	}
 	annotate(&bom.BOM, a)
 	version := max(bom.SpecVersion, cdx.SpecVersion1_5)
@@ -86,6 +87,15 @@ func Annotated(w io.Writer, doc *model.Document, original []byte, a Annotation) 
 	}
 	_, err = w.Write(out)
 	return err
+}
+
+// dropEmptyTools removes a "tools" object that holds nothing ("tools":
+// {}): cyclonedx-go reads it but cannot write it back (found by
+// FuzzDecodeJSON).
+func dropEmptyTools(bom *cdx.BOM) {
+	if m := bom.Metadata; m != nil && m.Tools != nil && m.Tools.Tools == nil && m.Tools.Components == nil && m.Tools.Services == nil {
+		m.Tools = nil
+	}
 }
 
 // spliceRaw puts back the top-level sections cyclonedx-go does not read.
