@@ -9,7 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pedigree-sbom/pedigree/pkg/ingest"
+	"github.com/pedigree-sbom/pedigree/pkg/limits"
 )
 
 // Set by the release build (see .goreleaser.yaml).
@@ -126,4 +126,32 @@ func versionString() string {
 	return v
 }
 
-func ingestOptions() ingest.Options { return ingest.DefaultOptions() }
+// limitFlag is --limit, on every command that reads input.
+func limitFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "limit", EnvVars: []string{"PEDIGREE_LIMIT"},
+		Usage: "set a bound on the input, NAME=VALUE, repeatable: " + strings.Join(limits.Names(), ", ") + " (see pedigree config)"}
+}
+
+// limitsOf returns the default limits with every --limit applied; a bad
+// setting is a usage error.
+func limitsOf(c *cli.Context) (limits.Limits, error) {
+	l := limits.Default()
+	// The config file's limits first (checked when it was read), then the
+	// flags, which win.
+	if fromFile, ok := c.App.Metadata[configLimitsKey].([]string); ok {
+		for _, s := range fromFile {
+			if err := l.Set(s); err != nil {
+				return l, err
+			}
+		}
+	}
+	for _, s := range c.StringSlice("limit") {
+		if strings.TrimSpace(s) == "" { // an empty PEDIGREE_LIMIT sets nothing
+			continue
+		}
+		if err := l.Set(s); err != nil {
+			return l, usagef("--limit: %v", err)
+		}
+	}
+	return l, nil
+}

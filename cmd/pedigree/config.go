@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pedigree-sbom/pedigree/pkg/limits"
 	"github.com/pedigree-sbom/pedigree/pkg/yamlerr"
 )
 
@@ -20,7 +22,13 @@ type config struct {
 	FailOn     string   `yaml:"fail-on"`
 	Signatures []string `yaml:"signatures"`
 	Waivers    string   `yaml:"waivers"`
+	// Limits are NAME: VALUE, as --limit NAME=VALUE.
+	Limits map[string]string `yaml:"limits"`
 }
+
+// configLimitsKey keeps the config file's limits, as NAME=VALUE, in the
+// app's metadata for limitsOf: they apply before any --limit flag.
+const configLimitsKey = "config-limits"
 
 // configPath finds the config file: --config (or PEDIGREE_CONFIG), else
 // ./.pedigree.yaml, else pedigree/config.yaml in the user's config
@@ -67,6 +75,20 @@ func applyConfig(c *cli.Context) error {
 		}
 		return nil
 	}
+	names := make([]string, 0, len(cfg.Limits))
+	for name := range cfg.Limits {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var settings []string
+	check := limits.Default()
+	for _, name := range names {
+		if err := check.SetValue(name, cfg.Limits[name]); err != nil {
+			return fmt.Errorf("config %s: limits: %w", path, err)
+		}
+		settings = append(settings, name+"="+cfg.Limits[name])
+	}
+	c.App.Metadata[configLimitsKey] = settings
 	for _, err := range []error{
 		set("output", cfg.Output...), set("fail-on", cfg.FailOn),
 		set("signatures", cfg.Signatures...), set("waivers", cfg.Waivers),
@@ -106,7 +128,7 @@ func configCommand() *cli.Command {
 			}
 			for _, f := range scanFlags() {
 				name := f.Names()[0]
-				if name == "config" || name == "quiet" || name == "verbose" {
+				if name == "config" || name == "quiet" || name == "verbose" || name == "limit" {
 					continue
 				}
 				origin := "default"
@@ -121,6 +143,19 @@ func configCommand() *cli.Command {
 					value = fmt.Sprint(c.Value(name))
 				}
 				fmt.Fprintf(w, "%s: %s  # %s\n", name, value, origin)
+			}
+			lim, err := limitsOf(c)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(w, "limits:")
+			def := limits.Default()
+			for _, m := range limits.All {
+				origin := "default"
+				if m.Get(&lim) != m.Get(&def) {
+					origin = "set"
+				}
+				fmt.Fprintf(w, "  %s: %s  # %s; %s\n", m.Name, limits.Format(m.Get(&lim), m.Unit), origin, m.Doc)
 			}
 			return nil
 		},

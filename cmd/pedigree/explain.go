@@ -28,6 +28,7 @@ func explainCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "signatures", EnvVars: []string{"PEDIGREE_SIGNATURES"},
 				Usage: "also load this rule file or directory, repeatable"},
 			&cli.StringFlag{Name: "waivers", EnvVars: []string{"PEDIGREE_WAIVERS"}, Usage: "waiver file"},
+			limitFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -61,8 +62,12 @@ func explainCommand() *cli.Command {
 					return err
 				}
 			}
+			lim, err := limitsOf(c)
+			if err != nil {
+				return err
+			}
 			res, err := scan.Scan(c.Context, scan.Config{Targets: c.Args().Tail(), Engine: eng, Waivers: ws,
-				Ingest: ingestOptions(), Now: time.Now(), Stdin: c.App.Reader})
+				Ingest: lim.Ingest, Limits: lim.Walk, Now: time.Now(), Stdin: c.App.Reader})
 			if err != nil {
 				return err
 			}

@@ -13,10 +13,14 @@ import (
 
 // readSBOM ingests one SBOM named on the command line ("-" is stdin).
 func readSBOM(c *cli.Context, path string) (*model.Document, error) {
-	if path == "-" {
-		return ingest.Decode("stdin", c.App.Reader, ingestOptions())
+	lim, err := limitsOf(c)
+	if err != nil {
+		return nil, err
 	}
-	return ingest.File(path, ingestOptions())
+	if path == "-" {
+		return ingest.Decode("stdin", c.App.Reader, lim.Ingest)
+	}
+	return ingest.File(path, lim.Ingest)
 }
 
 func inspectCommand() *cli.Command {
@@ -30,6 +34,7 @@ func inspectCommand() *cli.Command {
 			"The format is detected from the content. Use - to read standard input.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "table", Usage: "output format: " + strings.Join(inspect.Formats, ", ")},
+			limitFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -42,9 +45,13 @@ func TestScript(t *testing.T) {
 //
 //	mkinput whitespace BYTES FILE   BYTES of spaces and newlines
 //	mkinput deep-json LEVELS FILE   a CycloneDX header, then LEVELS nested arrays
+//	mkinput nested-zip LEVELS FILE  LEVELS zips, each inside the next; the
+//	                                innermost holds libkav.txt (1 KiB)
+//	mkinput text-zip BYTES FILE     a zip of one deflated entry of BYTES of
+//	                                text that compresses about 4:1
 func mkinput(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
-		ts.Fatalf("usage: mkinput whitespace|deep-json N FILE")
+		ts.Fatalf("usage: mkinput whitespace|deep-json|nested-zip|text-zip N FILE")
 	}
 	n, err := strconv.Atoi(args[1])
 	if err != nil {
@@ -62,8 +69,36 @@ func mkinput(ts *testscript.TestScript, neg bool, args []string) {
 	case "deep-json":
 		w.WriteString(`{"bomFormat":"CycloneDX","specVersion":"1.6","x":`)
 		w.WriteString(strings.Repeat("[", n) + strings.Repeat("]", n) + "}")
+	case "nested-zip":
+		data := bytes.Repeat([]byte("k"), 1024)
+		name := "libkav.txt"
+		for i := n; i > 0; i-- {
+			data = zipOf(ts, name, data)
+			name = fmt.Sprintf("level%d.zip", i-1)
+		}
+		w.Write(data)
+	case "text-zip":
+		// Four letters in a pseudo-random order: deflate gets about 4:1.
+		text, x := make([]byte, n), uint32(1)
+		for i := range text {
+			x = x*1664525 + 1013904223
+			text[i] = "acgt"[x>>30]
+		}
+		w.Write(zipOf(ts, "genome.txt", text))
 	default:
 		ts.Fatalf("mkinput: unknown kind %q", args[0])
 	}
 	ts.Check(w.Flush())
+}
+
+// zipOf is a zip archive of one deflated entry.
+func zipOf(ts *testscript.TestScript, name string, data []byte) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	f, err := zw.Create(name)
+	ts.Check(err)
+	_, err = f.Write(data)
+	ts.Check(err)
+	ts.Check(zw.Close())
+	return b.Bytes()
 }

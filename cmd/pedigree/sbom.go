@@ -10,7 +10,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pedigree-sbom/pedigree/pkg/generate"
-	"github.com/pedigree-sbom/pedigree/pkg/walk"
 )
 
 func sbomCommand() *cli.Command {
@@ -28,6 +27,7 @@ func sbomCommand() *cli.Command {
 				Usage: "FORMAT[=FILE]: " + strings.Join(generate.Formats, ", ")},
 			&cli.StringSliceFlag{Name: "signatures", EnvVars: []string{"PEDIGREE_SIGNATURES"},
 				Usage: "also use this rule file or directory for deep inspection, repeatable"},
+			limitFlag(),
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display"},
 		},
 		Action: func(c *cli.Context) error {
@@ -43,8 +43,12 @@ func sbomCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			lim, err := limitsOf(c)
+			if err != nil {
+				return err
+			}
 			prog := newProgress(c.App.ErrWriter, c.Bool("quiet"))
-			res, err := generate.Generate(c.Context, kind, target, eng, generate.Options{Limits: walk.DefaultLimits(), Progress: prog.update})
+			res, err := generate.Generate(c.Context, kind, target, eng, generate.Options{Limits: lim.Walk, Progress: prog.update})
 			prog.done()
 			if err != nil {
 				return err

@@ -112,10 +112,14 @@ func runScan(c *cli.Context) error {
 		}
 		verbose("waivers %s: %d", p, len(waivers))
 	}
+	lim, err := limitsOf(c)
+	if err != nil {
+		return err
+	}
 	prog := newProgress(c.App.ErrWriter, c.Bool("quiet"))
 	res, err := scan.Scan(c.Context, scan.Config{
 		Targets: targets, Engine: eng, FailOn: failOn, Waivers: waivers,
-		Ingest: ingestOptions(), Now: time.Now(), Stdin: c.App.Reader,
+		Ingest: lim.Ingest, Limits: lim.Walk, Now: time.Now(), Stdin: c.App.Reader,
 		ToolName: "pedigree", ToolVersion: versionString(), Progress: prog.update, Workers: c.Int("jobs"),
 		KeepDocuments: slices.ContainsFunc(outs, func(o output) bool { return o.Format == "cyclonedx-json" }),
 	})
@@ -293,6 +297,7 @@ func scanFlags() []cli.Flag {
 			Usage: "YAML file with defaults for these flags (output, fail-on, signatures, waivers)"},
 		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: min(4, runtime.GOMAXPROCS(0)), EnvVars: []string{"PEDIGREE_JOBS"},
 			Usage: "targets read at once; each holds one document in memory"},
+		limitFlag(),
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "write no report to standard output; only the exit code and errors"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on standard error what is being read and loaded"},
 	}

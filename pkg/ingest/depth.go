@@ -24,7 +24,7 @@ func checkDepth(data []byte, max int) error {
 		return err
 	}
 	if depth > max {
-		return &kindError{KindLimit, fmt.Errorf("nesting is deeper than the limit of %d levels", max)}
+		return &kindError{KindLimit, fmt.Errorf("nesting is deeper than %d levels (limit sbom-depth)", max)}
 	}
 	return nil
 }

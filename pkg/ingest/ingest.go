@@ -30,13 +30,36 @@ type Options struct {
 	MaxBytes int64
 	// MaxDepth is the deepest nesting of JSON/YAML brackets or XML elements accepted.
 	MaxDepth int
+	// MaxComponents is the most components a document may hold, nested
+	// ones included.
+	MaxComponents int
+	// MaxStringBytes is the longest text value accepted in any field.
+	MaxStringBytes int
 }
 
-// DefaultOptions are the limits used when the caller sets none: 1 GiB and
-// 1,000 levels, far beyond any real SBOM and far below what would exhaust
-// the decoders.
+// DefaultOptions are the limits used when the caller sets none: 1 GiB,
+// 1,000 levels, 5,000,000 components and 16 MiB per value, far beyond any
+// real SBOM and far below what would exhaust the decoders or the matcher.
 func DefaultOptions() Options {
-	return Options{MaxBytes: 1 << 30, MaxDepth: 1000}
+	return Options{MaxBytes: 1 << 30, MaxDepth: 1000, MaxComponents: 5_000_000, MaxStringBytes: 16 << 20}
+}
+
+// withDefaults fills the limits left at zero with their defaults.
+func (o Options) withDefaults() Options {
+	d := DefaultOptions()
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = d.MaxBytes
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = d.MaxDepth
+	}
+	if o.MaxComponents <= 0 {
+		o.MaxComponents = d.MaxComponents
+	}
+	if o.MaxStringBytes <= 0 {
+		o.MaxStringBytes = d.MaxStringBytes
+	}
+	return o
 }
 
 // File reads and decodes the SBOM at path.
@@ -55,15 +78,7 @@ func File(path string, opts Options) (*model.Document, error) {
 // Decode reads an SBOM from r. name is how the input is named in errors and
 // in the document's Source.
 func Decode(name string, r io.Reader, opts Options) (*model.Document, error) {
-	if opts.MaxBytes <= 0 || opts.MaxDepth <= 0 {
-		d := DefaultOptions()
-		if opts.MaxBytes <= 0 {
-			opts.MaxBytes = d.MaxBytes
-		}
-		if opts.MaxDepth <= 0 {
-			opts.MaxDepth = d.MaxDepth
-		}
-	}
+	opts = opts.withDefaults()
 	data, err := read(r, opts.MaxBytes)
 	if err != nil {
 		return nil, wrap(name, err)
@@ -78,6 +93,9 @@ func Decode(name string, r io.Reader, opts Options) (*model.Document, error) {
 	}
 	doc, err := decode(det)
 	if err != nil {
+		return nil, wrap(name, err)
+	}
+	if err := checkBounds(doc, opts); err != nil {
 		return nil, wrap(name, err)
 	}
 	doc.Source = name
@@ -149,7 +167,7 @@ func read(r io.Reader, max int64) ([]byte, error) {
 		return nil, &kindError{KindUnreadable, fmt.Errorf("read: %w", err)}
 	}
 	if int64(len(data)) > max {
-		return nil, &kindError{KindLimit, fmt.Errorf("input is larger than the %d-byte limit", max)}
+		return nil, &kindError{KindLimit, fmt.Errorf("input is larger than %d bytes (limit sbom-bytes)", max)}
 	}
 	return data, nil
 }

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -38,9 +39,9 @@ func TestMalformed(t *testing.T) {
 		{"other xml", `<html><body/></html>`, ingest.KindNotSBOM, "in: not an SBOM: XML root element <html> is neither"},
 		{"bad xml", `<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components></bom>`, ingest.KindMalformed, "in: malformed"},
 		{"xml namespace", `<bom xmlns="http://cyclonedx.org/schema/bom/2.0"/>`, ingest.KindUnsupportedVersion, `in: cyclonedx-xml version "2.0" is not supported`},
-		{"deep json", deepJSON, ingest.KindLimit, "in: nesting is deeper than the limit of 1000 levels"},
-		{"deep xml", deepXML, ingest.KindLimit, "in: nesting is deeper than the limit of 1000 levels"},
-		{"deep yaml", deepYAML, ingest.KindLimit, "in: nesting is deeper than the limit of 1000 levels"},
+		{"deep json", deepJSON, ingest.KindLimit, "in: nesting is deeper than 1000 levels (limit sbom-depth)"},
+		{"deep xml", deepXML, ingest.KindLimit, "in: nesting is deeper than 1000 levels (limit sbom-depth)"},
+		{"deep yaml", deepYAML, ingest.KindLimit, "in: nesting is deeper than 1000 levels (limit sbom-depth)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,20 +62,60 @@ func TestMalformed(t *testing.T) {
 	}
 }
 
-// TestSizeLimit shows that an input over MaxBytes is refused, not buffered.
-func TestSizeLimit(t *testing.T) {
-	opts := ingest.DefaultOptions()
-	opts.MaxBytes = 1024
-	input := `{"bomFormat":"CycloneDX","specVersion":"1.6","x":"` + strings.Repeat("a", 4096) + `"}`
-	_, err := ingest.Decode("big.json", strings.NewReader(input), opts)
-	if ingest.KindOf(err) != ingest.KindLimit || !strings.Contains(err.Error(), "big.json: input is larger than the 1024-byte limit") {
-		t.Errorf("got %v", err)
+// TestLimits shows each ingest limit refusing an input just over it, with
+// an error naming the input, the field and the --limit setting, while the
+// same input passes at the default limits.
+func TestLimits(t *testing.T) {
+	big := strings.Repeat("a", 4096)
+	comps := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"type":"library","name":"c%d","bom-ref":"c%d"}`, i, i)
+		}
+		return b.String()
 	}
-	opts.MaxDepth = 3
-	opts.MaxBytes = 0
-	_, err = ingest.Decode("deep.json", strings.NewReader(`{"bomFormat":"CycloneDX","specVersion":"1.6","a":[[[[]]]]}`), opts)
-	if ingest.KindOf(err) != ingest.KindLimit || !strings.Contains(err.Error(), "limit of 3 levels") {
-		t.Errorf("configured depth: got %v", err)
+	for _, tc := range []struct {
+		name  string
+		set   func(*ingest.Options)
+		input string
+		want  string
+	}{
+		{"sbom-bytes", func(o *ingest.Options) { o.MaxBytes = 1024 },
+			`{"bomFormat":"CycloneDX","specVersion":"1.6","x":"` + big + `"}`,
+			"in.json: input is larger than 1024 bytes (limit sbom-bytes)"},
+		{"sbom-depth", func(o *ingest.Options) { o.MaxDepth = 3 },
+			`{"bomFormat":"CycloneDX","specVersion":"1.6","a":[[[[]]]]}`,
+			"in.json: nesting is deeper than 3 levels (limit sbom-depth)"},
+		{"components", func(o *ingest.Options) { o.MaxComponents = 10 },
+			`{"bomFormat":"CycloneDX","specVersion":"1.6","components":[` + comps(11) + `]}`,
+			"in.json: more than 10 components (limit components)"},
+		{"components nested in pedigree", func(o *ingest.Options) { o.MaxComponents = 2 },
+			`{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a","pedigree":{"ancestors":[` + comps(2) + `]}}]}`,
+			"in.json: more than 2 components (limit components)"},
+		{"string-bytes", func(o *ingest.Options) { o.MaxStringBytes = 1000 },
+			`{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a"},{"type":"library","name":"b","description":"` + big + `"}]}`,
+			"in.json: components[1].description: a value of 4096 bytes is longer than 1000 bytes (limit string-bytes)"},
+		{"string-bytes in a party", func(o *ingest.Options) { o.MaxStringBytes = 1000 },
+			`{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a","supplier":{"name":"` + big + `"}}]}`,
+			"in.json: components[0].supplier.name: a value of 4096 bytes is longer than 1000 bytes (limit string-bytes)"},
+		{"string-bytes in SPDX", func(o *ingest.Options) { o.MaxStringBytes = 1000 },
+			"SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\nDocumentName: d\nDocumentNamespace: https://example.com/d\nCreator: Tool: t\nCreated: 2024-01-01T00:00:00Z\n\nPackageName: p\nSPDXID: SPDXRef-p\nPackageDownloadLocation: NOASSERTION\nPackageCopyrightText: " + big + "\n",
+			"in.json: components[0].copyright: a value of 4096 bytes is longer than 1000 bytes (limit string-bytes)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := ingest.Decode("in.json", strings.NewReader(tc.input), ingest.DefaultOptions()); err != nil {
+				t.Fatalf("at the default limits: %v", err)
+			}
+			opts := ingest.DefaultOptions()
+			tc.set(&opts)
+			_, err := ingest.Decode("in.json", strings.NewReader(tc.input), opts)
+			if ingest.KindOf(err) != ingest.KindLimit || err.Error() != tc.want {
+				t.Errorf("got %v (kind %v)\nwant %s", err, ingest.KindOf(err), tc.want)
+			}
+		})
 	}
 }
 

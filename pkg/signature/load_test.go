@@ -157,3 +157,16 @@ func TestEveryCategoryHasGuidance(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleFileSize shows a rule file over 4 MiB is refused before YAML
+// parses it.
+func TestRuleFileSize(t *testing.T) {
+	data := make([]byte, maxFileBytes+1)
+	for i := range data {
+		data[i] = '#'
+	}
+	_, err := Parse("huge.yaml", data)
+	if err == nil || err.Error() != "huge.yaml: rule file is 4194305 bytes, over the 4194304-byte limit" {
+		t.Errorf("got %v", err)
+	}
+}

@@ -145,7 +145,7 @@ func TestWalkParallelControl(t *testing.T) {
 	}
 
 	n, rep, err := run(context.Background(), Limits{MaxFiles: 50}, func(*File) error { return nil })
-	if err != nil || n != 50 || rep.Files != 50 || !rep.Truncated || !hasWarning(rep, "walk truncated at 50 files (MaxFiles)") {
+	if err != nil || n != 50 || rep.Files != 50 || !rep.Truncated || !hasWarning(rep, "walk truncated at 50 files (limit files)") {
 		t.Errorf("MaxFiles 50: %d files, report %d files, truncated %v, %v, %q", n, rep.Files, rep.Truncated, err, rep.Warnings)
 	}
 

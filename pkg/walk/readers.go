@@ -24,7 +24,7 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 	}
 	left := b.w.lim.MaxTotalBytes - b.w.sh.archiveBytes.Load()
 	if left <= 0 {
-		return 0, b.w.truncate("walk truncated after %s read out of archives (MaxTotalBytes)", sizeString(b.w.lim.MaxTotalBytes))
+		return 0, b.w.truncate("walk truncated after %s read out of archives (limit total-bytes)", sizeString(b.w.lim.MaxTotalBytes))
 	}
 	if int64(len(p)) > left {
 		p = p[:left]
@@ -124,7 +124,7 @@ func (rr *ratioReader) Read(p []byte) (int, error) {
 	rr.out += int64(n)
 	if rr.out > ratioSlack && (rr.out-1)/rr.w.lim.MaxRatio >= max(rr.in(), 1) {
 		rr.err = &ratioError{rr.w.lim.MaxRatio}
-		rr.w.warn("%s: decompression ratio over %d:1 (MaxRatio), %s", rr.loc, rr.w.lim.MaxRatio, rr.what)
+		rr.w.warn("%s: decompression ratio over %d:1 (limit ratio), %s", rr.loc, rr.w.lim.MaxRatio, rr.what)
 		return n, rr.err
 	}
 	return n, err

@@ -249,11 +249,11 @@ func (w *walker) visitLarge(n node, size int64, r io.Reader, ra io.ReaderAt) err
 	reason := "larger than " + sizeString(w.lim.MaxFileBytes)
 	switch {
 	case k == kindNone:
-		w.warn("%s: %s (MaxFileBytes), contents not read", n.loc, reason)
+		w.warn("%s: %s (limit file-bytes), contents not read", n.loc, reason)
 	case (k == kindZip || k == kindZipAppended) && ra == nil:
-		w.warn("%s: zip %s (MaxFileBytes) inside an archive, entries not read", n.loc, reason)
+		w.warn("%s: zip %s (limit file-bytes) inside an archive, entries not read", n.loc, reason)
 	default:
-		w.warn("%s: %s %s (MaxFileBytes), not read whole; its entries are", n.loc, k, reason)
+		w.warn("%s: %s %s (limit file-bytes), not read whole; its entries are", n.loc, k, reason)
 	}
 	descend, err := w.emit(&File{Location: n.loc, Name: n.name, Size: size, Mode: n.mode, Depth: n.depth, Skipped: reason})
 	if err != nil || !descend || k == kindNone || !w.mayOpen(n, k) {
@@ -271,7 +271,7 @@ func (w *walker) mayOpen(n node, k kind) bool {
 		return true
 	}
 	if w.lim.MaxDepth > 0 && k != kindZipAppended { // 0: archives are not to be opened
-		w.warn("%s: %s archive nested deeper than %d levels (MaxDepth), not opened", n.loc, k, w.lim.MaxDepth)
+		w.warn("%s: %s archive nested deeper than %d levels (limit archive-depth), not opened", n.loc, k, w.lim.MaxDepth)
 	}
 	return false
 }

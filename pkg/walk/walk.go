@@ -358,7 +358,7 @@ func (w *walker) emit(f *File) (descend bool, err error) {
 		return false, err
 	}
 	if w.sh.files.Add(1) > int64(w.lim.MaxFiles) {
-		return false, w.truncate("walk truncated at %d files (MaxFiles): %s and what follows not visited", w.lim.MaxFiles, f.Location)
+		return false, w.truncate("walk truncated at %d files (limit files): %s and what follows not visited", w.lim.MaxFiles, f.Location)
 	}
 	w.rep.Files++
 	f.Unit = w.unit

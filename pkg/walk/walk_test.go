@@ -434,11 +434,11 @@ func TestBombs(t *testing.T) {
 		warning    string
 		outerFiles int
 	}{
-		{"bomb.zip", zipBomb, Limits{}, "bomb.zip!zeros.bin", "decompression ratio over 1000:1", "bomb.zip!zeros.bin: decompression ratio over 1000:1 (MaxRatio), entry skipped", 2},
-		{"bomb.zip", zipBomb, Limits{MaxFileBytes: 8 << 20, MaxRatio: noRatio}, "bomb.zip!zeros.bin", "larger than 8 MiB", "bomb.zip!zeros.bin: larger than 8 MiB (MaxFileBytes), contents not read", 2},
-		{"bomb.gz", gzBomb, Limits{}, "bomb.gz!bomb", "decompression ratio over 1000:1", "bomb.gz: decompression ratio over 1000:1 (MaxRatio), rest of the stream skipped", 2},
-		{"bomb.gz", gzBomb, Limits{MaxFileBytes: 8 << 20, MaxRatio: noRatio}, "bomb.gz!bomb", "larger than 8 MiB", "bomb.gz!bomb: larger than 8 MiB (MaxFileBytes), contents not read", 2},
-		{"bomb.tar.gz", tarGzBomb(), Limits{}, "bomb.tar.gz!zeros.img", "decompression ratio over 1000:1", "bomb.tar.gz: decompression ratio over 1000:1 (MaxRatio), rest of the stream skipped", 2},
+		{"bomb.zip", zipBomb, Limits{}, "bomb.zip!zeros.bin", "decompression ratio over 1000:1", "bomb.zip!zeros.bin: decompression ratio over 1000:1 (limit ratio), entry skipped", 2},
+		{"bomb.zip", zipBomb, Limits{MaxFileBytes: 8 << 20, MaxRatio: noRatio}, "bomb.zip!zeros.bin", "larger than 8 MiB", "bomb.zip!zeros.bin: larger than 8 MiB (limit file-bytes), contents not read", 2},
+		{"bomb.gz", gzBomb, Limits{}, "bomb.gz!bomb", "decompression ratio over 1000:1", "bomb.gz: decompression ratio over 1000:1 (limit ratio), rest of the stream skipped", 2},
+		{"bomb.gz", gzBomb, Limits{MaxFileBytes: 8 << 20, MaxRatio: noRatio}, "bomb.gz!bomb", "larger than 8 MiB", "bomb.gz!bomb: larger than 8 MiB (limit file-bytes), contents not read", 2},
+		{"bomb.tar.gz", tarGzBomb(), Limits{}, "bomb.tar.gz!zeros.img", "decompression ratio over 1000:1", "bomb.tar.gz: decompression ratio over 1000:1 (limit ratio), rest of the stream skipped", 2},
 		{"liar.zip", liar, Limits{MaxRatio: noRatio}, "liar.zip!small.txt", "unreadable: zip: not a valid zip file", "liar.zip!small.txt: read error: zip: not a valid zip file", 2},
 	} {
 		t.Run(fmt.Sprintf("%s %s", c.name, c.skipped), func(t *testing.T) {
@@ -470,8 +470,8 @@ func TestDepth(t *testing.T) {
 		max, files int
 		warning    string
 	}{
-		{0, 7, "l0.zip!l1.zip!l2.zip!l3.zip!l4.zip!l5.zip!l6.zip: zip archive nested deeper than 6 levels (MaxDepth), not opened"},
-		{2, 3, "l0.zip!l1.zip!l2.zip: zip archive nested deeper than 2 levels (MaxDepth), not opened"},
+		{0, 7, "l0.zip!l1.zip!l2.zip!l3.zip!l4.zip!l5.zip!l6.zip: zip archive nested deeper than 6 levels (limit archive-depth), not opened"},
+		{2, 3, "l0.zip!l1.zip!l2.zip: zip archive nested deeper than 2 levels (limit archive-depth), not opened"},
 		{10, 11, ""},
 		{-1, 1, ""},
 	} {
@@ -621,7 +621,7 @@ func TestTruncation(t *testing.T) {
 	if len(files) != 3 || !rep.Truncated {
 		t.Errorf("MaxFiles 3: %q, truncated %v", locations(files), rep.Truncated)
 	}
-	wantWarning(t, rep, "walk truncated at 3 files (MaxFiles): f3 and what follows not visited")
+	wantWarning(t, rep, "walk truncated at 3 files (limit files): f3 and what follows not visited")
 
 	var entries []entry
 	for i := range 10 {
@@ -631,7 +631,7 @@ func TestTruncation(t *testing.T) {
 	if len(files) != 3 || !rep.Truncated || rep.ArchiveBytes != 2500 {
 		t.Errorf("MaxTotalBytes 2500: %q, truncated %v, %d bytes", locations(files), rep.Truncated, rep.ArchiveBytes)
 	}
-	wantWarning(t, rep, "walk truncated after 2500 bytes read out of archives (MaxTotalBytes)")
+	wantWarning(t, rep, "walk truncated after 2500 bytes read out of archives (limit total-bytes)")
 
 	files, rep = walkMem(t, "x.tar.gz", gz(t, makeTar(t, entries...)), Limits{MaxTotalBytes: 2500})
 	if len(files) != 2 || !rep.Truncated {
@@ -742,9 +742,9 @@ func TestLarge(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v\nwant %v", got, want)
 	}
-	wantWarning(t, rep, "big.bin: larger than 4 KiB (MaxFileBytes), contents not read")
-	wantWarning(t, rep, "big.zip: zip larger than 4 KiB (MaxFileBytes), not read whole; its entries are")
-	wantWarning(t, rep, "big.tar.gz!z.zip: zip larger than 4 KiB (MaxFileBytes) inside an archive, entries not read")
+	wantWarning(t, rep, "big.bin: larger than 4 KiB (limit file-bytes), contents not read")
+	wantWarning(t, rep, "big.zip: zip larger than 4 KiB (limit file-bytes), not read whole; its entries are")
+	wantWarning(t, rep, "big.tar.gz!z.zip: zip larger than 4 KiB (limit file-bytes) inside an archive, entries not read")
 
 	files, _ = walkMem(t, "big.zip", bigZip, lim)
 	if got := locations(files); !reflect.DeepEqual(got, []string{"big.zip", "big.zip!a.txt", "big.zip!big.bin"}) || files[1].Data != "small" {
