@@ -38,3 +38,17 @@ func TestEmbeddedPacks(t *testing.T) {
 	}
 	t.Logf("%d packs, %d rules, %d examples", len(set.Packs), len(set.Rules), examples)
 }
+
+// TestTrustedKeys reads the compiled-in signing keys: each parses and is
+// named by its id.
+func TestTrustedKeys(t *testing.T) {
+	keys, err := signatures.TrustedKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if len(k.Public) != 32 || k.ID == "" {
+			t.Errorf("key %q is malformed", k.ID)
+		}
+	}
+}

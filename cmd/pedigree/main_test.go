@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,9 +14,25 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/pedigree-sbom/pedigree/pkg/sigpack"
+	"github.com/pedigree-sbom/pedigree/signatures"
 )
 
+// testSigningKey signs the packs of the CLI tests. It comes from a fixed
+// seed and is trusted only by this test binary: main's trustedKeys gets it
+// here, in TestMain, which also runs in every "exec pedigree" of a script.
+var testSigningKey = func() ed25519.PrivateKey {
+	seed := sha256.Sum256([]byte("pedigree CLI test signing key"))
+	return ed25519.NewKeyFromSeed(seed[:])
+}()
+
 func TestMain(m *testing.M) {
+	trustedKeys = func() ([]sigpack.Key, error) {
+		keys, err := signatures.TrustedKeys()
+		pub := testSigningKey.Public().(ed25519.PublicKey)
+		return append(keys, sigpack.Key{ID: sigpack.KeyID(pub), Public: pub}), err
+	}
 	testscript.Main(m, map[string]func(){
 		"pedigree": main,
 	})
@@ -37,6 +55,23 @@ func TestScript(t *testing.T) {
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") == "1",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"mkinput": mkinput,
+			// testkey FILE writes the test signing key's private key file.
+			"testkey": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: testkey FILE")
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), sigpack.MarshalPrivate(testSigningKey), 0o600))
+			},
+			// tamper FILE flips one bit in the middle of FILE.
+			"tamper": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: tamper FILE")
+				}
+				data, err := os.ReadFile(ts.MkAbs(args[0]))
+				ts.Check(err)
+				data[len(data)/2] ^= 1
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o644))
+			},
 		},
 	})
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -11,7 +13,7 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
-	"github.com/pedigree-sbom/pedigree/signatures"
+	"github.com/pedigree-sbom/pedigree/pkg/sigpack"
 )
 
 func signaturesCommand() *cli.Command {
@@ -64,6 +66,44 @@ func signaturesCommand() *cli.Command {
 					"reports every problem as FILE:LINE: message, and runs every rule's examples.",
 				Action: validate,
 			},
+			updateCommand(),
+			{
+				Name:  "remove",
+				Usage: "remove the installed signature pack and use the built-in one",
+				Action: func(c *cli.Context) error {
+					store, err := packStore()
+					if err != nil {
+						return err
+					}
+					if err := store.Remove(); err != nil {
+						return err
+					}
+					_, err = fmt.Fprintf(c.App.Writer, "removed the installed signature pack from %s\n", store.Dir)
+					return err
+				},
+			},
+			{
+				Name:      "keygen",
+				Usage:     "make a key pair to sign signature packs (for maintainers)",
+				ArgsUsage: "PREFIX",
+				Description: "Writes PREFIX.key (the private key, mode 0600: keep it offline) and PREFIX.pub.\n" +
+					"A release that should accept packs signed with it embeds PREFIX.pub as\n" +
+					"signatures/keys/ID.pub.",
+				Action: keygen,
+			},
+			{
+				Name:      "bundle",
+				Usage:     "bundle and sign the rule files of a directory (for maintainers)",
+				ArgsUsage: "DIR",
+				Description: "Writes the top-level *.yaml files of DIR, which must share one version, as a\n" +
+					"reproducible gzip'd tar (--output) and its signature (--output plus .sig),\n" +
+					"after checking every rule and its examples.",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "key", Required: true, Usage: "private key file (from signatures keygen)"},
+					&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Required: true, Usage: "bundle file to write; the signature goes beside it as FILE.sig"},
+				},
+				Action: bundle,
+			},
 		},
 	}
 }
@@ -111,16 +151,143 @@ func showRule(w io.Writer, r *signature.Rule) error {
 	return err
 }
 
+func updateCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "update",
+		Usage:     "install a newer signature pack, if its signature verifies",
+		ArgsUsage: " ",
+		Description: "Reads a pack bundle and its signature (the same name plus .sig) from a file or an\n" +
+			"http(s) URL, and installs it only if the signature verifies against a key compiled\n" +
+			"into this pedigree, every rule and example checks, and its version is newer than\n" +
+			"the pack in force. The installed pack is verified again every time it is loaded.\n" +
+			"It goes to PEDIGREE_SIGNATURES_DIR, else pedigree/signatures in the user config\n" +
+			"directory.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "from", Required: true, Usage: "pack bundle: a file or an http(s) URL"},
+			&cli.StringFlag{Name: "signature", Usage: "signature file, when it is not FROM.sig"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("signatures update takes no arguments (give the pack with --from)")
+			}
+			src := c.String("from")
+			bundle, sig, err := sigpack.Fetch(c.Context, src)
+			if err != nil {
+				return err
+			}
+			if p := c.String("signature"); p != "" {
+				if sig, err = os.ReadFile(p); err != nil {
+					return fmt.Errorf("read signature %s: %w", p, unwrapPath(err))
+				}
+			}
+			keys, err := trustedKeys()
+			if err != nil {
+				return err
+			}
+			in, err := sigpack.Check(bundle, sig, keys)
+			if err != nil {
+				return fmt.Errorf("signature pack %s refused: %w", src, err)
+			}
+			eng, err := compile(in.Layer, nil)
+			if err != nil {
+				return fmt.Errorf("signature pack %s refused: %w", src, err)
+			}
+			current, err := loadBase()
+			if err != nil {
+				// The installed pack no longer verifies: a good pack replaces it.
+				fmt.Fprintf(c.App.ErrWriter, "pedigree: warning: %v\n", err)
+				current, _ = embeddedBase()
+			}
+			switch cmp := sigpack.CompareVersions(in.Version, current.Version); {
+			case cmp == 0 && current.Installed != nil && current.Installed.SHA256 == in.SHA256:
+				_, err := fmt.Fprintf(c.App.Writer, "signature pack %s is already installed\n", in.Version)
+				return err
+			case cmp <= 0:
+				return fmt.Errorf("signature pack %s refused: version %s is not newer than the pack in force (%s)", src, in.Version, current.Version)
+			}
+			store, err := packStore()
+			if err != nil {
+				return err
+			}
+			if err := store.Install(bundle, sig); err != nil {
+				return err
+			}
+			set := eng.Set()
+			_, err = fmt.Fprintf(c.App.Writer, "installed signature pack %s (%d rules, %s), signed by %s, in %s\n",
+				in.Version, len(set.Rules), set.Digest, in.KeyID, store.Dir)
+			return err
+		},
+	}
+}
+
+func keygen(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usagef("signatures keygen takes one PREFIX")
+	}
+	prefix := c.Args().First()
+	pub, priv, err := sigpack.GenerateKey()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(prefix+".key", priv, 0o600); err != nil {
+		return fmt.Errorf("write private key: %w", err)
+	}
+	if err := os.WriteFile(prefix+".pub", pub, 0o644); err != nil {
+		return fmt.Errorf("write public key: %w", err)
+	}
+	k, _ := sigpack.ParsePublic(pub)
+	_, err = fmt.Fprintf(c.App.Writer, "key %s: private %s.key, public %s.pub\n", k.ID, prefix, prefix)
+	return err
+}
+
+func bundle(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usagef("signatures bundle takes one DIR")
+	}
+	dir := c.Args().First()
+	keyText, err := os.ReadFile(c.String("key"))
+	if err != nil {
+		return fmt.Errorf("read key %s: %w", c.String("key"), unwrapPath(err))
+	}
+	priv, err := sigpack.ParsePrivate(keyText)
+	if err != nil {
+		return fmt.Errorf("key %s: %w", c.String("key"), err)
+	}
+	data, err := sigpack.Bundle(os.DirFS(dir))
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	layer, version, err := sigpack.Open(data, dir)
+	if err != nil {
+		return err
+	}
+	eng, err := compile(layer, nil)
+	if err != nil {
+		return err
+	}
+	out := c.String("output")
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		return fmt.Errorf("write bundle: %w", err)
+	}
+	if err := os.WriteFile(out+".sig", sigpack.Sign(data, priv), 0o644); err != nil {
+		return fmt.Errorf("write signature: %w", err)
+	}
+	_, err = fmt.Fprintf(c.App.Writer, "%s: pack %s, %d rules, signed by %s; signature %s.sig\n",
+		out, version, len(eng.Set().Rules), sigpack.KeyID(priv.Public().(ed25519.PublicKey)), out)
+	return err
+}
+
 // validate loads each path as a layer over the embedded packs and runs the
 // examples of its rules. Every problem is printed on its own line.
 func validate(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("signatures validate needs at least one rule file or directory")
 	}
-	base, err := signatures.Layer()
+	bp, err := loadBase()
 	if err != nil {
-		return fmt.Errorf("embedded signatures: %w", err)
+		return err
 	}
+	base := bp.Layer
 	problems := 0
 	report := func(err error) {
 		for _, line := range strings.Split(err.Error(), "\n") {

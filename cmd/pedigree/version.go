@@ -19,7 +19,11 @@ func versionCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return usagef("version takes no arguments")
 			}
-			eng, err := loadEngine(c.StringSlice("signatures"))
+			base, err := loadBase()
+			if err != nil {
+				return err
+			}
+			eng, err := compile(base.Layer, c.StringSlice("signatures"))
 			if err != nil {
 				return err
 			}
@@ -36,7 +40,12 @@ func versionCommand() *cli.Command {
 			fmt.Fprintf(w, "commit:     %s\n", cm)
 			fmt.Fprintf(w, "go:         %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			fmt.Fprintf(w, "signatures: %s, %s, %d rules\n", set.Version(), plural(len(set.Packs), "pack"), len(set.Rules))
-			_, err = fmt.Fprintf(w, "digest:     %s\n", set.Digest)
+			fmt.Fprintf(w, "digest:     %s\n", set.Digest)
+			if in := base.Installed; in != nil {
+				_, err = fmt.Fprintf(w, "installed:  pack %s signed by %s (sha256:%s) in %s\n", in.Version, in.KeyID, in.SHA256, base.Dir)
+			} else {
+				_, err = fmt.Fprintf(w, "installed:  none; the built-in pack %s is in force\n", base.Version)
+			}
 			return err
 		},
 	}
