@@ -28,6 +28,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
@@ -55,7 +56,7 @@ func Words(s string) []string {
 		return nil
 	}
 	if ascii(s) {
-		return asciiWords(s)
+		return joinSpelled(asciiWords(s))
 	}
 	// Invalid UTF-8 is replaced first: the normaliser leaves the text after
 	// a bad byte undecomposed, which would make folding depend on garbage.
@@ -75,21 +76,51 @@ func Words(s string) []string {
 	// NFD splits accented letters so their marks can be dropped.
 	for _, r := range norm.NFD.String(s) {
 		switch {
-		case unicode.Is(unicode.Mn, r):
+		case unicode.Is(unicode.Mn, r), unicode.Is(unicode.Cf, r):
+			// Combining marks, and invisible format characters (zero-width
+			// space and joiners, soft hyphen, word joiner, BOM) that would
+			// otherwise split a word without showing.
 			continue
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			r = cherokee(r)
 			if l, ok := confusables[r]; ok {
 				r = l
 			}
-			r = cherokee(r)
 			b.WriteRune(r)
 		default:
 			flush()
 		}
 	}
 	flush()
-	return words
+	return joinSpelled(words)
 }
+
+// joinSpelled joins a run of three or more one-character words into one
+// word: a name spelled out letter by letter ("K a s p e r s k y",
+// "K.A.S.P.E.R.S.K.Y") is the name.
+func joinSpelled(words []string) []string {
+	out := words[:0]
+	for i := 0; i < len(words); {
+		j := i
+		for j < len(words) && utf8.RuneCountInString(words[j]) == 1 {
+			j++
+		}
+		if j-i >= minSpelled {
+			out = append(out, strings.Join(words[i:j], ""))
+			i = j
+			continue
+		}
+		if j == i {
+			j++
+		}
+		out = append(out, words[i:j]...)
+		i = j
+	}
+	return out
+}
+
+// minSpelled is the shortest run of one-character words joinSpelled joins.
+const minSpelled = 3
 
 // String returns the folded words of s joined by single spaces.
 func String(s string) string { return strings.Join(Tokens(s), " ") }
@@ -118,10 +149,13 @@ var confusables = map[rune]rune{
 	// Cyrillic
 	'а': 'a', 'в': 'b', 'е': 'e', 'ё': 'e', 'к': 'k', 'м': 'm', 'н': 'h', 'о': 'o', 'р': 'p', 'с': 'c',
 	'т': 't', 'у': 'y', 'х': 'x', 'і': 'i', 'ї': 'i', 'ј': 'j', 'ѕ': 's', 'ԁ': 'd', 'ӏ': 'l', 'ԛ': 'q',
-	'ԝ': 'w', 'ɡ': 'g', 'һ': 'h', 'ү': 'y', 'ԍ': 'g',
+	'ԝ': 'w', 'ɡ': 'g', 'һ': 'h', 'ү': 'y', 'ԍ': 'g', 'г': 'r',
 	// Greek
 	'α': 'a', 'β': 'b', 'ε': 'e', 'η': 'n', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'τ': 't',
 	'υ': 'u', 'χ': 'x', 'γ': 'y', 'ω': 'w', 'ς': 'c', 'σ': 'o',
+	// Cherokee capitals (folding keeps Cherokee in capitals)
+	'Ꭺ': 'a', 'Ᏼ': 'b', 'Ꮯ': 'c', 'Ꭰ': 'd', 'Ꭼ': 'e', 'Ꮐ': 'g', 'Ꮋ': 'h', 'Ꭵ': 'i', 'Ꭻ': 'j', 'Ꮶ': 'k',
+	'Ꮮ': 'l', 'Ꮇ': 'm', 'Ꮲ': 'p', 'Ꭱ': 'r', 'Ꮪ': 's', 'Ꭲ': 't', 'Ꮩ': 'v', 'Ꮃ': 'w', 'Ꮍ': 'y', 'Ꮓ': 'z',
 	// Latin look-alikes outside ASCII
 	'ı': 'i', 'ȷ': 'j', 'ℓ': 'l', 'ſ': 's',
 }

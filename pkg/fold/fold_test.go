@@ -25,6 +25,16 @@ func TestTokens(t *testing.T) {
 		{"kaspersky_sdk", []string{"kaspersky", "sdk"}},
 		{"Kaspersky–Anti‑Virus", []string{"kaspersky", "anti", "virus"}},
 		{"Casper Labs", []string{"casper", "labs"}},
+		// Invisible format characters do not split a word.
+		{"Kas\u200bper\u00adsky\u2060 Lab", []string{"kaspersky", "lab"}},
+		// Letters spelled out one by one are a word; two are not.
+		{"K a s p e r s k y Lab", []string{"kaspersky", "lab"}},
+		{"K.A.S.P.E.R.S.K.Y.", []string{"kaspersky"}},
+		{"K. L. Smith", []string{"k", "l", "smith"}},
+		{"Ꮶ Ꭺ Ꮪ", []string{"kas"}},
+		// Cyrillic г looks like r; Cherokee capitals like Latin ones.
+		{"Kaspeгsky", []string{"kaspersky"}},
+		{"ᏦᎪᏚᏢᎬᎡᏚᏦᎽ", []string{"kaspersky"}},
 		{"", nil},
 		{"—", nil},
 	}

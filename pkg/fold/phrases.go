@@ -64,7 +64,13 @@ func (ps *Phrases) MatchString(s string, fn func(id int)) {
 // is the first word of a phrase.
 func (ps *Phrases) mayMatchASCII(s string) bool {
 	var buf [64]byte
+	spelled := 0 // one-letter words in a row: Words joins three or more
 	return eachASCIIWord(s, func(w string) bool {
+		if len(w) == 1 {
+			spelled++
+			return spelled < minSpelled
+		}
+		spelled = 0
 		if len(w) > len(buf) {
 			return false // too long for the buffer: let the full path decide
 		}
