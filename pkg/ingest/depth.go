@@ -34,21 +34,26 @@ func checkDepth(data []byte, max int) error {
 // quoted scalars of YAML flow style well enough for a bound.
 func bracketDepth(data []byte, max int) int {
 	depth, deepest := 0, 0
-	var quote byte
 	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if quote != 0 {
-			switch {
-			case c == '\\' && quote == '"':
-				i++
-			case c == quote:
-				quote = 0
-			}
-			continue
-		}
-		switch c {
+		switch data[i] {
 		case '"':
-			quote = c
+			// Jump to the closing quote: one not escaped by an odd number
+			// of backslashes. Most of an SBOM is strings, so this is where
+			// the time goes, and IndexByte is fast.
+			for {
+				j := bytes.IndexByte(data[i+1:], '"')
+				if j < 0 {
+					return deepest // unterminated: the parser will say so
+				}
+				i += j + 1
+				n := 0
+				for k := i - 1; data[k] == '\\'; k-- {
+					n++
+				}
+				if n%2 == 0 {
+					break
+				}
+			}
 		case '[', '{':
 			depth++
 			if depth > deepest {

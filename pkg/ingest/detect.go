@@ -88,9 +88,11 @@ func detectJSON(data []byte) (Detection, error) {
 		}
 		return Detection{}, notSBOM("JSON top level is an array, want an object")
 	}
-	var p jsonProbe
-	if err := json.Unmarshal(data, &p); err != nil {
-		return Detection{}, malformedJSON("json", data, err)
+	p, ok := probeObject(data)
+	if !ok {
+		if err := json.Unmarshal(data, &p); err != nil {
+			return Detection{}, malformedJSON("json", data, err)
+		}
 	}
 	switch {
 	case p.BOMFormat != nil:

@@ -13,6 +13,7 @@ package ingest
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -110,6 +111,10 @@ func Decode(name string, r io.Reader, opts Options) (*model.Document, error) {
 	return doc, nil
 }
 
+func isJSON(f model.Format) bool {
+	return f == model.FormatCycloneDXJSON || f == model.FormatSPDXJSON || f == model.FormatSyftJSON
+}
+
 func decode(det Detection) (*model.Document, error) {
 	var (
 		doc *model.Document
@@ -132,6 +137,13 @@ func decode(det Detection) (*model.Document, error) {
 		if errors.As(err, &ke) {
 			return nil, err
 		}
+		// Detection read only the top-level keys, so a JSON syntax error
+		// inside a value is found here: report it as detection would have.
+		if isJSON(det.Format) {
+			if jerr := json.Unmarshal(det.Body, new(json.RawMessage)); jerr != nil {
+				return nil, malformedJSON("json", det.Body, jerr)
+			}
+		}
 		var ue *spdx.UnsupportedVersionError
 		if errors.As(err, &ue) {
 			return nil, &kindError{KindUnsupportedVersion, err}
@@ -145,6 +157,7 @@ func decode(det Detection) (*model.Document, error) {
 // then reads the rest up to max bytes. 100 MB of white space therefore costs
 // no memory, and an input larger than max is refused rather than buffered.
 func read(r io.Reader, max int64) ([]byte, error) {
+	hint := sizeHint(r) // before the bufio.Reader below reads from r
 	br := bufio.NewReaderSize(r, 64<<10)
 	if b, err := br.Peek(3); err == nil && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		_, _ = br.Discard(3)
@@ -162,7 +175,10 @@ func read(r io.Reader, max int64) ([]byte, error) {
 			break
 		}
 	}
-	data, err := io.ReadAll(io.LimitReader(br, max+1))
+	// Read into one buffer of the input's size when it is known (a file, a
+	// bytes.Reader), rather than growing and copying it.
+	buf := make([]byte, 0, min(hint, max)+1)
+	data, err := readAll(io.LimitReader(br, max+1), buf)
 	if err != nil {
 		return nil, &kindError{KindUnreadable, fmt.Errorf("read: %w", err)}
 	}
@@ -170,6 +186,36 @@ func read(r io.Reader, max int64) ([]byte, error) {
 		return nil, &kindError{KindLimit, fmt.Errorf("input is larger than %d bytes (limit sbom-bytes)", max)}
 	}
 	return data, nil
+}
+
+// sizeHint is how many bytes r holds, when it can say (0 when not).
+func sizeHint(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Len() int }:
+		return int64(r.Len())
+	case *os.File:
+		if st, err := r.Stat(); err == nil && st.Mode().IsRegular() {
+			return st.Size()
+		}
+	}
+	return 0
+}
+
+// readAll is io.ReadAll into buf, which grows only if it is too small.
+func readAll(r io.Reader, buf []byte) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 func wrap(name string, err error) error {

@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -69,7 +68,7 @@ func DecodeJSON(data []byte) (*model.Document, error) {
 	for _, k := range skipped {
 		d.Warnings = append(d.Warnings, fmt.Sprintf("field %q could not be read and was skipped (it does not bear on identity)", k))
 	}
-	if emptyRefJSON.Match(data) {
+	if hasEmptyRef(data, "\"bom-ref\"", ':') {
 		d.Warnings = append(d.Warnings, "a bom-ref is empty; a bom-ref must be a non-empty string")
 	}
 	return d, nil
@@ -83,18 +82,39 @@ func DecodeXML(data []byte) (*model.Document, error) {
 		return nil, fmt.Errorf("xml: %w", err)
 	}
 	d := convert(&bom)
-	if emptyRefXML.Match(data) {
+	if hasEmptyRef(data, "bom-ref", '=') {
 		d.Warnings = append(d.Warnings, "a bom-ref is empty; a bom-ref must be a non-empty string")
 	}
 	return d, nil
 }
 
-// cyclonedx-go cannot tell an empty bom-ref from a missing one, so the raw
-// input is asked.
-var (
-	emptyRefJSON = regexp.MustCompile(`"bom-ref"\s*:\s*""`)
-	emptyRefXML  = regexp.MustCompile(`bom-ref\s*=\s*(""|'')`)
-)
+// hasEmptyRef reports whether data holds key, then sep, then an empty
+// quoted string, with white space between: cyclonedx-go cannot tell an
+// empty bom-ref from a missing one, so the raw input is asked. It looks
+// only where the key occurs (bytes.Index), not at every byte.
+func hasEmptyRef(data []byte, key string, sep byte) bool {
+	space := func(i int) int {
+		for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+			i++
+		}
+		return i
+	}
+	for rest := 0; ; {
+		k := bytes.Index(data[rest:], []byte(key))
+		if k < 0 {
+			return false
+		}
+		i := space(rest + k + len(key))
+		rest += k + len(key)
+		if i >= len(data) || data[i] != sep {
+			continue
+		}
+		i = space(i + 1)
+		if i+1 < len(data) && (data[i] == '"' || sep == '=' && data[i] == '\'') && data[i+1] == data[i] {
+			return true
+		}
+	}
+}
 
 func describeJSONError(data []byte, err error) error {
 	var te *json.UnmarshalTypeError

@@ -168,6 +168,10 @@ func TestValidationWarnings(t *testing.T) {
 		{"dangling dependency", `{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a","bom-ref":"a"}],"dependencies":[{"ref":"a","dependsOn":["ghost"]}]}`, `dependencies[0]: dependsOn "ghost" names no component or service`},
 		{"bad serial", `{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"1234"}`, `serialNumber "1234" is not a urn:uuid (RFC 4122)`},
 		{"bad timestamp", `{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":{"timestamp":"yesterday"}}`, `metadata.timestamp "yesterday" is not an RFC 3339 date-time`},
+		{"nested component", `{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a"},{"type":"library","name":"b","components":[{"type":"library","name":"c","components":[{"name":"d"}]}]}]}`, `components[1].components[0].components[0] ("d"): type is missing`},
+		{"metadata component", `{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":{"component":{"type":"application","name":"p","components":[{"type":"library"}]}}}`, `metadata.component.components[0]: name is missing`},
+		{"nested service", `{"bomFormat":"CycloneDX","specVersion":"1.6","services":[{"name":"s","services":[{"name":" "}]}]}`, `services[0].services[0] (" "): name is missing`},
+		{"license property", `{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a","licenses":[{"license":{"id":"MIT","properties":[{"value":"x"}]}}]}]}`, `components[0] ("a") license: a property has no name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,5 +200,34 @@ func TestSkipsUnreadableField(t *testing.T) {
 	_, err = DecodeJSON([]byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":{"x":1}}]}`))
 	if err == nil || !strings.Contains(err.Error(), "field components.name") {
 		t.Errorf("wrong type in name: got %v, want an error naming components.name", err)
+	}
+}
+
+func TestHasEmptyRef(t *testing.T) {
+	for _, tc := range []struct {
+		data string
+		key  string
+		sep  byte
+		want bool
+	}{
+		{`{"bom-ref":""}`, `"bom-ref"`, ':', true},
+		{`{"bom-ref" :  "" }`, `"bom-ref"`, ':', true},
+		{"{\"bom-ref\":\n\t\"\"}", `"bom-ref"`, ':', true},
+		{`{"bom-ref":"a","x":""}`, `"bom-ref"`, ':', false},
+		{`{"name":"bom-ref","bom-ref":"x"}`, `"bom-ref"`, ':', false},
+		{`{"bom-ref":"x"} {"bom-ref":""}`, `"bom-ref"`, ':', true},
+		{`{"bom-ref":"`, `"bom-ref"`, ':', false},
+		{`<component bom-ref="">`, "bom-ref", '=', true},
+		{`<component bom-ref = ''>`, "bom-ref", '=', true},
+		{`<component bom-ref="a">`, "bom-ref", '=', false},
+	} {
+		if got := hasEmptyRef([]byte(tc.data), tc.key, tc.sep); got != tc.want {
+			t.Errorf("hasEmptyRef(%q) = %v, want %v", tc.data, got, tc.want)
+		}
+	}
+	for s, want := range map[string]bool{"00ff": true, "ABCdef0189": true, "": false, "0x1f": false, "ab g": false} {
+		if isHex(s) != want {
+			t.Errorf("isHex(%q) != %v", s, want)
+		}
 	}
 }

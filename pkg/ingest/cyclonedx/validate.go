@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,22 +31,22 @@ func validate(bom *cdx.BOM, d *model.Document) {
 				v.warn("metadata.timestamp %q is not an RFC 3339 date-time", ts)
 			}
 		}
-		v.properties("metadata", md.Properties)
+		v.properties(text("metadata"), md.Properties)
 		if md.Component != nil {
-			v.component("metadata.component", md.Component)
+			v.component(&place{field: "metadata.component", index: -1}, md.Component)
 		}
 	}
 	if bom.Components != nil {
 		for i := range *bom.Components {
-			v.component(fmt.Sprintf("components[%d]", i), &(*bom.Components)[i])
+			v.component(&place{field: "components", index: i}, &(*bom.Components)[i])
 		}
 	}
 	if bom.Services != nil {
 		for i := range *bom.Services {
-			v.service(fmt.Sprintf("services[%d]", i), &(*bom.Services)[i])
+			v.service(&place{field: "services", index: i}, &(*bom.Services)[i])
 		}
 	}
-	v.properties("bom", bom.Properties)
+	v.properties(text("bom"), bom.Properties)
 	if bom.Dependencies != nil {
 		for i, dep := range *bom.Dependencies {
 			where := fmt.Sprintf("dependencies[%d]", i)
@@ -88,7 +89,6 @@ func (v *validator) warn(format string, args ...any) {
 
 var (
 	serialRE = regexp.MustCompile(`^urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$`)
-	hexRE    = regexp.MustCompile(`^[0-9a-fA-F]+$`)
 )
 
 // componentTypes are the CycloneDX component types of all versions up to 1.7.
@@ -106,12 +106,48 @@ var hashLengths = map[cdx.HashAlgorithm]int{
 	cdx.HashAlgoStreebog256: 64, cdx.HashAlgoStreebog512: 128,
 }
 
-func (v *validator) name(where, name string) string {
-	if name != "" {
-		return fmt.Sprintf("%s (%q)", where, name)
-	}
-	return where
+// place is where in the BOM a check applies, as warnings name it
+// (`components[3].components[0] ("zlib")`). It is formatted only when a
+// warning is written: naming every component up front cost more than
+// checking it.
+type place struct {
+	parent *place
+	field  string // "components", or a fixed name such as "metadata.component"
+	index  int    // the element of field, or -1
+	name   string // the component's or service's name, shown after the place
 }
+
+// base is the place without the name.
+func (p *place) base() string {
+	s := p.field
+	if p.index >= 0 {
+		s += "[" + strconv.Itoa(p.index) + "]"
+	}
+	if p.parent != nil {
+		s = p.parent.base() + "." + s
+	}
+	return s
+}
+
+func (p *place) String() string {
+	if p.name != "" {
+		return fmt.Sprintf("%s (%q)", p.base(), p.name)
+	}
+	return p.base()
+}
+
+// text is a place given as text.
+type text string
+
+func (t text) String() string { return string(t) }
+
+// suffixed is a place with words after it (" license").
+type suffixed struct {
+	fmt.Stringer
+	suffix string
+}
+
+func (s suffixed) String() string { return s.Stringer.String() + s.suffix }
 
 func (v *validator) ref(ref string) {
 	if ref != "" {
@@ -119,8 +155,9 @@ func (v *validator) ref(ref string) {
 	}
 }
 
-func (v *validator) component(where string, c *cdx.Component) {
-	w := v.name(where, c.Name)
+func (v *validator) component(where *place, c *cdx.Component) {
+	where.name = c.Name
+	w := where
 	v.ref(c.BOMRef)
 	if c.BOMRef == "" && c.Name == "" && c.Type == "" {
 		v.warn("%s: component is empty", w)
@@ -153,7 +190,7 @@ func (v *validator) component(where string, c *cdx.Component) {
 	v.properties(w, c.Properties)
 	if c.Components != nil {
 		for i := range *c.Components {
-			v.component(fmt.Sprintf("%s.components[%d]", where, i), &(*c.Components)[i])
+			v.component(&place{parent: where, field: "components", index: i}, &(*c.Components)[i])
 		}
 	}
 	if p := c.Pedigree; p != nil && p.Patches != nil {
@@ -167,8 +204,9 @@ func (v *validator) component(where string, c *cdx.Component) {
 	}
 }
 
-func (v *validator) service(where string, s *cdx.Service) {
-	w := v.name(where, s.Name)
+func (v *validator) service(where *place, s *cdx.Service) {
+	where.name = s.Name
+	w := where
 	v.ref(s.BOMRef)
 	if strings.TrimSpace(s.Name) == "" {
 		v.warn("%s: name is missing", w)
@@ -177,12 +215,12 @@ func (v *validator) service(where string, s *cdx.Service) {
 	v.properties(w, s.Properties)
 	if s.Services != nil {
 		for i := range *s.Services {
-			v.service(fmt.Sprintf("%s.services[%d]", where, i), &(*s.Services)[i])
+			v.service(&place{parent: where, field: "services", index: i}, &(*s.Services)[i])
 		}
 	}
 }
 
-func (v *validator) hashes(where string, hs *[]cdx.Hash) {
+func (v *validator) hashes(where fmt.Stringer, hs *[]cdx.Hash) {
 	if hs == nil {
 		return
 	}
@@ -191,7 +229,7 @@ func (v *validator) hashes(where string, hs *[]cdx.Hash) {
 		switch {
 		case !known:
 			v.warn("%s: hash algorithm %q is not a CycloneDX algorithm", where, h.Algorithm)
-		case !hexRE.MatchString(h.Value):
+		case !isHex(h.Value):
 			v.warn("%s: %s value %q is not hexadecimal", where, h.Algorithm, clip(h.Value))
 		case n > 0 && len(h.Value) != n:
 			v.warn("%s: %s value has %d hex digits, want %d", where, h.Algorithm, len(h.Value), n)
@@ -199,7 +237,7 @@ func (v *validator) hashes(where string, hs *[]cdx.Hash) {
 	}
 }
 
-func (v *validator) licenses(where string, l *cdx.Licenses) {
+func (v *validator) licenses(where fmt.Stringer, l *cdx.Licenses) {
 	if l == nil {
 		return
 	}
@@ -214,12 +252,12 @@ func (v *validator) licenses(where string, l *cdx.Licenses) {
 			if lic.Text != nil && lic.Text.Encoding != "" && lic.Text.Encoding != "base64" {
 				v.warn("%s: license text encoding %q is not base64", where, lic.Text.Encoding)
 			}
-			v.properties(where+" license", lic.Properties)
+			v.properties(suffixed{where, " license"}, lic.Properties)
 		}
 	}
 }
 
-func (v *validator) properties(where string, p *[]cdx.Property) {
+func (v *validator) properties(where fmt.Stringer, p *[]cdx.Property) {
 	if p == nil {
 		return
 	}
@@ -235,4 +273,14 @@ func clip(s string) string {
 		return s[:24] + "…"
 	}
 	return s
+}
+
+// isHex reports whether s is one or more hexadecimal digits.
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return s != ""
 }
