@@ -75,7 +75,12 @@ func signaturesCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					if err := store.Remove(); err != nil {
+					removed, err := store.Remove()
+					if err != nil {
+						return err
+					}
+					if !removed {
+						_, err = fmt.Fprintf(c.App.Writer, "no signature pack is installed in %s; the built-in pack is in force\n", store.Dir)
 						return err
 					}
 					_, err = fmt.Fprintf(c.App.Writer, "removed the installed signature pack from %s\n", store.Dir)
@@ -245,6 +250,9 @@ func bundle(c *cli.Context) error {
 		return usagef("signatures bundle takes one DIR")
 	}
 	dir := c.Args().First()
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("signatures bundle %s: not a directory of rule files", dir)
+	}
 	keyText, err := os.ReadFile(c.String("key"))
 	if err != nil {
 		return fmt.Errorf("read key %s: %w", c.String("key"), unwrapPath(err))

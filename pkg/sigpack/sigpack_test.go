@@ -232,8 +232,11 @@ func TestStore(t *testing.T) {
 	if _, err := s.Load([]Key{newer}); err == nil || !strings.Contains(err.Error(), "does not trust") {
 		t.Errorf("rotated key: %v", err)
 	}
-	if err := s.Remove(); err != nil {
-		t.Fatal(err)
+	if removed, err := s.Remove(); err != nil || !removed {
+		t.Fatalf("remove: %v %v", removed, err)
+	}
+	if removed, err := s.Remove(); err != nil || removed {
+		t.Errorf("remove again: %v %v", removed, err)
 	}
 	if in, err := s.Load([]Key{key}); in != nil || err != nil {
 		t.Errorf("after remove: %v %v", in, err)

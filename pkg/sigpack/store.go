@@ -113,18 +113,23 @@ func (s Store) Load(keys []Key) (*Installed, error) {
 	return in, nil
 }
 
-// Remove deletes the installed pack.
-func (s Store) Remove() error {
+// Remove deletes the installed pack, and reports whether there was one.
+func (s Store) Remove() (bool, error) {
 	var errs []error
+	removed := false
 	for _, name := range []string{sigFile, bundleFile} {
-		if err := os.Remove(filepath.Join(s.Dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		err := os.Remove(filepath.Join(s.Dir, name))
+		switch {
+		case err == nil:
+			removed = true
+		case !errors.Is(err, fs.ErrNotExist):
 			errs = append(errs, err)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("remove installed signatures: %w", err)
+		return removed, fmt.Errorf("remove installed signatures: %w", err)
 	}
-	return nil
+	return removed, nil
 }
 
 // Fetch reads a bundle and its signature (the same name plus ".sig") from
