@@ -136,3 +136,38 @@ func lineDiff(a, b string) string {
 	}
 	return out.String()
 }
+
+// TestReliabilityListsFuzzTargets shows docs/reliability.md has a row for
+// every fuzz target in the repository, so a new target cannot go unrun
+// and unrecorded.
+func TestReliabilityListsFuzzTargets(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "reliability.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fuzz := regexp.MustCompile(`(?m)^func (Fuzz\w+)\(f \*testing\.F\)`)
+	n := 0
+	err = filepath.WalkDir(filepath.Join("..", ".."), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		pkg := filepath.ToSlash(filepath.Dir(strings.TrimPrefix(path, filepath.Join("..", "..")+string(filepath.Separator))))
+		for _, m := range fuzz.FindAllSubmatch(src, -1) {
+			n++
+			if row := fmt.Sprintf("| `%s` | `%s` |", pkg, m[1]); !bytes.Contains(doc, []byte(row)) {
+				t.Errorf("docs/reliability.md has no row %s", row)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Errorf("found only %d fuzz targets", n)
+	}
+}

@@ -72,21 +72,37 @@ func Annotated(w io.Writer, doc *model.Document, original []byte, a Annotation) 
 	} else {
 		assignRefs(&bom.BOM)
 		dropEmptyTools(&bom.BOM)
+		fixLicenses(&bom.BOM)
 	}
+	out, err := encodeAnnotated(bom, a)
+	if err != nil && original != nil {
+		// cyclonedx-go reads some BOMs it then refuses to write. Rather
+		// than give no result, write the BOM as pedigree's model has it,
+		// and say so in the metadata.
+		rebuilt := bomJSON{BOM: *fromModel(doc)}
+		note := cdx.Property{Name: "pedigree:note", Value: fmt.Sprintf("rebuilt from pedigree's model: the BOM as read could not be written back (%v)", err)}
+		rebuilt.Metadata.Properties = &[]cdx.Property{note}
+		out, err = encodeAnnotated(rebuilt, a)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(out)
+	return err
+}
+
+// encodeAnnotated adds the findings to bom and encodes it, at its own
+// spec version or 1.5, with the raw sections put back.
+func encodeAnnotated(bom bomJSON, a Annotation) ([]byte, error) {
 	annotate(&bom.BOM, a)
 	version := max(bom.SpecVersion, cdx.SpecVersion1_5)
 	bom.SpecVersion = version
 	var buf bytes.Buffer
 	enc := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatJSON).SetPretty(true).SetEscapeHTML(false)
 	if err := enc.EncodeVersion(&bom.BOM, version); err != nil {
-		return fmt.Errorf("encode cyclonedx: %w", err)
+		return nil, fmt.Errorf("encode cyclonedx: %w", err)
 	}
-	out, err := spliceRaw(buf.Bytes(), bom)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(out)
-	return err
+	return spliceRaw(buf.Bytes(), bom)
 }
 
 // dropEmptyTools removes a "tools" object that holds nothing ("tools":
@@ -96,6 +112,72 @@ func dropEmptyTools(bom *cdx.BOM) {
 	if m := bom.Metadata; m != nil && m.Tools != nil && m.Tools.Tools == nil && m.Tools.Components == nil && m.Tools.Services == nil {
 		m.Tools = nil
 	}
+}
+
+// fixLicenses makes every licence writable by cyclonedx-go, which reads a
+// licence with neither id nor name, or with both, but refuses to write it
+// (found by FuzzDecodeJSON): an empty licence is dropped, and of id and
+// name the id is kept. ingest's validation has already warned of both.
+func fixLicenses(bom *cdx.BOM) {
+	fix := func(l *cdx.Licenses) *cdx.Licenses {
+		if l == nil {
+			return nil
+		}
+		out := (*l)[:0]
+		for _, c := range *l {
+			if lic := c.License; lic != nil {
+				switch {
+				case lic.ID == "" && lic.Name == "":
+					if c.Expression == "" {
+						continue
+					}
+					c.License = nil
+				case lic.ID != "" && lic.Name != "":
+					fixed := *lic
+					fixed.Name = ""
+					c.License = &fixed
+				}
+			}
+			out = append(out, c)
+		}
+		return &out
+	}
+	var components func(list *[]cdx.Component)
+	component := func(c *cdx.Component) {
+		c.Licenses = fix(c.Licenses)
+		components(c.Components)
+		if p := c.Pedigree; p != nil {
+			components(p.Ancestors)
+			components(p.Descendants)
+			components(p.Variants)
+		}
+	}
+	components = func(list *[]cdx.Component) {
+		if list == nil {
+			return
+		}
+		for i := range *list {
+			component(&(*list)[i])
+		}
+	}
+	var services func(list *[]cdx.Service)
+	services = func(list *[]cdx.Service) {
+		if list == nil {
+			return
+		}
+		for i := range *list {
+			(*list)[i].Licenses = fix((*list)[i].Licenses)
+			services((*list)[i].Services)
+		}
+	}
+	if m := bom.Metadata; m != nil {
+		m.Licenses = fix(m.Licenses)
+		if m.Component != nil {
+			component(m.Component)
+		}
+	}
+	components(bom.Components)
+	services(bom.Services)
 }
 
 // spliceRaw puts back the top-level sections cyclonedx-go does not read.

@@ -137,3 +137,47 @@ func hasProp(ps []model.Property, name, value string) bool {
 	}
 	return false
 }
+
+// TestAnnotatedWritesWhatItReads: BOMs that cyclonedx-go reads but would
+// refuse to write (found by FuzzDecodeJSON) are written: an empty tools
+// object is dropped, a licence with neither id nor name is dropped, and of
+// a licence with both the id is kept.
+func TestAnnotatedWritesWhatItReads(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+		not      []string
+	}{
+		{"empty tools", `{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":{"tools":{}},"components":[{"type":"library","name":"a","bom-ref":"a"}]}`,
+			[]string{`"name": "a"`}, []string{`"tools"`}},
+		{"empty licence", `{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a","bom-ref":"a","licenses":[{"license":{}},{"license":{"id":"MIT"}}]}]}`,
+			[]string{`"id": "MIT"`}, []string{`"license": {}`}},
+		{"licence with id and name", `{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a","bom-ref":"a","components":[{"type":"library","name":"b","licenses":[{"license":{"id":"MIT","name":"MIT License"}}]}]}]}`,
+			[]string{`"id": "MIT"`}, []string{`"MIT License"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := DecodeJSON([]byte(tc.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc.Format = model.FormatCycloneDXJSON
+			var out bytes.Buffer
+			if err := Annotated(&out, doc, []byte(tc.in), annotation("a")); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %s:\n%s", w, out.String())
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(out.String(), n) {
+					t.Errorf("output has %s", n)
+				}
+			}
+			if strings.Contains(out.String(), "pedigree:note") {
+				t.Errorf("the BOM was rebuilt, not written back as read")
+			}
+		})
+	}
+}
