@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -49,20 +51,54 @@ func configPath(c *cli.Context) string {
 	return ""
 }
 
-func applyConfig(c *cli.Context) error {
+// readConfig reads the config file, if there is one, and keeps its
+// limits (checked) for limitsOf. It returns the file's path, "" for none.
+func readConfig(c *cli.Context) (config, string, error) {
+	var cfg config
 	path := configPath(c)
 	if path == "" {
-		return nil
+		return cfg, "", nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("config %s: %w", path, unwrapPath(err))
+		return cfg, path, fmt.Errorf("config %s: %w", path, unwrapPath(err))
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	var cfg config
-	if err := dec.Decode(&cfg); err != nil {
-		return yamlerr.Wrap("config "+path, err)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return cfg, path, yamlerr.Wrap("config "+path, err)
+	}
+	names := make([]string, 0, len(cfg.Limits))
+	for name := range cfg.Limits {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var settings []string
+	check := limits.Default()
+	for _, name := range names {
+		if err := check.SetValue(name, cfg.Limits[name]); err != nil {
+			return cfg, path, fmt.Errorf("config %s: limits: %w", path, err)
+		}
+		settings = append(settings, name+"="+cfg.Limits[name])
+	}
+	c.App.Metadata[configLimitsKey] = settings
+	return cfg, path, nil
+}
+
+// applyConfigLimits is the Before of the commands that take --limit but
+// not scan's other settings (sbom, inspect, explain): only the config
+// file's limits apply to them.
+func applyConfigLimits(c *cli.Context) error {
+	_, _, err := readConfig(c)
+	return err
+}
+
+// applyConfig is scan's Before: the config file's limits, and its values
+// for the flags not given.
+func applyConfig(c *cli.Context) error {
+	cfg, path, err := readConfig(c)
+	if err != nil || path == "" {
+		return err
 	}
 	set := func(name string, values ...string) error {
 		if given(c, name) || len(values) == 0 || values[0] == "" {
@@ -75,20 +111,6 @@ func applyConfig(c *cli.Context) error {
 		}
 		return nil
 	}
-	names := make([]string, 0, len(cfg.Limits))
-	for name := range cfg.Limits {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	var settings []string
-	check := limits.Default()
-	for _, name := range names {
-		if err := check.SetValue(name, cfg.Limits[name]); err != nil {
-			return fmt.Errorf("config %s: limits: %w", path, err)
-		}
-		settings = append(settings, name+"="+cfg.Limits[name])
-	}
-	c.App.Metadata[configLimitsKey] = settings
 	for _, err := range []error{
 		set("output", cfg.Output...), set("fail-on", cfg.FailOn),
 		set("signatures", cfg.Signatures...), set("waivers", cfg.Waivers),

@@ -30,6 +30,7 @@ func explainCommand() *cli.Command {
 			&cli.StringFlag{Name: "waivers", EnvVars: []string{"PEDIGREE_WAIVERS"}, Usage: "waiver file"},
 			limitFlag(),
 		},
+		Before: applyConfigLimits,
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usagef("explain needs a rule id or a finding id and the targets it was found in")

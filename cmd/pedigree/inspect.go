@@ -36,6 +36,7 @@ func inspectCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "table", Usage: "output format: " + strings.Join(inspect.Formats, ", ")},
 			limitFlag(),
 		},
+		Before: applyConfigLimits,
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("inspect takes exactly one SBOM, got %d arguments", c.NArg())

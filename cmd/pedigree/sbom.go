@@ -30,6 +30,7 @@ func sbomCommand() *cli.Command {
 			limitFlag(),
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display"},
 		},
+		Before: applyConfigLimits,
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("sbom takes one TARGET, got %d arguments", c.NArg())
