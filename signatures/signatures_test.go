@@ -52,3 +52,17 @@ func TestTrustedKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbeddedPacksShareOneVersion: the embedded packs are released
+// together, and an installed pack is compared with their one version.
+func TestEmbeddedPacksShareOneVersion(t *testing.T) {
+	layer, err := signatures.Layer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range layer {
+		if p.Version != layer[0].Version {
+			t.Errorf("%s is version %q, %s is %q", p.File, p.Version, layer[0].File, layer[0].Version)
+		}
+	}
+}

@@ -32,7 +32,10 @@ type basePack struct {
 	Layer     signature.Layer
 	Version   string
 	Installed *sigpack.Installed // nil for the embedded pack
-	Dir       string
+	// Superseded is an installed pack not newer than the embedded one
+	// (the binary was upgraded since), which is therefore not used.
+	Superseded *sigpack.Installed
+	Dir        string
 }
 
 func embeddedBase() (basePack, error) {
@@ -63,6 +66,7 @@ func loadBase() (basePack, error) {
 	if in != nil && sigpack.CompareVersions(in.Version, base.Version) > 0 {
 		return basePack{Layer: in.Layer, Version: in.Version, Installed: in, Dir: store.Dir}, nil
 	}
+	base.Superseded, base.Dir = in, store.Dir
 	return base, nil
 }
 

@@ -43,6 +43,8 @@ func versionCommand() *cli.Command {
 			fmt.Fprintf(w, "digest:     %s\n", set.Digest)
 			if in := base.Installed; in != nil {
 				_, err = fmt.Fprintf(w, "installed:  pack %s signed by %s (sha256:%s) in %s\n", in.Version, in.KeyID, in.SHA256, base.Dir)
+			} else if old := base.Superseded; old != nil {
+				_, err = fmt.Fprintf(w, "installed:  pack %s in %s is older than the built-in pack %s, which is in force\n", old.Version, base.Dir, base.Version)
 			} else {
 				_, err = fmt.Fprintf(w, "installed:  none; the built-in pack %s is in force\n", base.Version)
 			}
