@@ -34,7 +34,15 @@ func (s *shared) stop(err error) {
 	if first && s.cancel != nil {
 		s.cancel()
 	}
+	if first && testHookStopped != nil {
+		testHookStopped()
+	}
 }
+
+// testHookStopped, when set by a test, is called once the first reason to
+// stop a parallel walk is recorded, so that the test can hold the other
+// workers until then.
+var testHookStopped func()
 
 // reason is the reason to stop, once there is one.
 func (s *shared) reason() error {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 // parallelTree writes a tree with plain files, nested archives, bad
@@ -104,26 +105,46 @@ func TestWalkParallelControl(t *testing.T) {
 		return n, rep, err
 	}
 
+	// The walk stops at d0/a.zip!in.txt: the zip is the first file the
+	// lister hands out, and every other file waits in fn until the reason
+	// to stop is recorded, so each of the other workers can call fn at most
+	// once before it sees the stop, whatever the scheduler does.
+	stopAt := func(ctx context.Context, at func() error) (int, error) {
+		gate := make(chan struct{})
+		var once sync.Once
+		testHookStopped = func() { once.Do(func() { close(gate) }) }
+		defer func() { testHookStopped = nil }()
+		n, _, err := run(ctx, Limits{}, func(f *File) error {
+			switch f.Name {
+			case "a.zip":
+				return nil
+			case "in.txt":
+				return at()
+			}
+			select {
+			case <-gate:
+			case <-time.After(time.Minute):
+				t.Error("the walk never stopped at in.txt")
+				once.Do(func() { close(gate) })
+			}
+			return nil
+		})
+		return n, err
+	}
+	const most = 2 + 4 - 1 // a.zip, in.txt, one file for each other worker
 	stop := errors.New("stop")
+	if n, err := stopAt(context.Background(), func() error { return stop }); err != stop || n > most {
+		t.Errorf("error: %d files (want at most %d), %v", n, most, err)
+	}
+	if n, err := stopAt(context.Background(), func() error { return fs.SkipAll }); err != nil || n > most {
+		t.Errorf("SkipAll: %d files (want at most %d), %v", n, most, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if n, err := stopAt(ctx, func() error { cancel(); return nil }); err != context.Canceled || n > most {
+		t.Errorf("cancel: %d files (want at most %d), %v", n, most, err)
+	}
+
 	n, _, err := run(context.Background(), Limits{}, func(f *File) error {
-		if f.Name == "in.txt" {
-			return stop
-		}
-		return nil
-	})
-	if err != stop || n >= 201 {
-		t.Errorf("error: %d files, %v", n, err)
-	}
-	n, _, err = run(context.Background(), Limits{}, func(f *File) error {
-		if f.Name == "f010.txt" {
-			return fs.SkipAll
-		}
-		return nil
-	})
-	if err != nil || n >= 201 {
-		t.Errorf("SkipAll: %d files, %v", n, err)
-	}
-	n, _, err = run(context.Background(), Limits{}, func(f *File) error {
 		if f.Name == "a.zip" {
 			return fs.SkipDir
 		}
@@ -131,17 +152,6 @@ func TestWalkParallelControl(t *testing.T) {
 	})
 	if err != nil || n != 201 {
 		t.Errorf("SkipDir: %d files (want 201, the zip's entry not visited), %v", n, err)
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	n, _, err = run(ctx, Limits{}, func(f *File) error {
-		if f.Name == "f020.txt" {
-			cancel()
-		}
-		return nil
-	})
-	if err != context.Canceled || n >= 202 {
-		t.Errorf("cancel: %d files, %v", n, err)
 	}
 
 	n, rep, err := run(context.Background(), Limits{MaxFiles: 50}, func(*File) error { return nil })
