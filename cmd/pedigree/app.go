@@ -41,7 +41,10 @@ func usagef(format string, args ...any) error {
 // in-process.
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.Run(args)
+	args, err := reorderArgs(app, args)
+	if err == nil {
+		err = app.RunContext(appContext, args)
+	}
 	code := exitCode(err)
 	if err != nil && code == exitError {
 		fmt.Fprintf(stderr, "pedigree: error: %s\n", oneLine(err.Error()))
@@ -82,7 +85,16 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"from a directory, file, archive or image archive and reads every file in it, and flags\n" +
 			"every component made by Kaspersky, under any brand, with its evidence, the rules that\n" +
 			"matched, and the path from the product root.",
-		Version:   versionString(),
+		Version: versionString(),
+		// urfave/cli's own --version has the alias -v, which pedigree's
+		// commands use for --verbose: "pedigree -v scan x" must scan, not
+		// print the version and pass. So --version is pedigree's own flag,
+		// with no short form, read only when no command follows; before a
+		// command, reorderArgs hands it to the command, which refuses it.
+		HideVersion: true,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "version", Usage: "print the version", DisableDefaultText: true},
+		},
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// Errors are printed once, by run, and mapped to exit codes there:
@@ -93,7 +105,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &usageError{err.Error()}
 		},
-		Commands: []*cli.Command{
+		Commands: leafHelpOff([]*cli.Command{
 			scanCommand(),
 			sbomCommand(),
 			inspectCommand(),
@@ -102,10 +114,14 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			configCommand(),
 			completionCommand(),
 			versionCommand(),
-		},
+		}),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("unknown command %q", c.Args().First())
+			}
+			if c.Bool("version") {
+				cli.ShowVersion(c)
+				return nil
 			}
 			return cli.ShowAppHelp(c)
 		},

@@ -24,6 +24,8 @@ type config struct {
 	FailOn     string   `yaml:"fail-on"`
 	Signatures []string `yaml:"signatures"`
 	Waivers    string   `yaml:"waivers"`
+	// AllowIncomplete accepts targets some part of which was not inspected.
+	AllowIncomplete bool `yaml:"allow-incomplete"`
 	// Limits are NAME: VALUE, as --limit NAME=VALUE.
 	Limits map[string]string `yaml:"limits"`
 }
@@ -114,12 +116,21 @@ func applyConfig(c *cli.Context) error {
 	for _, err := range []error{
 		set("output", cfg.Output...), set("fail-on", cfg.FailOn),
 		set("signatures", cfg.Signatures...), set("waivers", cfg.Waivers),
+		set("allow-incomplete", boolString(cfg.AllowIncomplete)),
 	} {
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// boolString is "true" for true and "" (not set) for false.
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return ""
 }
 
 func unwrapPath(err error) error {

@@ -34,6 +34,7 @@ func inspectCommand() *cli.Command {
 			"The format is detected from the content. Use - to read standard input.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "table", Usage: "output format: " + strings.Join(inspect.Formats, ", ")},
+			&cli.BoolFlag{Name: "full-paths", Usage: "show every step of each component's path from the product root; by default a path of more than 9 steps shows its first 4 and last 4 and how many were left out"},
 			limitFlag(),
 		},
 		Before: applyConfigLimits,
@@ -50,7 +51,7 @@ func inspectCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return inspect.Write(c.App.Writer, doc, format)
+			return inspect.WriteOptions(c.App.Writer, doc, format, inspect.Options{FullPaths: c.Bool("full-paths")})
 		},
 	}
 }

@@ -7,9 +7,59 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
 )
 
+// appContext is the context commands run with (app.RunContext in run). It
+// never ends in tests; main replaces it with one that SIGINT and SIGTERM
+// cancel.
+var appContext = context.Background()
+
+// exitInterrupted is the exit code after SIGINT, as shells report a
+// process that SIGINT ended (128+2). After SIGTERM it is exitError: an
+// interrupted scan never passes.
+const exitInterrupted = 130
+
 func main() {
-	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	var got atomic.Value // the signal received, if any
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		got.Store(s)
+		// The work in progress sees ctx end, stops, and removes its
+		// temporary files on the way out; a second signal ends the
+		// process at once, as if pedigree did not handle signals.
+		signal.Stop(sigs)
+		cancel(fmt.Errorf("%v", s))
+	}()
+	appContext = ctx
+
+	code := run(os.Args, os.Stdout, os.Stderr)
+	signal.Stop(sigs)
+	if s, ok := got.Load().(os.Signal); ok {
+		fmt.Fprintf(os.Stderr, "pedigree: interrupted by %s: stopped without a verdict\n", signalName(s))
+		code = exitError
+		if s == os.Interrupt {
+			code = exitInterrupted
+		}
+	}
+	os.Exit(code)
+}
+
+func signalName(s os.Signal) string {
+	switch s {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -55,6 +56,30 @@ func TestScript(t *testing.T) {
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") == "1",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"mkinput": mkinput,
+			// nestzip N FILE OUT zips FILE, then that zip, N times in all:
+			// OUT holds FILE N archive levels deep.
+			"nestzip": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 3 {
+					ts.Fatalf("usage: nestzip N FILE OUT")
+				}
+				n, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				data, err := os.ReadFile(ts.MkAbs(args[1]))
+				ts.Check(err)
+				name := filepath.Base(args[1])
+				for i := n; i > 0; i-- {
+					data = zipOf(ts, name, data)
+					name = fmt.Sprintf("level%d.zip", i-1)
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[2]), data, 0o644))
+			},
+			// mkfifo FILE makes a named pipe.
+			"mkfifo": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: mkfifo FILE")
+				}
+				ts.Check(syscall.Mkfifo(ts.MkAbs(args[0]), 0o644))
+			},
 			// testkey FILE writes the test signing key's private key file.
 			"testkey": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 1 {
@@ -79,6 +104,7 @@ func TestScript(t *testing.T) {
 // mkinput writes a hostile input too large to keep in a script:
 //
 //	mkinput whitespace BYTES FILE   BYTES of spaces and newlines
+//	mkinput zeros BYTES FILE        BYTES of zeros
 //	mkinput deep-json LEVELS FILE   a CycloneDX header, then LEVELS nested arrays
 //	mkinput nested-zip LEVELS FILE  LEVELS zips, each inside the next; the
 //	                                innermost holds libkav.txt (1 KiB)
@@ -86,7 +112,7 @@ func TestScript(t *testing.T) {
 //	                                text that compresses about 4:1
 func mkinput(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
-		ts.Fatalf("usage: mkinput whitespace|deep-json|nested-zip|text-zip N FILE")
+		ts.Fatalf("usage: mkinput whitespace|zeros|deep-json|nested-zip|text-zip N FILE")
 	}
 	n, err := strconv.Atoi(args[1])
 	if err != nil {
@@ -101,6 +127,8 @@ func mkinput(ts *testscript.TestScript, neg bool, args []string) {
 		for i := 0; i < n; i++ {
 			w.WriteByte(" \n"[i%2])
 		}
+	case "zeros":
+		w.Write(make([]byte, n))
 	case "deep-json":
 		w.WriteString(`{"bomFormat":"CycloneDX","specVersion":"1.6","x":`)
 		w.WriteString(strings.Repeat("[", n) + strings.Repeat("]", n) + "}")

@@ -121,7 +121,8 @@ func runScan(c *cli.Context) error {
 		Targets: targets, Engine: eng, FailOn: failOn, Waivers: waivers,
 		Ingest: lim.Ingest, Limits: lim.Walk, Now: time.Now(), Stdin: c.App.Reader,
 		ToolName: "pedigree", ToolVersion: versionString(), Progress: prog.update, Workers: c.Int("jobs"),
-		KeepDocuments: slices.ContainsFunc(outs, func(o output) bool { return o.Format == "cyclonedx-json" }),
+		AllowIncomplete: c.Bool("allow-incomplete"),
+		KeepDocuments:   slices.ContainsFunc(outs, func(o output) bool { return o.Format == "cyclonedx-json" }),
 	})
 	prog.done()
 	if err != nil {
@@ -129,13 +130,20 @@ func runScan(c *cli.Context) error {
 	}
 	for _, t := range res.Targets {
 		verbose("%s: %s, %d findings", t.Target, t.Verdict, len(t.Findings))
+		if !t.Complete() && t.Verdict != scan.Error && c.Bool("allow-incomplete") {
+			fmt.Fprintf(c.App.ErrWriter, "pedigree: warning: %s (accepted with --allow-incomplete)\n", t.IncompleteReason())
+		}
 	}
 	for _, u := range res.Waivers {
 		if u.Expired && u.Used > 0 {
 			fmt.Fprintf(c.App.ErrWriter, "pedigree: warning: waiver %s expired on %s and no longer suppresses %d finding(s)\n",
 				u.Waiver.Source, u.Waiver.Expires, u.Used)
 		}
+		for _, w := range u.Waiver.Warnings(res.Time) {
+			fmt.Fprintf(c.App.ErrWriter, "pedigree: warning: waiver %s %s\n", u.Waiver.Source, w)
+		}
 	}
+	res.FullPaths = c.Bool("full-paths")
 	for _, o := range outs {
 		if err := writeReport(c, o, res); err != nil {
 			return err
@@ -203,16 +211,9 @@ func writeReport(c *cli.Context, o output, res *scan.Result) error {
 		}
 		return report.Write(c.App.Writer, o.Format, res)
 	}
-	f, err := os.Create(o.File)
+	err := writeFileAtomic(o.File, func(w io.Writer) error { return report.Write(w, o.Format, res) })
 	if err != nil {
-		return fmt.Errorf("write %s report: %w", o.Format, err)
-	}
-	if err := report.Write(f, o.Format, res); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s report %s: %w", o.Format, o.File, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s report %s: %w", o.Format, o.File, err)
+		return fmt.Errorf("write %s report %s: %w", o.Format, o.File, unwrapPath(err))
 	}
 	return nil
 }
@@ -247,16 +248,9 @@ func writeBOMs(dir string, res *scan.Result) error {
 		}
 		used[name] = true
 		path := filepath.Join(dir, name+".pedigree.cdx.json")
-		f, err := os.Create(path)
+		err := writeFileAtomic(path, func(w io.Writer) error { return report.WriteCycloneDX(w, res, t) })
 		if err != nil {
-			return fmt.Errorf("write cyclonedx-json report: %w", err)
-		}
-		err = report.WriteCycloneDX(f, res, t)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("write cyclonedx-json report %s: %w", path, err)
+			return fmt.Errorf("write cyclonedx-json report %s: %w", path, unwrapPath(err))
 		}
 	}
 	return nil
@@ -298,6 +292,10 @@ func scanFlags() []cli.Flag {
 		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: min(4, runtime.GOMAXPROCS(0)), EnvVars: []string{"PEDIGREE_JOBS"},
 			Usage: "targets read at once; each holds one document in memory"},
 		limitFlag(),
+		&cli.BoolFlag{Name: "allow-incomplete", EnvVars: []string{"PEDIGREE_ALLOW_INCOMPLETE"},
+			Usage: "accept a target some part of which could not be inspected (a limit, an unreadable nested archive): its gaps become warnings instead of the verdict incomplete (exit 2)"},
+		&cli.BoolFlag{Name: "full-paths", EnvVars: []string{"PEDIGREE_FULL_PATHS"},
+			Usage: "show every step of each finding's path from the product root; by default a path of more than 9 steps shows its first 4 and last 4 and how many were left out"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "write no report to standard output; only the exit code and errors"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on standard error what is being read and loaded"},
 	}

@@ -63,6 +63,8 @@ func contentEvasions(t *testing.T) []struct {
 		// on, so the UTF-16LE search finds it.
 		{"UTF-16BE string", "bin/nw.bin", be(copyright), "caught"},
 		{"string split by the compiler", "lib/libnw2.so", elf("Copyright (c) 2024 AO Kasper\x00\x00\x00\x00sky Lab"), "limit"},
+		{"control character inside the name", "etc/nw/about.txt", []byte("Copyright (c) 2024 AO Kasper\x1fsky Lab\n"), "limit"},
+		{"invisible format character inside the name", "etc/nw/about.html", []byte("<p>&copy; 2024 AO Kas\u00adper\u200bsky Lab</p>\n"), "limit"},
 		{"homoglyphs inside a binary", "lib/libnw3.so", elf("Copyright (c) 2024 AO Kаspеrsky Lab"), "limit"},
 		{"XOR-obfuscated string", "lib/libnw4.so", elf(string(xor([]byte(copyright)))), "limit"},
 		{"packed or self-compressed binary", "bin/nw-packed.exe", append([]byte("MZ\x90\x00UPX!"), deflated([]byte(copyright))...), "limit"},

@@ -67,10 +67,21 @@ func (r *Result) Write(w io.Writer, format string) error {
 	return out.Encode(doc)
 }
 
+// deepComponents are the components deep inspection added, a file under
+// the product root naming as its parent the root's ref in the SBOM.
 func (r *Result) deepComponents() []*model.Component {
+	root := ""
+	if len(r.Document.Roots) == 1 {
+		root = r.Document.Roots[0]
+	}
 	var out []*model.Component
 	for _, c := range r.Document.Components {
 		if strings.HasPrefix(c.Ref, deep.RefPrefix) {
+			if r.sourceRef != "" && c.Parent == root {
+				cc := *c
+				cc.Parent = r.sourceRef
+				c = &cc
+			}
 			out = append(out, c)
 		}
 	}

@@ -70,22 +70,34 @@ type Result struct {
 	SBOM *sbom.SBOM
 	// Walk is the deep inspection's report: files, bytes, warnings.
 	Walk walk.Report
+	// sourceRef is the root's ref in SBOM, where the document's root has
+	// another (unlabelRoot).
+	sourceRef string
 }
 
 // Generate reads a source. kind is one of Sources; target is its path.
-func Generate(ctx context.Context, kind, target string, eng *match.Engine, opts Options) (*Result, error) {
+//
+// Generation starts no process and opens no network connection (see
+// sbomConfig). What it unpacks under TMPDIR is removed before it returns,
+// whether it succeeds, fails or ctx is cancelled; a removal that fails is
+// a warning of the document.
+func Generate(ctx context.Context, kind, target string, eng *match.Engine, opts Options) (res *Result, err error) {
 	if !validKind(kind) {
 		return nil, fmt.Errorf("%s: unknown source %q (want one of %s)", target, kind, strings.Join(Sources, ", "))
 	}
 	if _, err := os.Stat(target); err != nil {
 		return nil, fmt.Errorf("%s: %w", target, unwrapPath(err))
 	}
-	cfg := syft.DefaultGetSourceConfig().WithSources(kind)
-	src, err := syft.GetSource(ctx, target, cfg)
+	gen := stfile.NewTempDirGenerator(tempPrefix)
+	src, err := openSource(ctx, kind, target, gen)
+	defer func() {
+		if cerr := closeSource(src, gen); cerr != nil && res != nil {
+			res.Document.Warnings = append(res.Document.Warnings, fmt.Sprintf("temporary files not removed: %v", cerr))
+		}
+	}()
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read as %s: %v", target, kind, err)
+		return nil, fmt.Errorf("%s: cannot read as %s: %w", target, kind, err)
 	}
-	defer src.Close()
 
 	// --- Catalog packages and inspect files at the same time ---
 	var (
@@ -96,12 +108,15 @@ func Generate(ctx context.Context, kind, target string, eng *match.Engine, opts 
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		s, sbomErr = syft.CreateSBOM(ctx, src, syft.DefaultCreateSBOMConfig().WithTool("pedigree", ""))
+		s, sbomErr = syft.CreateSBOM(ctx, src, sbomConfig())
 	}()
 	in := deep.New(eng)
 	asm := deep.NewAssembler()
 	report, walkErr := inspect(ctx, kind, target, src, in, asm, opts)
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", target, err)
+	}
 	if sbomErr != nil {
 		return nil, fmt.Errorf("%s: cataloging: %v", target, sbomErr)
 	}
@@ -123,6 +138,7 @@ func Generate(ctx context.Context, kind, target string, eng *match.Engine, opts 
 		return nil, fmt.Errorf("%s: reading the catalog back: %w", target, err)
 	}
 	doc.Source = target
+	sourceRef := unlabelRoot(doc)
 	attach(doc, asm.Components())
 	for i, w := range report.Warnings {
 		if i == maxWarnings {
@@ -131,7 +147,11 @@ func Generate(ctx context.Context, kind, target string, eng *match.Engine, opts 
 		}
 		doc.Warnings = append(doc.Warnings, w)
 	}
-	return &Result{Document: doc, SBOM: s, Walk: report}, nil
+	for _, g := range report.Gaps {
+		doc.Gaps = append(doc.Gaps, model.Gap{Location: g.Location, Reason: g.Reason, Limit: g.Limit})
+	}
+	doc.GapCount = report.GapCount
+	return &Result{Document: doc, SBOM: s, Walk: report, sourceRef: sourceRef}, nil
 }
 
 // maxWarnings bounds the walk warnings copied into the document.
@@ -201,7 +221,12 @@ func walkImage(ctx context.Context, src source.Source, lim walk.Limits, fn func(
 		left.MaxTotalBytes -= total.ArchiveBytes
 		if left.MaxFiles <= 0 || left.MaxTotalBytes <= 0 {
 			total.Truncated = true
-			total.Warnings = append(total.Warnings, fmt.Sprintf("image: walk stopped at %d files, %d bytes: limit reached", total.Files, total.ArchiveBytes))
+			limit := "files"
+			if left.MaxTotalBytes <= 0 {
+				limit = "total-bytes"
+			}
+			total.AddGap(walk.Gap{Location: strings.TrimPrefix(p, "/"), Limit: limit,
+				Reason: fmt.Sprintf("image walk stopped at %d files, %d bytes (limit %s): this file and what follows not visited", total.Files, total.ArchiveBytes, limit)})
 			break
 		}
 		locs, err := res.FilesByPath(p)
@@ -212,20 +237,21 @@ func walkImage(ctx context.Context, src source.Source, lim walk.Limits, fn func(
 		if err != nil || meta.Type != stfile.TypeRegular {
 			continue
 		}
+		name := strings.TrimPrefix(p, "/")
 		rc, err := res.FileContentsByLocation(locs[0])
 		if err != nil {
-			total.Warnings = append(total.Warnings, fmt.Sprintf("%s: %v", p, err))
+			total.AddGap(walk.Gap{Location: name, Reason: fmt.Sprintf("unreadable: %v, contents not read", err)})
 			continue
 		}
 		data, err := io.ReadAll(io.LimitReader(rc, lim.MaxFileBytes+1))
 		rc.Close()
 		if err != nil {
-			total.Warnings = append(total.Warnings, fmt.Sprintf("%s: %v", p, err))
+			total.AddGap(walk.Gap{Location: name, Reason: fmt.Sprintf("read error: %v, contents not read", err)})
 			continue
 		}
-		name := strings.TrimPrefix(p, "/")
 		if int64(len(data)) > lim.MaxFileBytes {
-			total.Warnings = append(total.Warnings, fmt.Sprintf("%s: larger than %d bytes, contents not read", name, lim.MaxFileBytes))
+			total.AddGap(walk.Gap{Location: name, Limit: "file-bytes",
+				Reason: fmt.Sprintf("larger than %d bytes (limit file-bytes), contents not read", lim.MaxFileBytes)})
 			total.Files++
 			if err := fn(&walk.File{Location: name, Name: path.Base(name), Size: -1, Skipped: "too large"}); err != nil {
 				return total, err

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pedigree-sbom/pedigree/pkg/model"
@@ -22,6 +23,9 @@ type Detection struct {
 	// document.
 	Unwrapped bool
 	Body      []byte
+	// Warnings are what detection tolerated: a CycloneDX document read
+	// without its bomFormat.
+	Warnings []string
 }
 
 // Detect identifies the dialect and version of an SBOM from its content
@@ -79,6 +83,18 @@ type jsonProbe struct {
 	Schema      json.RawMessage `json:"schema"`
 	Artifacts   json.RawMessage `json:"artifacts"`
 	SBOM        json.RawMessage `json:"sbom"`
+	// Keys that say a document is meant as an SBOM when its format marker
+	// is missing.
+	Components        json.RawMessage `json:"components"`
+	Metadata          json.RawMessage `json:"metadata"`
+	Dependencies      json.RawMessage `json:"dependencies"`
+	SerialNumber      json.RawMessage `json:"serialNumber"`
+	SPDXID            json.RawMessage `json:"SPDXID"`
+	DocumentNamespace json.RawMessage `json:"documentNamespace"`
+	Packages          json.RawMessage `json:"packages"`
+	CreationInfo      json.RawMessage `json:"creationInfo"`
+	Relationships     json.RawMessage `json:"relationships"`
+	DataLicense       json.RawMessage `json:"dataLicense"`
 }
 
 func detectJSON(data []byte) (Detection, error) {
@@ -139,7 +155,66 @@ func detectJSON(data []byte) (Detection, error) {
 			return d, err
 		}
 	}
+	return unmarked(p, data)
+}
+
+// unmarked judges a JSON object without any format marker. A CycloneDX
+// document that lost its bomFormat but has a specVersion and components is
+// read as CycloneDX, with a warning; one that carries other SBOM keys is
+// an SBOM that cannot be read, never a plain file; an empty object is
+// nothing to evaluate. Anything else is not an SBOM.
+func unmarked(p jsonProbe, data []byte) (Detection, error) {
+	cdxBody := p.Components != nil || p.Metadata != nil || p.Dependencies != nil || p.SerialNumber != nil
+	if p.SpecVersion != nil && cdxBody {
+		var v string
+		if json.Unmarshal(p.SpecVersion, &v) == nil && cycloneDXVersions[v] && v != "1.0" && v != "1.1" {
+			return Detection{Format: model.FormatCycloneDXJSON, Version: v, Body: data,
+				Warnings: []string{fmt.Sprintf("no bomFormat: read as CycloneDX %s from its specVersion and %s", v, cdxKeys(p))}}, nil
+		}
+		return Detection{}, looksLike("CycloneDX", "bomFormat", fmt.Sprintf("specVersion %s, %s", clip(string(p.SpecVersion)), cdxKeys(p)))
+	}
+	spdxKeys := keys(map[string]bool{"SPDXID": p.SPDXID != nil, "documentNamespace": p.DocumentNamespace != nil,
+		"packages": p.Packages != nil, "creationInfo": p.CreationInfo != nil, "relationships": p.Relationships != nil, "dataLicense": p.DataLicense != nil})
+	if p.SPDXID != nil || p.DocumentNamespace != nil || (p.Packages != nil && (p.CreationInfo != nil || p.Relationships != nil || p.DataLicense != nil)) {
+		return Detection{}, looksLike("SPDX", "spdxVersion", spdxKeys)
+	}
+	if p.SpecVersion != nil || (p.Components != nil && (p.Metadata != nil || p.SerialNumber != nil || p.Dependencies != nil)) {
+		what := cdxKeys(p)
+		if p.SpecVersion != nil {
+			what = "specVersion " + clip(string(p.SpecVersion))
+			if cdxBody {
+				what += ", " + cdxKeys(p)
+			}
+		}
+		return Detection{}, looksLike("CycloneDX", "bomFormat", what)
+	}
+	if t := bytes.TrimSpace(data); len(t) >= 2 && len(bytes.TrimSpace(t[1:len(t)-1])) == 0 {
+		return Detection{}, &kindError{KindMalformed, errors.New("an empty JSON object: no SBOM and nothing to evaluate")}
+	}
 	return Detection{}, notSBOM("JSON object without bomFormat, spdxVersion, @context or a syft schema")
+}
+
+// looksLike is the error for a document with the keys of an SBOM format but
+// without its marker: it is an SBOM that cannot be read, not a plain file.
+func looksLike(format, marker, what string) error {
+	return &kindError{KindMalformed, fmt.Errorf("looks like %s (%s) but has no %s", format, what, marker)}
+}
+
+func cdxKeys(p jsonProbe) string {
+	return keys(map[string]bool{"components": p.Components != nil, "metadata": p.Metadata != nil,
+		"dependencies": p.Dependencies != nil, "serialNumber": p.SerialNumber != nil})
+}
+
+// keys lists the names set in m, in sorted order.
+func keys(m map[string]bool) string {
+	var names []string
+	for k, ok := range m {
+		if ok {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
 }
 
 var spdx3Version = regexp.MustCompile(`spdx\.org/rdf/(3[0-9.]*)/`)
@@ -189,7 +264,7 @@ func detectXML(data []byte) (Detection, error) {
 			const prefix = "http://cyclonedx.org/schema/bom/"
 			if !strings.HasPrefix(ns, prefix) {
 				if ns == "" {
-					return Detection{}, notSBOM("<bom> element without the CycloneDX namespace")
+					return Detection{}, looksLike("CycloneDX", "CycloneDX namespace", "a <bom> root element")
 				}
 				return Detection{}, &kindError{KindUnsupportedVersion, fmt.Errorf("cyclonedx-xml namespace %q is not a CycloneDX namespace (want %s1.0 to 1.7)", ns, prefix)}
 			}
@@ -206,7 +281,7 @@ func detectXML(data []byte) (Detection, error) {
 		case se.Name.Local == "Document" || se.Name.Local == "SpdxDocument":
 			v, _ := xmlSPDXVersion(data)
 			if v == "" {
-				return Detection{}, notSBOM("<" + se.Name.Local + "> without an spdxVersion")
+				return Detection{}, looksLike("SPDX", "spdxVersion", "a <"+se.Name.Local+"> root element")
 			}
 			return spdxVersion(model.FormatSPDXXML, v, data)
 		}

@@ -13,6 +13,7 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -107,6 +108,7 @@ func Decode(name string, r io.Reader, opts Options) (*model.Document, error) {
 	if det.Unwrapped {
 		doc.Warnings = append(doc.Warnings, "the SBOM was read from the \"sbom\" member of a wrapper object")
 	}
+	doc.Warnings = append(doc.Warnings, det.Warnings...)
 	doc.Normalize()
 	return doc, nil
 }
@@ -175,6 +177,14 @@ func read(r io.Reader, max int64) ([]byte, error) {
 			break
 		}
 	}
+	// Binary content is no SBOM: say so from its first bytes rather than
+	// after reading all of it (a tarball, /dev/zero on standard input).
+	if head, _ := br.Peek(sniffLen); len(head) > 0 && !bytes.ContainsRune([]byte("{[<"), rune(head[0])) && !looksLikeText(head) {
+		return nil, notSBOM("binary content")
+	}
+	if hint == 0 {
+		return readStream(br, max)
+	}
 	// Read into one buffer of the input's size when it is known (a file, a
 	// bytes.Reader), rather than growing and copying it.
 	buf := make([]byte, 0, min(hint, max)+1)
@@ -184,6 +194,46 @@ func read(r io.Reader, max int64) ([]byte, error) {
 	}
 	if int64(len(data)) > max {
 		return nil, &kindError{KindLimit, fmt.Errorf("input is larger than %d bytes (limit sbom-bytes)", max)}
+	}
+	return data, nil
+}
+
+// sniffLen is how much of an input is looked at before it is read whole.
+const sniffLen = 4096
+
+// streamChunk is the unit in which an input of unknown size is read.
+const streamChunk = 1 << 20
+
+// readStream reads an input of unknown size (standard input, a pipe) in
+// chunks, so that one over max is refused holding at most max bytes and a
+// chunk, never a buffer grown past the limit.
+func readStream(r io.Reader, max int64) ([]byte, error) {
+	var chunks [][]byte
+	var total int64
+	for {
+		c := make([]byte, streamChunk)
+		n, err := io.ReadFull(r, c)
+		total += int64(n)
+		if total > max {
+			return nil, &kindError{KindLimit, fmt.Errorf("input is larger than %d bytes (limit sbom-bytes)", max)}
+		}
+		if n > 0 {
+			chunks = append(chunks, c[:n])
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, &kindError{KindUnreadable, fmt.Errorf("read: %w", err)}
+		}
+	}
+	if len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	data := make([]byte, 0, total)
+	for i, c := range chunks {
+		data = append(data, c...)
+		chunks[i] = nil // let the collector have it while the rest is copied
 	}
 	return data, nil
 }

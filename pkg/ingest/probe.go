@@ -69,6 +69,10 @@ func (p *jsonProbe) field(key string) *json.RawMessage {
 	}{
 		{"bomFormat", &p.BOMFormat}, {"specVersion", &p.SpecVersion}, {"spdxVersion", &p.SPDXVersion},
 		{"@context", &p.Context}, {"schema", &p.Schema}, {"artifacts", &p.Artifacts}, {"sbom", &p.SBOM},
+		{"components", &p.Components}, {"metadata", &p.Metadata}, {"dependencies", &p.Dependencies},
+		{"serialNumber", &p.SerialNumber}, {"SPDXID", &p.SPDXID}, {"documentNamespace", &p.DocumentNamespace},
+		{"packages", &p.Packages}, {"creationInfo", &p.CreationInfo}, {"relationships", &p.Relationships},
+		{"dataLicense", &p.DataLicense},
 	} {
 		if strings.EqualFold(key, f.name) {
 			return f.dst

@@ -4,6 +4,8 @@
 package inspect
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,9 +22,17 @@ var Formats = []string{"table", "json"}
 type component struct {
 	*model.Component
 	// Path is the display names from the product root to this component.
+	// A long path is shortened (unless Options.FullPaths): its first and
+	// last steps, with PathLength, PathElided and PathElidedAt below.
 	Path []string `json:"path"`
 	// PathRefs is the same path as refs, which are unique where names are not.
 	PathRefs []string `json:"pathRefs"`
+	// PathLength is the number of steps of the whole path, and PathElided
+	// how many of them Path and PathRefs leave out, between the steps at
+	// PathElidedAt-1 and PathElidedAt; present only when shortened.
+	PathLength   int `json:"pathLength,omitempty"`
+	PathElided   int `json:"pathElided,omitempty"`
+	PathElidedAt int `json:"pathElidedAt,omitempty"`
 }
 
 // document shadows model.Document's Components with the annotated form.
@@ -31,42 +41,143 @@ type document struct {
 	Components []component `json:"components"`
 }
 
+// Options change what Write shows.
+type Options struct {
+	// FullPaths shows every step of each component's path from the
+	// product root. By default a path of more than
+	// model.PathHead+model.PathTail+1 steps shows its first and last
+	// steps and how many were left out, so that the output grows with the
+	// number of components and not with the square of a chain's length.
+	FullPaths bool
+}
+
 // Write renders doc to w as "table" (for people) or "json" (the model with
-// paths, for tools).
+// paths, for tools), with long paths shortened.
 func Write(w io.Writer, doc *model.Document, format string) error {
-	v := annotate(doc)
+	return WriteOptions(w, doc, format, Options{})
+}
+
+// WriteOptions is Write with options. Components are annotated and written
+// one at a time, so the memory it needs beyond the document is about one
+// component's worth.
+func WriteOptions(w io.Writer, doc *model.Document, format string, opt Options) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(v)
+		return writeJSON(w, newAnnotator(doc, opt))
 	case "table", "":
-		return writeTable(w, v)
+		return writeTable(w, newAnnotator(doc, opt))
 	}
 	return fmt.Errorf("unknown output format %q (want %s)", format, strings.Join(Formats, " or "))
 }
 
-func annotate(doc *model.Document) document {
-	paths := doc.Paths()
-	byRef := make(map[string]*model.Component, len(doc.Components))
+// annotator gives each component its path from the product root.
+type annotator struct {
+	doc   *model.Document
+	idx   *model.PathIndex
+	byRef map[string]*model.Component
+	full  bool
+}
+
+func newAnnotator(doc *model.Document, opt Options) *annotator {
+	a := &annotator{doc: doc, idx: doc.PathIndex(), byRef: make(map[string]*model.Component, len(doc.Components)), full: opt.FullPaths}
 	for _, c := range doc.Components {
-		byRef[c.Ref] = c
+		a.byRef[c.Ref] = c
 	}
-	v := document{Document: doc, Components: make([]component, 0, len(doc.Components))}
-	for _, c := range doc.Components {
-		refs := paths[c.Ref]
-		names := make([]string, 0, len(refs))
-		for _, r := range refs {
-			if x := byRef[r]; x != nil {
-				names = append(names, displayName(x))
-			} else {
-				names = append(names, r)
-			}
+	return a
+}
+
+// annotate gives c its path. The path is walked for c alone (the
+// index's Ends), never kept: full paths cost time in proportion to their
+// length, and memory for one at a time.
+func (a *annotator) annotate(c *model.Component) component {
+	var refs []string
+	var elided int
+	if a.full {
+		refs, _ = a.idx.Ends(c.Ref, 0, a.idx.Len(c.Ref))
+	} else {
+		refs, elided = a.idx.Ends(c.Ref, model.PathHead, model.PathTail)
+	}
+	names := make([]string, 0, len(refs))
+	for _, r := range refs {
+		if x := a.byRef[r]; x != nil {
+			names = append(names, displayName(x))
+		} else {
+			names = append(names, r)
 		}
-		v.Components = append(v.Components, component{Component: c, Path: names, PathRefs: refs})
+	}
+	v := component{Component: c, Path: names, PathRefs: refs}
+	if elided > 0 {
+		v.PathLength, v.PathElided, v.PathElidedAt = a.idx.Len(c.Ref), elided, model.PathHead
 	}
 	return v
+}
+
+// document is the whole annotated document.
+func (a *annotator) document() document {
+	v := document{Document: a.doc, Components: make([]component, 0, len(a.doc.Components))}
+	for _, c := range a.doc.Components {
+		v.Components = append(v.Components, a.annotate(c))
+	}
+	return v
+}
+
+// pathText is the component's path on one line: a shortened one names
+// the steps left out in their place.
+func (c component) pathText() string {
+	if c.PathElided <= 0 || c.PathElidedAt > len(c.Path) {
+		return strings.Join(c.Path, " > ")
+	}
+	steps := make([]string, 0, len(c.Path)+1)
+	steps = append(steps, c.Path[:c.PathElidedAt]...)
+	steps = append(steps, model.Elided(c.PathElided))
+	steps = append(steps, c.Path[c.PathElidedAt:]...)
+	return strings.Join(steps, " > ")
+}
+
+// writeJSON writes the document with its components annotated: the same
+// bytes as encoding a document value whole, but the components are
+// encoded one at a time (the encoder would otherwise hold the whole
+// output in memory).
+func writeJSON(w io.Writer, a *annotator) error {
+	var head bytes.Buffer
+	enc := json.NewEncoder(&head)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(document{Document: a.doc, Components: []component{}}); err != nil {
+		return err
+	}
+	// The components come last: encoding/json puts the fields of the
+	// embedded document first.
+	const tail = "\"components\": []\n}\n"
+	if len(a.doc.Components) == 0 || !bytes.HasSuffix(head.Bytes(), []byte(tail)) {
+		if len(a.doc.Components) > 0 { // not the layout expected: encode it whole
+			head.Reset()
+			if err := enc.Encode(a.document()); err != nil {
+				return err
+			}
+		}
+		_, err := w.Write(head.Bytes())
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(head.Bytes()[:head.Len()-len("]\n}\n")])
+	var buf bytes.Buffer
+	enc = json.NewEncoder(&buf)
+	enc.SetIndent("    ", "  ")
+	enc.SetEscapeHTML(false)
+	for i, c := range a.doc.Components {
+		buf.Reset()
+		if err := enc.Encode(a.annotate(c)); err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n    ")
+		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	}
+	bw.WriteString("\n  ]\n}\n")
+	return bw.Flush()
 }
 
 func displayName(c *model.Component) string {
@@ -80,8 +191,8 @@ func displayName(c *model.Component) string {
 	return name
 }
 
-func writeTable(w io.Writer, v document) error {
-	d := v.Document
+func writeTable(w io.Writer, a *annotator) error {
+	d := a.doc
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s: %s %s, %d components, %d files, %d relationships\n",
 		d.Source, d.Format, d.SpecVersion, len(d.Components), len(d.Files), len(d.Relationships))
@@ -109,7 +220,8 @@ func writeTable(w io.Writer, v document) error {
 	for _, wmsg := range d.Warnings {
 		line(tw, "warning", wmsg)
 	}
-	for _, c := range v.Components {
+	for _, x := range d.Components {
+		c := a.annotate(x)
 		fmt.Fprintln(tw)
 		head := displayName(c.Component)
 		if c.Version != "" {
@@ -120,7 +232,7 @@ func writeTable(w io.Writer, v document) error {
 		}
 		fmt.Fprintf(tw, "%s\n", head)
 		line(tw, "  ref", c.Ref)
-		line(tw, "  path", strings.Join(c.Path, " > "))
+		line(tw, "  path", c.pathText())
 		line(tw, "  purl", c.PURL)
 		for _, cpe := range c.CPEs {
 			line(tw, "  cpe", cpe)

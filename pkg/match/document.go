@@ -151,16 +151,20 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 			f.ID = fingerprint(f.Entity, f.Component, f.Component.Ref)
 		}
 	}
-	slices.SortFunc(findings, func(a, b Finding) int {
-		if c := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); c != 0 {
-			return c
-		}
-		if c := slices.Compare(a.Path, b.Path); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(findings, Compare)
 	return findings
+}
+
+// Compare orders findings as Match returns them: most severe first, then
+// by path from the root, then by ID.
+func Compare(a, b Finding) int {
+	if c := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); c != 0 {
+		return c
+	}
+	if c := slices.Compare(a.Path, b.Path); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
 }
 
 // inherited follows the derivation edges out of ref and returns, for every
@@ -275,33 +279,80 @@ func (e *Engine) findings(doc *model.Document, x *model.Component, path []string
 			return cmp.Or(cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Field, b.Field),
 				cmp.Compare(a.Value, b.Value), cmp.Compare(a.Location, b.Location))
 		})
-		ev = slices.Compact(ev)
-		f := Finding{Entity: entity, Component: x, Path: path, Evidence: ev}
-		var top *signature.Rule
-		f.Severity, top = e.severity(ev)
-		for _, v := range ev {
-			f.Rules = append(f.Rules, v.Rule)
-		}
-		f.Rules = slices.Compact(f.Rules)
-		f.Title, f.Rule = top.Title+": "+label(x), top.ID
-		f.Confidence = confidence(ev)
-		if len(identity(ev)) > 0 {
-			f.Offered, f.WhiteLabel = e.whiteLabel(doc, entity, x, path, byRef, ev)
-		}
-		if m := maker(x); m != "" && !e.isEntity(entity, m) && onlyFileCopyright(ev) &&
-			share.entity*2 <= share.copyrighted && f.Severity.Rank() > signature.Low.Rank() {
-			// Kaspersky-authored source merged into another maker's project
-			// (NRPE's acl.c, "Copyright (c) 2011 Kaspersky Lab ZAO") is
-			// contributed code, not a Kaspersky product.
-			f.Severity, f.WhiteLabel = signature.Low, false
-			f.Notes = append(f.Notes, fmt.Sprintf("only %d of %d files with a copyright notice names %s, in a package made by %s: contributed code, not %s software; severity lowered to low",
-				share.entity, share.copyrighted, entity, m, entity))
-		}
+		f := e.finding(doc, entity, x, path, byRef, slices.Compact(ev), share)
 		f.ID = fingerprint(entity, x)
 		out = append(out, f)
 	}
 	slices.SortFunc(out, func(a, b Finding) int { return cmp.Compare(a.Entity, b.Entity) })
 	return out
+}
+
+// finding judges one entity's evidence on a component, sorted and without
+// duplicates: severity, title, rules, confidence, white label and notes.
+// It leaves the ID to the caller.
+func (e *Engine) finding(doc *model.Document, entity string, x *model.Component, path []string, byRef map[string]*model.Component, ev []Evidence, share fileShare) Finding {
+	f := Finding{Entity: entity, Component: x, Path: path, Evidence: ev, share: share}
+	var top *signature.Rule
+	f.Severity, top = e.severity(ev)
+	for _, v := range ev {
+		f.Rules = append(f.Rules, v.Rule)
+	}
+	f.Rules = slices.Compact(f.Rules)
+	f.Title, f.Rule = top.Title+": "+label(x), top.ID
+	f.Confidence = confidence(ev)
+	if len(identity(ev)) > 0 {
+		f.Offered, f.WhiteLabel = e.whiteLabel(doc, entity, x, path, byRef, ev)
+	}
+	if m := maker(x); m != "" && !e.isEntity(entity, m) && onlyFileCopyright(ev) &&
+		share.entity*2 <= share.copyrighted && f.Severity.Rank() > signature.Low.Rank() {
+		// Kaspersky-authored source merged into another maker's project
+		// (NRPE's acl.c, "Copyright (c) 2011 Kaspersky Lab ZAO") is
+		// contributed code, not a Kaspersky product.
+		f.Severity, f.WhiteLabel = signature.Low, false
+		f.Notes = append(f.Notes, fmt.Sprintf("only %d of %d files with a copyright notice names %s, in a package made by %s: contributed code, not %s software; severity lowered to low",
+			share.entity, share.copyrighted, entity, m, entity))
+	}
+	return f
+}
+
+// Without returns the finding as the engine would have made it without the
+// evidence of the given rules: severity, title, rules, confidence, white
+// label and notes are judged again from the evidence left, as Match judges
+// them. The ID, component and path stay. ok is false when no evidence is
+// left. doc is the document the finding was matched in; one trimmed to the
+// components on the findings' paths will do. This is how a waiver of one
+// rule takes that rule's evidence away and leaves the rest standing.
+func (e *Engine) Without(doc *model.Document, f Finding, rules ...string) (Finding, bool) {
+	var ev []Evidence
+	for _, v := range f.Evidence {
+		if !slices.Contains(rules, v.Rule) {
+			ev = append(ev, v)
+		}
+	}
+	if len(ev) == 0 {
+		return Finding{}, false
+	}
+	if len(ev) == len(f.Evidence) {
+		return f, true
+	}
+	for _, v := range ev {
+		if e.set.Rule(v.Rule) == nil {
+			// A finding of another rule set: the evidence goes, the
+			// judgement stays.
+			f.Evidence, f.Rules = ev, slices.DeleteFunc(slices.Clone(f.Rules), func(r string) bool { return slices.Contains(rules, r) })
+			return f, true
+		}
+	}
+	if doc == nil {
+		doc = &model.Document{}
+	}
+	byRef := make(map[string]*model.Component, len(doc.Components))
+	for _, x := range doc.Components {
+		byRef[x.Ref] = x
+	}
+	g := e.finding(doc, f.Entity, f.Component, f.Path, byRef, ev, f.share)
+	g.ID = f.ID
+	return g, true
 }
 
 // fileShare counts a package's contained files that carry a copyright

@@ -97,4 +97,8 @@ type Finding struct {
 	// Notes explain a judgement the engine made beyond the rules, such as
 	// a severity lowered for contributed code.
 	Notes []string
+
+	// share is what the contributed-code judgement rests on, kept so that
+	// Without judges the evidence left as Match would.
+	share fileShare
 }

@@ -70,7 +70,26 @@ type Document struct {
 	// Warnings are problems in the input that did not stop evaluation, such
 	// as values that break the specification. Each one names where it is.
 	Warnings []string `json:"warnings"`
+	// Gaps are the parts of the input whose contents were not inspected (a
+	// limit hit, an archive that could not be read): a document with gaps
+	// does not show everything the input holds. GapCount counts them all,
+	// listed or not.
+	Gaps     []Gap `json:"gaps,omitempty"`
+	GapCount int   `json:"gapCount,omitempty"`
 }
+
+// Gap is a part of the input whose contents were not inspected.
+type Gap struct {
+	// Location is where, from the input's root: "dist/app.zip!lib/x.zip".
+	Location string `json:"location"`
+	// Reason says what was not read and why.
+	Reason string `json:"reason"`
+	// Limit names the limit that was hit (see pkg/limits), or is empty.
+	Limit string `json:"limit,omitempty"`
+}
+
+// String is the gap on one line: "LOCATION: REASON".
+func (g Gap) String() string { return g.Location + ": " + g.Reason }
 
 // Party is an organisation, a person or a tool named in an SBOM.
 type Party struct {

@@ -22,7 +22,7 @@ func WriteCycloneDX(w io.Writer, r *scan.Result, t *scan.Target) error {
 	if t.Verdict == scan.Error || t.Document == nil {
 		return fmt.Errorf("%s: not evaluated, no BOM to write", t.Target)
 	}
-	jt := newTarget(t)
+	jt := newTarget(t, r.FullPaths)
 	a := cyclonedx.Annotation{Tool: toolName(r), ToolVersion: r.ToolVersion, Time: r.Time, Verdict: t.Verdict}
 	if set := r.Signatures; set != nil {
 		a.Signatures = set.Version() + " " + set.Digest

@@ -18,6 +18,8 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"upper": strings.ToUpper,
 	"join":  strings.Join,
 	"step":  pathStepClass,
+	"steps": pathSteps,
+	"gap":   pathGap,
 }).Parse(htmlSource))
 
 // htmlView is what the HTML template renders: the JSON report document and
@@ -102,16 +104,11 @@ func WriteHTML(w io.Writer, r *scan.Result) error {
 }
 
 // overallVerdict is the verdict of the whole run, as the exit code gives
-// it: error when a target could not be evaluated, else fail when one
-// failed the gate, else pass.
+// it: error when a target could not be evaluated, else incomplete when
+// one was not read whole, else fail when one failed the gate, else review
+// when the gate is off and there are findings, else pass.
 func overallVerdict(r *scan.Result) string {
-	if r.Err() != nil {
-		return scan.Error
-	}
-	if r.Failed() {
-		return scan.Fail
-	}
-	return scan.Pass
+	return r.Verdict()
 }
 
 // pathStepClass is the class of step i of a path from the product root:

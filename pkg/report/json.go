@@ -64,6 +64,20 @@ type Target struct {
 	Warnings []string `json:"warnings"`
 	// Suppressed counts the findings a waiver suppressed.
 	Suppressed int `json:"suppressed"`
+	// Complete is true when every part of the target was read and judged.
+	// Skipped lists the parts that were not (at most 1000), SkippedCount
+	// counts them all.
+	Complete     bool      `json:"complete"`
+	Skipped      []Skipped `json:"skipped"`
+	SkippedCount int       `json:"skippedCount"`
+}
+
+// Skipped is a part of a target whose contents were not inspected.
+type Skipped struct {
+	Location string `json:"location"`
+	Reason   string `json:"reason"`
+	// Limit is the limit that was hit, if one was.
+	Limit string `json:"limit,omitempty"`
 }
 
 // Product is what the SBOM describes.
@@ -105,6 +119,16 @@ type Finding struct {
 	// Gating is true when the finding fails the --fail-on gate.
 	Gating bool    `json:"gating"`
 	Waiver *Waiver `json:"waiver,omitempty"`
+	// WaivedRules are the rules whose evidence waivers took off the
+	// finding (its evidence, rules and severity are what is left);
+	// present only when there are some.
+	WaivedRules []WaivedRule `json:"waivedRules,omitempty"`
+}
+
+// WaivedRule is a rule whose evidence a waiver took off a finding.
+type WaivedRule struct {
+	Rule   string `json:"rule"`
+	Waiver Waiver `json:"waiver"`
 }
 
 // Component is the component a finding is about.
@@ -118,8 +142,19 @@ type Component struct {
 	Supplier string `json:"supplier"`
 	// Locations are paths where the component was found in the product.
 	Locations []string `json:"locations"`
-	// Path names the components from the product root to this one.
+	// Path names the components from the product root to this one. A
+	// long path is shortened (unless full paths are asked for): its first
+	// and last steps, with the three keys below.
 	Path []string `json:"path"`
+
+	// Additions to the contract, present only when Path is shortened.
+
+	// PathLength is the number of steps of the whole path.
+	PathLength int `json:"pathLength,omitempty"`
+	// PathElided counts the steps left out of Path; they lie between
+	// Path[PathElidedAt-1] and Path[PathElidedAt].
+	PathElided   int `json:"pathElided,omitempty"`
+	PathElidedAt int `json:"pathElidedAt,omitempty"`
 }
 
 // Evidence is one observation that ties a component to a rule.
@@ -155,6 +190,9 @@ type Summary struct {
 
 	// Errors counts the targets with the verdict "error".
 	Errors int `json:"errors"`
+	// Incomplete and Review count the targets with those verdicts.
+	Incomplete int `json:"incomplete"`
+	Review     int `json:"review"`
 	// Suppressed counts the findings waivers suppressed.
 	Suppressed int          `json:"suppressed"`
 	Waivers    WaiverCounts `json:"waivers"`
@@ -208,7 +246,7 @@ func NewDocument(r *scan.Result) Document {
 	}
 	s := &d.Summary
 	for _, t := range r.Targets {
-		jt := newTarget(t)
+		jt := newTarget(t, r.FullPaths)
 		d.Targets = append(d.Targets, jt)
 		s.Targets++
 		switch t.Verdict {
@@ -216,6 +254,10 @@ func NewDocument(r *scan.Result) Document {
 			s.Failed++
 		case scan.Error:
 			s.Errors++
+		case scan.Incomplete:
+			s.Incomplete++
+		case scan.Review:
+			s.Review++
 		}
 		s.Suppressed += jt.Suppressed
 		for _, f := range t.Findings {
@@ -238,14 +280,20 @@ func NewDocument(r *scan.Result) Document {
 	return d
 }
 
-func newTarget(t *scan.Target) Target {
+func newTarget(t *scan.Target, fullPaths bool) Target {
 	jt := Target{
-		Target:   t.Target,
-		Source:   t.Source,
-		Verdict:  t.Verdict,
-		Findings: make([]Finding, 0, len(t.Findings)),
-		Errors:   orEmpty(t.Errors),
-		Warnings: []string{},
+		Target:       t.Target,
+		Source:       t.Source,
+		Verdict:      t.Verdict,
+		Findings:     make([]Finding, 0, len(t.Findings)),
+		Errors:       orEmpty(t.Errors),
+		Warnings:     []string{},
+		Complete:     t.Complete(),
+		Skipped:      make([]Skipped, 0, len(t.Gaps)),
+		SkippedCount: t.GapCount,
+	}
+	for _, g := range t.Gaps {
+		jt.Skipped = append(jt.Skipped, Skipped{Location: g.Location, Reason: g.Reason, Limit: g.Limit})
 	}
 	doc := t.Document
 	if doc != nil {
@@ -257,7 +305,7 @@ func newTarget(t *scan.Target) Target {
 		jt.Warnings = orEmpty(doc.Warnings)
 	}
 	jt.Product = productOf(doc)
-	names := newNamer(doc)
+	names := newNamer(doc, fullPaths)
 	for _, f := range t.Findings {
 		jt.Findings = append(jt.Findings, newFinding(f, names))
 		if f.Suppressed {
@@ -283,7 +331,8 @@ func newFinding(f *scan.Finding, names namer) Finding {
 		Suppressed: f.Suppressed,
 		Gating:     f.Gating,
 	}
-	jf.Component = Component{Locations: []string{}, Path: names.path(f)}
+	jf.Component = Component{Locations: []string{}}
+	names.path(&jf.Component, f)
 	if c := f.Component; c != nil {
 		jf.Component.Ref, jf.Component.Name, jf.Component.Version, jf.Component.PURL = c.Ref, c.Name, c.Version, c.PURL
 		jf.Component.Supplier = componentSupplier(c)
@@ -291,6 +340,10 @@ func newFinding(f *scan.Finding, names namer) Finding {
 	}
 	if w := f.Waiver; w != nil {
 		jf.Waiver = &Waiver{Reason: w.Reason, Owner: w.Owner, Expires: w.Expires, Source: w.Source, Expired: waiverExpired(f)}
+	}
+	for _, wr := range f.WaivedRules {
+		w := wr.Waiver
+		jf.WaivedRules = append(jf.WaivedRules, WaivedRule{Rule: wr.Rule, Waiver: Waiver{Reason: w.Reason, Owner: w.Owner, Expires: w.Expires, Source: w.Source}})
 	}
 	return jf
 }
@@ -303,8 +356,13 @@ func WriteJSON(w io.Writer, r *scan.Result) error {
 // writeIndentedJSON encodes v with two-space indentation and without
 // HTML escaping, so that "<", ">" and "&" in SBOM values stay readable.
 func writeIndentedJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	// The indenter indents as the encoder writes: the bytes SetIndent("",
+	// "  ") gives, without an indented copy of the whole report in memory.
+	in := newIndenter(w, "  ")
+	enc := json.NewEncoder(in)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	return in.Flush()
 }

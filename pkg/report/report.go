@@ -139,33 +139,46 @@ func productOf(doc *model.Document) Product {
 }
 
 // namer turns the refs of a document into names a person can read.
-type namer map[string]string
+type namer struct {
+	names map[string]string
+	// full keeps every step of a path; otherwise a long one is shortened.
+	full bool
+}
 
-func newNamer(doc *model.Document) namer {
-	n := namer{}
+func newNamer(doc *model.Document, full bool) namer {
+	n := namer{names: map[string]string{}, full: full}
 	if doc == nil {
 		return n
 	}
 	// Files first, so that a component with the same ref wins.
 	for _, f := range doc.Files {
 		if f.Name != "" {
-			n[f.Ref] = f.Name
+			n.names[f.Ref] = f.Name
 		}
 	}
 	for _, c := range doc.Components {
 		if c.Name != "" {
-			n[c.Ref] = c.Name
+			n.names[c.Ref] = c.Name
 		}
 	}
 	return n
 }
 
-// path names the refs from the product root to the finding's component,
-// falling back to the ref where the document gives no name.
-func (n namer) path(f *scan.Finding) []string {
-	out := make([]string, 0, len(f.Path))
-	for _, ref := range f.Path {
-		name := n[ref]
+// path sets c.Path to the names of the refs from the product root to the
+// finding's component, falling back to the ref where the document gives no
+// name. A path of more than model.PathHead+model.PathTail+1 steps is
+// shortened, unless full paths were asked for: c.Path then holds its first
+// and last steps, and PathLength, PathElided and PathElidedAt say what was
+// left out and where. Shortening keeps the report's size in proportion to
+// the number of findings, whatever the depth of the graph.
+func (n namer) path(c *Component, f *scan.Finding) {
+	refs, elided := f.Path, 0
+	if !n.full {
+		refs, elided = model.ShortPath(f.Path, model.PathHead, model.PathTail)
+	}
+	out := make([]string, 0, len(refs))
+	for _, ref := range refs {
+		name := n.names[ref]
 		if name == "" && f.Component != nil && f.Component.Ref == ref {
 			name = f.Component.Name
 		}
@@ -174,7 +187,38 @@ func (n namer) path(f *scan.Finding) []string {
 		}
 		out = append(out, name)
 	}
-	return out
+	c.Path = out
+	if elided > 0 {
+		c.PathLength, c.PathElided, c.PathElidedAt = len(f.Path), elided, model.PathHead
+	}
+}
+
+// pathSteps is a component's path as shown step by step: a shortened path
+// gets one step in place of those left out, "… 9,992 more …".
+func pathSteps(c Component) []string {
+	if !elided(c) {
+		return c.Path
+	}
+	out := make([]string, 0, len(c.Path)+1)
+	out = append(out, c.Path[:c.PathElidedAt]...)
+	out = append(out, model.Elided(c.PathElided))
+	return append(out, c.Path[c.PathElidedAt:]...)
+}
+
+// pathText is a component's path on one line, its steps joined by sep.
+func pathText(c Component, sep string) string {
+	return strings.Join(pathSteps(c), sep)
+}
+
+// pathGap reports whether step i of pathSteps(c) stands for the steps a
+// shortened path leaves out.
+func pathGap(c Component, i int) bool {
+	return elided(c) && i == c.PathElidedAt
+}
+
+// elided reports whether c's path is shortened (and says where sensibly).
+func elided(c Component) bool {
+	return c.PathElided > 0 && c.PathElidedAt >= 0 && c.PathElidedAt <= len(c.Path)
 }
 
 // titleRule is the rule that names the finding, or the first of its rules

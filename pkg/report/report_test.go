@@ -175,6 +175,37 @@ func passResult() *scan.Result {
 	}
 }
 
+// gateResult has the verdicts beyond pass and fail: a firmware image one
+// of whose nested archives was not opened (incomplete), and a bid scanned
+// with the gate off that has a finding (review, never pass).
+func gateResult() *scan.Result {
+	sdk := testResult().Targets[0].Findings[0]
+	sdk.Gating = false
+	return &scan.Result{
+		ToolName: "pedigree", ToolVersion: "0.1.0-test", Signatures: testSet(),
+		Targets: []*scan.Target{
+			{
+				Target: "firmware.zip", Source: "archive", Verdict: scan.Incomplete, Findings: []*scan.Finding{},
+				Document: &model.Document{Format: model.FormatSyftJSON, SpecVersion: "16.0.0", Name: "firmware.zip",
+					Warnings: []string{
+						"firmware.zip!rootfs.zip!opt.zip: zip archive nested deeper than 2 levels (limit archive-depth), not opened",
+						"firmware.zip!keys.zip!kl.key: encrypted, contents not read",
+						"firmware.zip!readme.txt: path traversal in entry name \"../readme.txt\", name cleaned",
+					}},
+				Gaps: []model.Gap{
+					{Location: "firmware.zip!rootfs.zip!opt.zip", Reason: "zip archive nested deeper than 2 levels (limit archive-depth), not opened", Limit: "archive-depth"},
+					{Location: "firmware.zip!keys.zip!kl.key", Reason: "encrypted, contents not read"},
+				},
+				GapCount: 2,
+			},
+			{
+				Target: "bid-07.cdx.json", Source: "sbom", Verdict: scan.Review, Findings: []*scan.Finding{sdk},
+				Document: gatewayDoc(),
+			},
+		},
+	}
+}
+
 // emptyResult has no targets at all.
 func emptyResult() *scan.Result {
 	return &scan.Result{}
@@ -187,6 +218,9 @@ var fixtures = []struct {
 	{"findings", testResult},
 	{"pass", passResult},
 	{"empty", emptyResult},
+	{"gate", gateResult},
+	{"longpath", longPathResult},
+	{"fullpath", fullPathResult},
 }
 
 // --- Golden files ---

@@ -226,7 +226,7 @@ func newSARIF(r *scan.Result) sarifLog {
 	for _, t := range r.Targets {
 		uri := artifactURI(t.Target)
 		at := []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}}}}
-		if t.Verdict == scan.Error {
+		if t.Verdict == scan.Error || t.Verdict == scan.Incomplete {
 			inv.ExecutionSuccessful = false
 		}
 		for _, e := range t.Errors {
@@ -239,7 +239,7 @@ func newSARIF(r *scan.Result) sarifLog {
 					sarifNotification{Level: "warning", Message: sarifText{Text: e}, Locations: at})
 			}
 		}
-		names := newNamer(t.Document)
+		names := newNamer(t.Document, r.FullPaths)
 		for _, f := range t.Findings {
 			id := chosen[f]
 			run.Results = append(run.Results, sarifResultOf(t, f, id, index[id], uri, names))
@@ -306,7 +306,7 @@ func sarifRuleOf(id string, set *signature.Set) sarifRule {
 
 func sarifResultOf(t *scan.Target, f *scan.Finding, ruleID string, ruleIndex int, uri string, names namer) sarifResult {
 	jf := newFinding(f, names)
-	path := strings.Join(jf.Component.Path, " > ")
+	path := pathText(jf.Component, " > ")
 
 	msg := strings.TrimSpace(f.Title)
 	if msg == "" {

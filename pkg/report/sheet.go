@@ -44,7 +44,7 @@ func WriteCSV(w io.Writer, r *scan.Result) error {
 			}
 			row := append(append([]string(nil), base...),
 				f.ID, f.Severity, f.Entity, strconv.FormatBool(f.WhiteLabel), f.OfferedAs,
-				f.Component.Name, f.Component.Version, f.Component.PURL, strings.Join(f.Component.Path, " > "),
+				f.Component.Name, f.Component.Version, f.Component.PURL, pathText(f.Component, " > "),
 				strings.Join(f.Rules, " "), strings.Join(ev, "; "), strconv.FormatBool(f.Suppressed), owner, expires, errs)
 			if err := cw.Write(row); err != nil {
 				return err
@@ -77,8 +77,15 @@ func WriteMarkdown(w io.Writer, r *scan.Result) error {
 	doc := NewDocument(r)
 	var b strings.Builder
 	s := doc.Summary
-	fmt.Fprintf(&b, "# pedigree report\n\n%s: %d failed, %s. Findings: %d critical, %d high, %d medium, %d low, %d info (%d waived). Gate: `--fail-on %s`. Signatures %s (%s).\n\n",
-		countOf(s.Targets, "target"), s.Failed, countOf(s.Errors, "error"), s.Findings.Critical, s.Findings.High, s.Findings.Medium, s.Findings.Low, s.Findings.Info,
+	var more string
+	if s.Incomplete > 0 {
+		more += fmt.Sprintf(", %d incomplete", s.Incomplete)
+	}
+	if s.Review > 0 {
+		more += fmt.Sprintf(", %d to review", s.Review)
+	}
+	fmt.Fprintf(&b, "# pedigree report\n\n%s: %d failed, %s%s. Findings: %d critical, %d high, %d medium, %d low, %d info (%d waived). Gate: `--fail-on %s`. Signatures %s (%s).\n\n",
+		countOf(s.Targets, "target"), s.Failed, countOf(s.Errors, "error"), more, s.Findings.Critical, s.Findings.High, s.Findings.Medium, s.Findings.Low, s.Findings.Info,
 		s.Suppressed, s.FailOn, doc.Signatures.Version, doc.Signatures.Digest)
 	b.WriteString("| target | product | supplier | verdict | critical | high | medium | low | info | top evidence |\n")
 	b.WriteString("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n")
@@ -92,6 +99,15 @@ func WriteMarkdown(w io.Writer, r *scan.Result) error {
 		fmt.Fprintf(&b, "\n## %s\n\n", cell(t.Target))
 		for _, e := range t.Errors {
 			fmt.Fprintf(&b, "- error: %s\n", cell(e))
+		}
+		for _, g := range t.Skipped {
+			fmt.Fprintf(&b, "- not inspected: `%s`: %s\n", cell(g.Location), cell(g.Reason))
+		}
+		if more := t.SkippedCount - len(t.Skipped); more > 0 {
+			fmt.Fprintf(&b, "- not inspected: %d more parts\n", more)
+		}
+		if len(t.Skipped) > 0 {
+			b.WriteString("\n")
 		}
 		if len(t.Findings) == 0 {
 			if len(t.Errors) == 0 {
@@ -116,7 +132,7 @@ func WriteMarkdown(w io.Writer, r *scan.Result) error {
 			}
 			name := strings.TrimSpace(f.Component.Name + " " + f.Component.Version)
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", cell(sev), cell(wl), cell(name), cell(strings.Join(f.Rules, ", ")),
-				cell(strings.Join(f.Component.Path, " › ")), cell(strings.Join(ev, "<br>")))
+				cell(pathText(f.Component, " › ")), cell(strings.Join(ev, "<br>")))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

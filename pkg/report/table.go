@@ -16,6 +16,10 @@ import (
 // reports carry it whole.
 const maxValue = 100
 
+// maxSkippedLines bounds the parts not inspected that the table lists; the
+// JSON report lists up to 1000.
+const maxSkippedLines = 20
+
 // WriteTable writes the terminal report: for each target a header line,
 // its errors and warnings, and its findings as aligned rows with the
 // finding's title, waiver and evidence underneath; then a summary line.
@@ -61,8 +65,23 @@ func writeTargetTable(b *bytes.Buffer, t Target) {
 	for _, e := range t.Errors {
 		fmt.Fprintf(b, "  error: %s\n", clean(e))
 	}
+	gaps := map[string]bool{}
+	for i, g := range t.Skipped {
+		gaps[g.Location+": "+g.Reason] = true
+		if i < maxSkippedLines {
+			fmt.Fprintf(b, "  not inspected: %s: %s\n", clean(g.Location), clean(g.Reason))
+		}
+	}
+	if more := t.SkippedCount - min(len(t.Skipped), maxSkippedLines); more > 0 {
+		fmt.Fprintf(b, "  not inspected: %s more (see -o json)\n", plural(more, "part"))
+	}
+	if t.Verdict == scan.Incomplete {
+		b.WriteString("  incomplete: what was not inspected may hide anything; --allow-incomplete accepts it\n")
+	}
 	for _, e := range t.Warnings {
-		fmt.Fprintf(b, "  warning: %s\n", clean(e))
+		if !gaps[e] {
+			fmt.Fprintf(b, "  warning: %s\n", clean(e))
+		}
 	}
 	if len(t.Findings) == 0 {
 		if t.Verdict != scan.Error {
@@ -90,7 +109,7 @@ func writeTargetTable(b *bytes.Buffer, t Target) {
 			comp += "@" + f.Component.Version
 		}
 		fmt.Fprintf(rw, "  %s\t%s\t%s\t%s\t%s\t%s\n", strings.ToUpper(f.Severity), label, clean(comp),
-			clean(f.Entity), clean(strings.Join(f.Rules, ",")), clean(strings.Join(f.Component.Path, " > ")))
+			clean(f.Entity), clean(strings.Join(f.Rules, ",")), clean(pathText(f.Component, " > ")))
 		for _, e := range f.Evidence {
 			line := fmt.Sprintf("      %s\t%s = %s  [%s]", clean(e.Kind), clean(e.Field), quote(e.Value), clean(e.Rule))
 			if e.Location != "" {
@@ -123,6 +142,9 @@ func writeTargetTable(b *bytes.Buffer, t Target) {
 			} else {
 				fmt.Fprintf(b, "    (waived: %s, %s, until %s)\n", clean(w.Reason), clean(w.Owner), clean(w.Expires))
 			}
+		}
+		for _, wr := range f.WaivedRules {
+			fmt.Fprintf(b, "    (rule %s waived: %s, %s, until %s)\n", clean(wr.Rule), clean(wr.Waiver.Reason), clean(wr.Waiver.Owner), clean(wr.Waiver.Expires))
 		}
 		for _, l := range evLines[:evCount[i]] {
 			b.WriteString(l)
@@ -211,6 +233,12 @@ func summaryLine(s Summary) string {
 		plural(s.Targets, "target"), s.Failed, plural(s.Errors, "error"), f.Critical, f.High, f.Medium, f.Low, f.Info, s.Suppressed)
 	if s.Waivers.Expired > 0 || s.Waivers.Unused > 0 {
 		line += fmt.Sprintf("; waivers: %d expired, %d unused", s.Waivers.Expired, s.Waivers.Unused)
+	}
+	if s.Incomplete > 0 {
+		line += fmt.Sprintf("; %d incomplete", s.Incomplete)
+	}
+	if s.Review > 0 {
+		line += fmt.Sprintf("; %d to review", s.Review)
 	}
 	return line + "; gate: --fail-on " + s.FailOn
 }

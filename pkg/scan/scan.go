@@ -4,8 +4,9 @@
 //
 // Scan never stops at the first bad target: a procurement review of forty
 // bids must see the thirty-nine that could be read. A target that cannot be
-// evaluated gets the verdict "error" and makes Result.Err non-nil, so the
-// caller exits 2 rather than passing it silently.
+// evaluated gets the verdict "error", and one a part of which was not
+// inspected the verdict "incomplete"; either makes Result.Err non-nil, so
+// the caller exits 2 rather than passing it silently.
 package scan
 
 import (
@@ -26,11 +27,22 @@ import (
 	"github.com/pedigree-sbom/pedigree/pkg/walk"
 )
 
-// Verdicts of a target.
+// Verdicts of a target. Only Pass exits 0 without findings; Review exits 0
+// with findings when the gate is off; Fail exits 1; Incomplete and Error
+// exit 2 (see Result.Err). When several could apply, the first of Error,
+// Fail, Incomplete, Review, Pass is the verdict: a finding that fails the
+// gate is certain whatever was not read, and a part not read outweighs
+// findings that do not gate.
 const (
-	Pass  = "pass"
-	Fail  = "fail"
-	Error = "error"
+	Pass = "pass"
+	Fail = "fail"
+	// Review: the gate is off (--fail-on none) and there are findings to
+	// look at. Never shown as a pass.
+	Review = "review"
+	// Incomplete: a part of the target was not inspected (a limit, an
+	// unreadable or unsupported nested part), so no pass can be given.
+	Incomplete = "incomplete"
+	Error      = "error"
 )
 
 // Config is one scan.
@@ -56,6 +68,10 @@ type Config struct {
 	Workers int
 	// Progress, when set, is told what generation is doing.
 	Progress func(generate.Progress)
+	// AllowIncomplete lets a target some part of which was not inspected
+	// have the verdict it would have had otherwise; its gaps are still
+	// listed. Without it such a target is Incomplete.
+	AllowIncomplete bool
 	// KeepDocuments keeps every document whole in the Result, for writers
 	// that need all of it. Otherwise each is trimmed once matched to what
 	// reports show (its metadata, roots, and the components and files on
@@ -74,6 +90,10 @@ type Result struct {
 	Waivers []WaiverUse
 	// Time is when the scan ran (Config.Now).
 	Time time.Time
+	// FullPaths asks reports for every step of each finding's path from
+	// the product root; by default a long path is shown shortened (see
+	// model.ShortPath). Scan leaves it false; the caller sets it.
+	FullPaths bool
 }
 
 // WaiverUse says what became of one waiver in this scan.
@@ -97,6 +117,16 @@ type Target struct {
 	Verdict    string
 	Findings   []*Finding
 	Errors     []string
+	// Gaps are the parts of the target whose contents were not inspected;
+	// GapCount counts them all, listed or not (see Complete).
+	Gaps     []model.Gap
+	GapCount int
+}
+
+// Complete reports whether every byte of the target was read and judged:
+// it was evaluated, and nothing of it was left uninspected.
+func (t *Target) Complete() bool {
+	return t.Verdict != Error && t.GapCount == 0 && len(t.Gaps) == 0
 }
 
 // Finding is a match.Finding with its waiver, if one applies.
@@ -107,23 +137,65 @@ type Finding struct {
 	Waiver        *waiver.Waiver
 	Suppressed    bool
 	WaiverExpired bool
+	// WaivedRules are the rules whose evidence waivers took off the
+	// finding, in the order applied (see applyWaivers).
+	WaivedRules []WaivedRule
 	// Gating is true when the finding is unsuppressed and at or above FailOn.
 	Gating bool
 }
 
-// ErrNotEvaluated means at least one target could not be read; the
-// Result still holds every target that could.
+// ErrNotEvaluated means at least one target could not be read, or not
+// whole; the Result still holds every target that could.
 var ErrNotEvaluated = errors.New("not every target could be evaluated")
 
-// Err returns ErrNotEvaluated (wrapped with the first error) if a target
-// has the verdict "error".
+// Err returns ErrNotEvaluated (wrapped with the first reason) if a target
+// has the verdict "error" or "incomplete".
 func (r *Result) Err() error {
 	for _, t := range r.Targets {
-		if t.Verdict == Error {
+		switch t.Verdict {
+		case Error:
 			return fmt.Errorf("%w: %s", ErrNotEvaluated, t.Errors[0])
+		case Incomplete:
+			return fmt.Errorf("%w: %s", ErrNotEvaluated, t.IncompleteReason())
 		}
 	}
 	return nil
+}
+
+// IncompleteReason says on one line what of the target was not inspected:
+// "fw.zip: 2 parts not inspected, first fw.zip!a.zip: zip archive nested
+// deeper than 6 levels (limit archive-depth), not opened". It is "" for a
+// complete target.
+func (t *Target) IncompleteReason() string {
+	if t.GapCount == 0 {
+		return ""
+	}
+	parts := "1 part"
+	if t.GapCount > 1 {
+		parts = fmt.Sprintf("%d parts", t.GapCount)
+	}
+	first := "not listed"
+	if len(t.Gaps) > 0 {
+		first = t.Gaps[0].String()
+	}
+	return fmt.Sprintf("%s: %s not inspected, first %s", t.Target, parts, first)
+}
+
+// Verdict is the verdict of the whole scan, as the exit code gives it:
+// error when a target could not be evaluated, else incomplete when one was
+// not read whole, else fail when one failed the gate, else review when one
+// has findings to review with the gate off, else pass.
+func (r *Result) Verdict() string {
+	has := map[string]bool{}
+	for _, t := range r.Targets {
+		has[t.Verdict] = true
+	}
+	for _, v := range []string{Error, Incomplete, Fail, Review} {
+		if has[v] {
+			return v
+		}
+	}
+	return Pass
 }
 
 // Failed reports whether any target failed the gate.
@@ -211,19 +283,44 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 		t.Document = o.doc
 		t.Components = o.components
 		t.Source = o.source
+		t.Gaps, t.GapCount = o.doc.Gaps, max(o.doc.GapCount, len(o.doc.Gaps))
+		if t.Gaps == nil {
+			t.Gaps = []model.Gap{}
+		}
 		t.Verdict = Pass
 		for _, mf := range o.findings {
 			f := &Finding{Finding: mf}
-			applyWaivers(f, name, uses)
+			applyWaivers(cfg.Engine, o.doc, f, name, uses)
 			f.Gating = !f.Suppressed && cfg.FailOn != "" && f.Severity.Rank() >= cfg.FailOn.Rank()
 			if f.Gating {
 				t.Verdict = Fail
 			}
 			t.Findings = append(t.Findings, f)
 		}
+		sortFindings(t.Findings)
+		t.Verdict = verdict(t, cfg)
 	}
 	res.Waivers = uses
 	return res, nil
+}
+
+// verdict is the verdict of an evaluated target whose findings have their
+// waivers and gating set.
+func verdict(t *Target, cfg Config) string {
+	review := false
+	for _, f := range t.Findings {
+		if f.Gating {
+			return Fail
+		}
+		review = review || !f.Suppressed
+	}
+	switch {
+	case !t.Complete() && !cfg.AllowIncomplete:
+		return Incomplete
+	case review && cfg.FailOn == "":
+		return Review
+	}
+	return Pass
 }
 
 // trim keeps of a matched document what reports show: its metadata and
@@ -233,10 +330,16 @@ func trim(doc *model.Document, findings []match.Finding) *model.Document {
 	for _, r := range doc.Roots {
 		keep[r] = true
 	}
+	// A path from the index is its next-to-last step's path and one step
+	// more, so the walk back from its end stops at the first ref already
+	// kept: every step before it is kept too. Roots and path steps only
+	// are kept while walking, so that this holds; the components after.
 	for _, f := range findings {
-		for _, ref := range f.Path {
-			keep[ref] = true
+		for i := len(f.Path) - 1; i >= 0 && !keep[f.Path[i]]; i-- {
+			keep[f.Path[i]] = true
 		}
+	}
+	for _, f := range findings {
 		if f.Component != nil {
 			keep[f.Component.Ref] = true
 		}
@@ -256,38 +359,16 @@ func trim(doc *model.Document, findings []match.Finding) *model.Document {
 	return &t
 }
 
-// applyWaivers gives the finding the first waiver (in file order) that
-// covers it, preferring one that has not expired.
-func applyWaivers(f *Finding, target string, uses []WaiverUse) {
-	s := waiver.Subject{Finding: f.ID, Rules: f.Rules, PURL: f.Component.PURL, Name: f.Component.Name,
-		Version: f.Component.Version, Target: target}
-	var expired *WaiverUse
-	for i := range uses {
-		u := &uses[i]
-		if !u.Waiver.Covers(s) {
-			continue
-		}
-		if u.Expired {
-			if expired == nil {
-				expired = u
-			}
-			continue
-		}
-		u.Used++
-		w := u.Waiver
-		f.Waiver, f.Suppressed = &w, true
-		return
-	}
-	if expired != nil {
-		expired.Used++
-		w := expired.Waiver
-		f.Waiver, f.WaiverExpired = &w, true
-	}
-}
-
 // read reads one target: an SBOM is ingested; a directory, a file that
 // is not an SBOM, an archive or an image archive is generated. It returns
 // the document and the source kind for the report.
+//
+// Only the first bytes of a file decide whether it is read as an SBOM
+// (ingest.MaySBOM): a binary file goes to generation without being read
+// into memory. A file that looks like an SBOM, by its name or its keys,
+// and cannot be read as one is an error, never a plain file that passes;
+// file:PATH forces plain-file treatment. An empty file, and anything that
+// is not a regular file or a directory (a FIFO, a device), is an error.
 func read(ctx context.Context, name string, cfg Config) (*model.Document, string, error) {
 	scheme, rest, hasScheme := strings.Cut(name, ":")
 	if hasScheme && len(scheme) > 1 {
@@ -295,9 +376,17 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, string
 		case SBOMDirScheme:
 			return nil, "", dirError(rest)
 		case "sbom":
+			if _, err := regular(rest); err != nil {
+				return nil, "", err
+			}
 			doc, err := ingest.File(rest, cfg.Ingest)
 			return doc, "sbom", err
-		case "dir", "file", "docker-archive", "oci-archive", "oci-dir":
+		case "file", "docker-archive", "oci-archive":
+			if _, err := regular(rest); err != nil {
+				return nil, "", err
+			}
+			return generated(ctx, scheme, rest, cfg)
+		case "dir", "oci-dir":
 			return generated(ctx, scheme, rest, cfg)
 		default:
 			// Not a scheme we know: take the whole argument as a path
@@ -322,12 +411,73 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, string
 	if err != nil && isPattern(name) {
 		return nil, "", fmt.Errorf("%s: no file matches the pattern", name)
 	}
+	if err != nil {
+		doc, err := ingest.File(name, cfg.Ingest) // says why it cannot be opened
+		return doc, "sbom", err
+	}
+	if _, err := regular(name); err != nil {
+		return nil, "", err
+	}
+	if st.Size() == 0 {
+		return nil, "", fmt.Errorf("%s: empty file (0 bytes): nothing to evaluate", name)
+	}
+	named := ingest.NamedLikeSBOM(name)
+	may, err := ingest.MaySBOMFile(name, cfg.Ingest)
+	if err != nil {
+		return nil, "", err
+	}
+	if !may && !named {
+		// Binary, or text without an SBOM marker: a product file or
+		// archive to look into.
+		return generated(ctx, "file", name, cfg)
+	}
 	doc, err := ingest.File(name, cfg.Ingest)
 	if err != nil && ingest.KindOf(err) == ingest.KindNotSBOM {
+		if named {
+			return nil, "", fmt.Errorf("%w (the file is named like an SBOM; scan file:%s to read it as a plain file)", err, name)
+		}
 		// Not an SBOM: a product file or archive to look into.
 		return generated(ctx, "file", name, cfg)
 	}
 	return doc, "sbom", err
+}
+
+// regular returns the file's information, or an error if path is not a
+// regular file (a FIFO would block the scan, a device would never end).
+func regular(path string) (os.FileInfo, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, unwrapPath(err))
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fileType(st.Mode()))
+	}
+	return st, nil
+}
+
+// fileType names the type of a file that is not regular.
+func fileType(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	}
+	return "type " + m.Type().String()
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("cannot %s: %w", pe.Op, pe.Err)
+	}
+	return err
 }
 
 // generated builds the document of a non-SBOM target.

@@ -6,6 +6,12 @@
 // selector given must match), why they are accepted, who accepted them, and
 // when the acceptance expires. An expired waiver suppresses nothing and is
 // reported, so an acceptance never outlives its review date silently.
+//
+// A waiver that names a rule and no finding accepts that rule's evidence,
+// not the findings it is part of: the other rules' evidence on the same
+// component still stands (see WaivesRule). A waiver that covers any
+// component, or lasts more than a year, is warned about on every run (see
+// Warnings).
 package waiver
 
 import (
@@ -135,6 +141,74 @@ func (w *Waiver) Expired(now time.Time) bool {
 	y, m, d := now.UTC().Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	return w.expires.Before(today)
+}
+
+// WaivesRule reports whether the waiver accepts one rule's evidence rather
+// than whole findings: it names a rule and no finding. Such a waiver takes
+// the rule's evidence off each finding it covers, and suppresses a finding
+// only when no evidence is left; a waiver that names a finding, or no rule,
+// suppresses the findings it covers.
+func (w *Waiver) WaivesRule() bool { return w.Rule != "" && w.Finding == "" }
+
+// Warnings are the reasons to tell the user about the waiver on every run
+// it is loaded, as of now: it covers any component (no finding and no
+// component named, or a component pattern that names no letter or digit,
+// such as "*"), or its last day is more than a year after now's day.
+func (w *Waiver) Warnings(now time.Time) []string {
+	var out []string
+	if w.Finding == "" {
+		switch {
+		case w.Component == "":
+			out = append(out, "covers any component (it names no component or finding)")
+		case MatchesAny(w.Component):
+			out = append(out, fmt.Sprintf("covers any component (component %q)", w.Component))
+		}
+	}
+	y, m, d := now.UTC().Date()
+	if w.expires.After(time.Date(y+1, m, d, 0, 0, 0, 0, time.UTC)) {
+		out = append(out, fmt.Sprintf("expires on %s, more than a year away", w.Expires))
+	}
+	return out
+}
+
+// MatchesAny reports whether a component pattern names no component: after
+// an optional leading "pkg:" (every purl has it), it has no letter or digit
+// outside a character class, as "*", "*@*", "*/*", "?*", "[a-z]*" or
+// "pkg:*/*". Such a pattern matches a name whatever it is.
+func MatchesAny(pattern string) bool {
+	p := strings.TrimPrefix(pattern, "pkg:")
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '\\':
+			i++
+			if i < len(p) && isAlnum(p[i]) {
+				return false
+			}
+		case c == '[':
+			// A class stands for one character, whatever its members.
+			j := i + 1
+			if j < len(p) && (p[j] == '^' || p[j] == '!') {
+				j++
+			}
+			if j < len(p) && p[j] == ']' {
+				j++
+			}
+			for j < len(p) && p[j] != ']' {
+				if p[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			i = j
+		case isAlnum(c) || c >= 0x80:
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // Subject is what a waiver is matched against.

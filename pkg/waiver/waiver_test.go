@@ -1,6 +1,7 @@
 package waiver
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +89,91 @@ func TestLoadMissing(t *testing.T) {
 	_, err := Load("no-such-waivers.yaml")
 	if err == nil || err.Error() != "waivers no-such-waivers.yaml: no such file or directory" {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestWaivesRule(t *testing.T) {
+	tests := []struct {
+		w    Waiver
+		want bool
+	}{
+		{Waiver{Rule: "KL-VENDOR-001", Component: "*"}, true},
+		{Waiver{Rule: "KL-VENDOR-001"}, true},
+		{Waiver{Rule: "KL-VENDOR-001", Finding: "PDG-0123456789ABCDEF"}, false},
+		{Waiver{Finding: "PDG-0123456789ABCDEF"}, false},
+		{Waiver{Component: "nw-engine"}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.w.WaivesRule(); got != tt.want {
+			t.Errorf("%+v: WaivesRule = %v, want %v", tt.w, got, tt.want)
+		}
+	}
+}
+
+func TestMatchesAny(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    bool
+	}{
+		{"*", true},
+		{"**", true},
+		{"?*", true},
+		{"*@*", true},
+		{"*/*", true},
+		{"*-*", true},
+		{"[a-z]*", true},
+		{"[!k]*", true},
+		{"[]a]*", true},
+		{"pkg:*", true},
+		{"pkg:*/*/*", true},
+		{"", true},
+		{"nw-engine", false},
+		{"kas*", false},
+		{"*sdk*", false},
+		{"pkg:npm/*", false},
+		{"*@1.0", false},
+		{"[k]aspersky", false},
+		{`\*x`, false},
+		{"*движок*", false},
+	}
+	for _, tt := range tests {
+		if got := MatchesAny(tt.pattern); got != tt.want {
+			t.Errorf("MatchesAny(%q) = %v, want %v", tt.pattern, got, tt.want)
+		}
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	parse := func(src string) Waiver {
+		t.Helper()
+		ws, err := Parse("w.yaml", []byte("waivers:\n  - reason: r\n    owner: o\n"+src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ws[0]
+	}
+	tests := []struct {
+		name, src string
+		want      []string
+	}{
+		{"one component, within a year", "    rule: KL-VENDOR-001\n    component: nw-engine\n    expires: 2027-05-31\n", nil},
+		{"a year to the day", "    component: nw-engine\n    expires: 2027-11-23\n", nil},
+		{"a year and a day", "    component: nw-engine\n    expires: 2027-11-24\n",
+			[]string{"expires on 2027-11-24, more than a year away"}},
+		{"wildcard component", "    rule: KL-VENDOR-001\n    component: \"*\"\n    expires: 2027-01-31\n",
+			[]string{`covers any component (component "*")`}},
+		{"no component", "    rule: KL-VENDOR-001\n    expires: 2027-01-31\n",
+			[]string{"covers any component (it names no component or finding)"}},
+		{"both", "    rule: KL-VENDOR-001\n    component: \"pkg:*/*\"\n    expires: 2099-12-31\n",
+			[]string{`covers any component (component "pkg:*/*")`, "expires on 2099-12-31, more than a year away"}},
+		{"a finding pins the component", "    finding: PDG-0123456789ABCDEF\n    component: \"*\"\n    expires: 2027-01-31\n", nil},
+		{"expired wildcard", "    component: \"*\"\n    expires: 2024-12-31\n", []string{`covers any component (component "*")`}},
+	}
+	for _, tt := range tests {
+		w := parse(tt.src)
+		if got := w.Warnings(now); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: Warnings = %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }

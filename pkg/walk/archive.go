@@ -38,7 +38,7 @@ func (w *walker) walkZip(n node, ra io.ReaderAt, size int64, appended bool, data
 	}
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
 		if !appended {
-			w.warn("%s: not a valid zip: %v", n.loc, err)
+			w.gap(n.loc, "", "not a valid zip: %v", err)
 		}
 		return nil
 	}
@@ -101,11 +101,11 @@ func (w *walker) walkZip(n node, ra io.ReaderAt, size int64, appended bool, data
 // nil for stored entries.
 func (w *walker) visitZipEntry(c node, zf *zip.File, size int64, overlaps bool, in **byteCounter) error {
 	if overlaps {
-		w.warn("%s: entry data overlaps another entry's (a zip bomb?), entry skipped", c.loc)
+		w.gap(c.loc, "", "entry data overlaps another entry's (a zip bomb?), entry skipped")
 		return w.emitSkipped(c, size, "data overlaps another entry")
 	}
 	if zf.Flags&1 != 0 {
-		w.warn("%s: encrypted, contents not read", c.loc)
+		w.gap(c.loc, "", "encrypted, contents not read")
 		return w.emitSkipped(c, size, "encrypted")
 	}
 	rc, err := zf.Open()
@@ -115,10 +115,10 @@ func (w *walker) visitZipEntry(c node, zf *zip.File, size int64, overlaps bool, 
 		}
 		if errors.Is(err, zip.ErrAlgorithm) {
 			reason := fmt.Sprintf("unsupported compression method %d", zf.Method)
-			w.warn("%s: %s, contents not read", c.loc, reason)
+			w.gap(c.loc, "", "%s, contents not read", reason)
 			return w.emitSkipped(c, size, reason)
 		}
-		w.warn("%s: %v, contents not read", c.loc, err)
+		w.gap(c.loc, "", "%v, contents not read", err)
 		return w.emitSkipped(c, size, "unreadable: "+err.Error())
 	}
 	defer rc.Close()
@@ -129,7 +129,7 @@ func (w *walker) visitZipEntry(c node, zf *zip.File, size int64, overlaps bool, 
 		}
 		return comp
 	})
-	return w.visitReader(c, size, w.budget(rr), nil)
+	return w.visitReader(c, size, w.budget(c.loc, rr), nil)
 }
 
 // zipOverlaps marks the entries whose compressed data begin inside an
@@ -245,14 +245,14 @@ func (w *walker) walkCompressed(n node, k kind, r io.Reader, count bool) error {
 		if w.abort != nil {
 			return w.abort
 		}
-		w.warn("%s: not a valid %s: %v", n.loc, k, err)
+		w.gap(n.loc, "", "not a valid %s: %v", k, err)
 		return nil
 	}
 	if count {
 		w.rep.Archives++
 	}
 	rr := w.ratio(n.loc, "rest of the stream skipped", dec, in.consumed)
-	out := bufio.NewReaderSize(w.budget(rr), 64<<10)
+	out := bufio.NewReaderSize(w.budget(n.loc, rr), 64<<10)
 	head, _ := out.Peek(headLen)
 	if w.abort != nil {
 		return w.abort

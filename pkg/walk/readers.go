@@ -10,12 +10,13 @@ import (
 // budgetReader counts the bytes read out of an archive against
 // MaxTotalBytes, and watches ctx.
 type budgetReader struct {
-	w *walker
-	r io.Reader
+	w   *walker
+	loc string // the archive read, for the gap when the budget runs out
+	r   io.Reader
 }
 
-func (w *walker) budget(r io.Reader) io.Reader {
-	return &budgetReader{w: w, r: r}
+func (w *walker) budget(loc string, r io.Reader) io.Reader {
+	return &budgetReader{w: w, loc: loc, r: r}
 }
 
 func (b *budgetReader) Read(p []byte) (int, error) {
@@ -24,7 +25,7 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 	}
 	left := b.w.lim.MaxTotalBytes - b.w.sh.archiveBytes.Load()
 	if left <= 0 {
-		return 0, b.w.truncate("walk truncated after %s read out of archives (limit total-bytes)", sizeString(b.w.lim.MaxTotalBytes))
+		return 0, b.w.truncate(b.loc, "total-bytes", "walk truncated after %s read out of archives (limit total-bytes): the rest of this archive and what follows not visited", sizeString(b.w.lim.MaxTotalBytes))
 	}
 	if int64(len(p)) > left {
 		p = p[:left]
@@ -124,7 +125,7 @@ func (rr *ratioReader) Read(p []byte) (int, error) {
 	rr.out += int64(n)
 	if rr.out > ratioSlack && (rr.out-1)/rr.w.lim.MaxRatio >= max(rr.in(), 1) {
 		rr.err = &ratioError{rr.w.lim.MaxRatio}
-		rr.w.warn("%s: decompression ratio over %d:1 (limit ratio), %s", rr.loc, rr.w.lim.MaxRatio, rr.what)
+		rr.w.gap(rr.loc, "ratio", "decompression ratio over %d:1 (limit ratio), %s", rr.w.lim.MaxRatio, rr.what)
 		return n, rr.err
 	}
 	return n, err

@@ -146,9 +146,9 @@ func (w *walker) archiveErr(n node, format string, i int, err error) error {
 		return w.abort
 	case err == w.lastReadErr, errors.As(err, &rerr): // warned
 	case i == 0:
-		w.warn("%s: not a valid %s: %v", n.loc, format, err)
+		w.gap(n.loc, "", "not a valid %s: %v", format, err)
 	default:
-		w.warn("%s: bad %s header after %d entries: %v, rest of the archive skipped", n.loc, format, i, err)
+		w.gap(n.loc, "", "bad %s header after %d entries: %v, rest of the archive skipped", format, i, err)
 	}
 	return nil
 }
@@ -228,7 +228,7 @@ func (w *walker) walkRpm(n node, r io.Reader) error {
 		if w.abort != nil {
 			return w.abort
 		}
-		w.warn("%s: not a valid rpm: %v", n.loc, err)
+		w.gap(n.loc, "", "not a valid rpm: %v", err)
 		return nil
 	}
 	if err := skip(br, 96); err != nil { // the lead
@@ -264,7 +264,7 @@ func (w *walker) walkRpm(n node, r io.Reader) error {
 		return w.walkCompressed(n, k, br, false)
 	}
 	if isCpio(head) {
-		return w.walkCpio(n, w.budget(br))
+		return w.walkCpio(n, w.budget(n.loc, br))
 	}
 	format := "unknown"
 	switch {
@@ -273,6 +273,6 @@ func (w *walker) walkRpm(n node, r io.Reader) error {
 	case bytes.HasPrefix(head, []byte{0x5d, 0, 0}):
 		format = "lzma"
 	}
-	w.warn("%s: rpm payload compressed with %s, not supported: entries not read", n.loc, format)
+	w.gap(n.loc, "", "rpm payload compressed with %s, not supported: entries not read", format)
 	return nil
 }

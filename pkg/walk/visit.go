@@ -160,7 +160,7 @@ func (w *walker) visitReader(n node, size int64, r io.Reader, ra io.ReaderAt) er
 		if errors.As(err, &rerr) { // warned by the ratio reader
 			return w.emitSkipped(n, size, rerr.reason())
 		}
-		w.warn("%s: read error: %v, contents not read", n.loc, err)
+		w.gap(n.loc, "", "read error: %v, contents not read", err)
 		return w.emitSkipped(n, size, "unreadable: "+err.Error())
 	}
 	if !over {
@@ -249,9 +249,13 @@ func (w *walker) visitLarge(n node, size int64, r io.Reader, ra io.ReaderAt) err
 	reason := "larger than " + sizeString(w.lim.MaxFileBytes)
 	switch {
 	case k == kindNone:
-		w.warn("%s: %s (limit file-bytes), contents not read", n.loc, reason)
+		w.gap(n.loc, "file-bytes", "%s (limit file-bytes), contents not read", reason)
 	case (k == kindZip || k == kindZipAppended) && ra == nil:
-		w.warn("%s: zip %s (limit file-bytes) inside an archive, entries not read", n.loc, reason)
+		w.gap(n.loc, "file-bytes", "zip %s (limit file-bytes) inside an archive, entries not read", reason)
+	case k == kindZipAppended:
+		// The entries are read, but not the bytes before them: the
+		// installer's own code and version information.
+		w.gap(n.loc, "file-bytes", "%s (limit file-bytes): its appended zip's entries are read, the rest of the file is not", reason)
 	default:
 		w.warn("%s: %s %s (limit file-bytes), not read whole; its entries are", n.loc, k, reason)
 	}
@@ -271,7 +275,7 @@ func (w *walker) mayOpen(n node, k kind) bool {
 		return true
 	}
 	if w.lim.MaxDepth > 0 && k != kindZipAppended { // 0: archives are not to be opened
-		w.warn("%s: %s archive nested deeper than %d levels (limit archive-depth), not opened", n.loc, k, w.lim.MaxDepth)
+		w.gap(n.loc, "archive-depth", "%s archive nested deeper than %d levels (limit archive-depth), not opened", k, w.lim.MaxDepth)
 	}
 	return false
 }
@@ -286,7 +290,7 @@ func (w *walker) open(n node, k kind, size int64, r io.Reader, ra io.ReaderAt, d
 			if p, ok := v.(fnPanic); ok {
 				panic(p)
 			}
-			w.warn("%s: malformed %s archive (reader panicked: %v)", n.loc, k, v)
+			w.gap(n.loc, "", "malformed %s archive (reader panicked: %v)", k, v)
 			err = w.abort
 		}
 	}()
@@ -295,13 +299,13 @@ func (w *walker) open(n node, k kind, size int64, r io.Reader, ra io.ReaderAt, d
 		err = w.walkZip(n, ra, size, k == kindZipAppended, data)
 	case kindTar:
 		w.rep.Archives++
-		err = w.walkTar(n, w.budget(r))
+		err = w.walkTar(n, w.budget(n.loc, r))
 	case kindAr:
 		w.rep.Archives++
-		err = w.walkAr(n, w.budget(r))
+		err = w.walkAr(n, w.budget(n.loc, r))
 	case kindCpio:
 		w.rep.Archives++
-		err = w.walkCpio(n, w.budget(r))
+		err = w.walkCpio(n, w.budget(n.loc, r))
 	case kindRpm:
 		w.rep.Archives++
 		err = w.walkRpm(n, r)

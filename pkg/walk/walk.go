@@ -18,7 +18,8 @@
 //
 // Every limit hit, bad entry and unreadable archive is a warning in the
 // Report, and the walk goes on: a corrupt archive is still visited as a
-// plain file. Only the caller's function, context cancellation and errors
+// plain file. Those that leave contents unread are also Gaps, so that a
+// caller never takes a walk with gaps for one that saw everything. Only the caller's function, context cancellation and errors
 // on the root itself end a walk with an error. A panic in the caller's
 // function is not recovered.
 package walk
@@ -160,10 +161,38 @@ type Report struct {
 	// entry name \"../../etc/passwd\", name cleaned". After MaxWarnings
 	// the rest are only counted, in a last warning.
 	Warnings []string
+	// Gaps are the parts of the input whose contents were not inspected,
+	// each also a warning: a limit hit (archive-depth, file-bytes, ratio,
+	// files, total-bytes), an archive or entry that could not be read
+	// (corrupt, encrypted, unsupported compression), a file that could not
+	// be opened. A walk with gaps did not read every byte it was given,
+	// so its caller cannot say that nothing is there. After MaxGaps the
+	// rest are only counted, in GapCount.
+	Gaps []Gap
+	// GapCount is the number of gaps, listed or not.
+	GapCount int
 }
+
+// Gap is a part of the input whose contents were not inspected.
+type Gap struct {
+	// Location is where, as File.Location.
+	Location string
+	// Reason says what was not read and why: "zip archive nested deeper
+	// than 6 levels (limit archive-depth), not opened".
+	Reason string
+	// Limit names the limit that was hit (see pkg/limits), or "" when the
+	// part could not be read for another reason.
+	Limit string
+}
+
+// String is the gap as a warning: "LOCATION: REASON".
+func (g Gap) String() string { return g.Location + ": " + g.Reason }
 
 // MaxWarnings bounds Report.Warnings.
 const MaxWarnings = 10000
+
+// MaxGaps bounds Report.Gaps.
+const MaxGaps = 1000
 
 // Add adds the counts and warnings of o to r, for callers that walk several
 // roots into one report.
@@ -177,6 +206,23 @@ func (r *Report) Add(o Report) {
 	r.Special += o.Special
 	r.Truncated = r.Truncated || o.Truncated
 	r.Warnings = append(r.Warnings, o.Warnings...)
+	r.addGaps(o.Gaps, o.GapCount)
+}
+
+// AddGap records a gap and its warning, for callers that read parts of an
+// input themselves (the files of an image).
+func (r *Report) AddGap(g Gap) {
+	if len(r.Warnings) < MaxWarnings {
+		r.Warnings = append(r.Warnings, g.String())
+	}
+	r.addGaps([]Gap{g}, 1)
+}
+
+// addGaps adds gaps, of count in all, keeping at most MaxGaps listed.
+func (r *Report) addGaps(gaps []Gap, count int) {
+	r.GapCount += count
+	room := max(MaxGaps-len(r.Gaps), 0)
+	r.Gaps = append(r.Gaps, gaps[:min(len(gaps), room)]...)
 }
 
 // Walk visits root (a directory, a regular file, or an archive file) and
@@ -319,6 +365,14 @@ func (w *walker) warn(format string, args ...any) {
 	w.rep.Warnings = append(w.rep.Warnings, fmt.Sprintf(format, args...))
 }
 
+// gap warns that the contents of loc were not inspected, and records it
+// as a gap. limit names the limit hit, or is "".
+func (w *walker) gap(loc, limit, format string, args ...any) {
+	reason := fmt.Sprintf(format, args...)
+	w.warn("%s: %s", loc, reason)
+	w.rep.addGaps([]Gap{{Location: loc, Reason: reason, Limit: limit}}, 1)
+}
+
 // check returns the reason to stop, if any.
 func (w *walker) check() error {
 	if w.abort == nil {
@@ -331,10 +385,10 @@ func (w *walker) check() error {
 	return w.abort
 }
 
-// truncate stops the walk because of a limit.
-func (w *walker) truncate(format string, args ...any) error {
+// truncate stops the walk because of limit, at loc.
+func (w *walker) truncate(loc, limit, format string, args ...any) error {
 	if w.abort == nil {
-		w.warn(format, args...)
+		w.gap(loc, limit, format, args...)
 		w.rep.Truncated = true
 		w.setAbort(errTruncated)
 	}
@@ -358,7 +412,7 @@ func (w *walker) emit(f *File) (descend bool, err error) {
 		return false, err
 	}
 	if w.sh.files.Add(1) > int64(w.lim.MaxFiles) {
-		return false, w.truncate("walk truncated at %d files (limit files): %s and what follows not visited", w.lim.MaxFiles, f.Location)
+		return false, w.truncate(f.Location, "files", "walk truncated at %d files (limit files): this file and what follows not visited", w.lim.MaxFiles)
 	}
 	w.rep.Files++
 	f.Unit = w.unit
@@ -399,7 +453,7 @@ func (w *walker) emitSkipped(n node, size int64, reason string) error {
 func (w *walker) walkDir(dir, loc string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		w.warn("%s: %v", orDot(loc), pathErr(err))
+		w.gap(orDot(loc), "", "%v", pathErr(err))
 	}
 	for _, e := range entries {
 		if err := w.check(); err != nil {
@@ -463,13 +517,13 @@ func (w *walker) visitDiskFile(p, loc string) error {
 	n := node{loc: loc, name: path.Base(loc)}
 	f, err := openFile(p)
 	if err != nil {
-		w.warn("%s: %v", loc, pathErr(err))
+		w.gap(loc, "", "%v", pathErr(err))
 		return w.emitSkipped(n, -1, "unreadable: "+pathErr(err).Error())
 	}
 	defer f.Close()
 	size, mode, err := f.Stat()
 	if err != nil {
-		w.warn("%s: %v", loc, pathErr(err))
+		w.gap(loc, "", "%v", pathErr(err))
 		return w.emitSkipped(n, -1, "unreadable: "+pathErr(err).Error())
 	}
 	if !mode.IsRegular() { // replaced since the directory was read

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -249,6 +250,7 @@ func TestUnreadable(t *testing.T) {
 	}
 	wantWarning(t, rep, "secret: open: permission denied")
 	wantWarning(t, rep, "closed: open: permission denied")
+	wantGaps(t, rep, "", "")
 }
 
 func TestNested(t *testing.T) {
@@ -457,6 +459,13 @@ func TestBombs(t *testing.T) {
 				t.Errorf("%s: %+v", c.entry, f)
 			}
 			wantWarning(t, rep, c.warning)
+			limit := "ratio"
+			if strings.Contains(c.warning, "limit file-bytes") {
+				limit = "file-bytes"
+			} else if !strings.Contains(c.warning, "limit ratio") {
+				limit = ""
+			}
+			wantGaps(t, rep, limit)
 		})
 	}
 }
@@ -487,7 +496,9 @@ func TestDepth(t *testing.T) {
 		}
 		if c.warning == "" {
 			noWarnings(t, rep)
+			wantGaps(t, rep)
 		} else {
+			wantGaps(t, rep, "archive-depth")
 			wantWarning(t, rep, c.warning)
 			if len(rep.Warnings) != 1 {
 				t.Errorf("warnings %q", rep.Warnings)
@@ -547,6 +558,7 @@ func TestTraversal(t *testing.T) {
 		if len(rep.Warnings) != 4 {
 			t.Errorf("%s: warnings %q", name, rep.Warnings)
 		}
+		wantGaps(t, rep) // cleaned names were read: no gap
 	}
 }
 
@@ -608,6 +620,8 @@ func TestCorrupt(t *testing.T) {
 			if len(rep.Warnings) != len(c.warnings) {
 				t.Errorf("warnings %q", rep.Warnings)
 			}
+			// A part that could not be read is a gap: the walk is incomplete.
+			wantGaps(t, rep, make([]string, len(c.warnings))...)
 		})
 	}
 }
@@ -621,7 +635,8 @@ func TestTruncation(t *testing.T) {
 	if len(files) != 3 || !rep.Truncated {
 		t.Errorf("MaxFiles 3: %q, truncated %v", locations(files), rep.Truncated)
 	}
-	wantWarning(t, rep, "walk truncated at 3 files (limit files): f3 and what follows not visited")
+	wantWarning(t, rep, "f3: walk truncated at 3 files (limit files): this file and what follows not visited")
+	wantGaps(t, rep, "files")
 
 	var entries []entry
 	for i := range 10 {
@@ -631,11 +646,50 @@ func TestTruncation(t *testing.T) {
 	if len(files) != 3 || !rep.Truncated || rep.ArchiveBytes != 2500 {
 		t.Errorf("MaxTotalBytes 2500: %q, truncated %v, %d bytes", locations(files), rep.Truncated, rep.ArchiveBytes)
 	}
-	wantWarning(t, rep, "walk truncated after 2500 bytes read out of archives (limit total-bytes)")
+	wantWarning(t, rep, "x.zip!e2: walk truncated after 2500 bytes read out of archives (limit total-bytes)")
+	wantGaps(t, rep, "total-bytes")
 
 	files, rep = walkMem(t, "x.tar.gz", gz(t, makeTar(t, entries...)), Limits{MaxTotalBytes: 2500})
 	if len(files) != 2 || !rep.Truncated {
 		t.Errorf("MaxTotalBytes 2500 tar.gz: %q, truncated %v, %d bytes", locations(files), rep.Truncated, rep.ArchiveBytes)
+	}
+	wantGaps(t, rep, "total-bytes")
+}
+
+// wantGaps fails unless rep lists exactly one gap per limit given, in
+// order ("" for a part unreadable for another reason), each with its
+// warning.
+func wantGaps(t *testing.T, rep Report, limits ...string) {
+	t.Helper()
+	var got []string
+	for _, g := range rep.Gaps {
+		got = append(got, g.Limit)
+		if !hasWarning(rep, g.String()) {
+			t.Errorf("gap %q is not a warning: %q", g, rep.Warnings)
+		}
+		if g.Location == "" || g.Reason == "" {
+			t.Errorf("gap without a location or reason: %+v", g)
+		}
+	}
+	if !slices.Equal(got, limits) || rep.GapCount != len(limits) {
+		t.Errorf("gaps %q (count %d), want limits %q", rep.Gaps, rep.GapCount, limits)
+	}
+}
+
+func TestGapsBounded(t *testing.T) {
+	var entries []entry
+	for i := range MaxGaps + 5 {
+		entries = append(entries, entry{name: fmt.Sprintf("e%d.zip", i), data: []byte("PK\x03\x04 not a zip")})
+	}
+	_, rep := walkMem(t, "many.tar", makeTar(t, entries...), Limits{})
+	if len(rep.Gaps) != MaxGaps || rep.GapCount != MaxGaps+5 {
+		t.Errorf("%d gaps listed, %d counted; want %d and %d", len(rep.Gaps), rep.GapCount, MaxGaps, MaxGaps+5)
+	}
+	var all Report
+	all.Add(rep)
+	all.Add(rep)
+	if len(all.Gaps) != MaxGaps || all.GapCount != 2*(MaxGaps+5) {
+		t.Errorf("added: %d gaps listed, %d counted", len(all.Gaps), all.GapCount)
 	}
 }
 
@@ -745,6 +799,17 @@ func TestLarge(t *testing.T) {
 	wantWarning(t, rep, "big.bin: larger than 4 KiB (limit file-bytes), contents not read")
 	wantWarning(t, rep, "big.zip: zip larger than 4 KiB (limit file-bytes), not read whole; its entries are")
 	wantWarning(t, rep, "big.tar.gz!z.zip: zip larger than 4 KiB (limit file-bytes) inside an archive, entries not read")
+	// Entries not read are gaps; a large tar or zip whose entries are all
+	// read is not.
+	var gapLocs []string
+	for _, g := range rep.Gaps {
+		gapLocs = append(gapLocs, g.Location)
+	}
+	slices.Sort(gapLocs)
+	wantLocs := []string{"big.bin", "big.tar.gz!inner.tar!big.bin", "big.tar.gz!z.zip", "big.zip!big.bin", "outer.tar!inner.tar!big.bin"}
+	if !slices.Equal(gapLocs, wantLocs) {
+		t.Errorf("gaps at %q, want %q", gapLocs, wantLocs)
+	}
 
 	files, _ = walkMem(t, "big.zip", bigZip, lim)
 	if got := locations(files); !reflect.DeepEqual(got, []string{"big.zip", "big.zip!a.txt", "big.zip!big.bin"}) || files[1].Data != "small" {
