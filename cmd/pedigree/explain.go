@@ -1,8 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,7 +54,7 @@ func explainCommand() *cli.Command {
 				if err := showRule(c.App.Writer, r); err != nil {
 					return err
 				}
-				_, err := fmt.Fprintf(c.App.Writer, "  what to do:\n    %s\n", r.Category.Guidance())
+				_, err := fmt.Fprintf(c.App.Writer, "%s  what to do:\n    %s\n", howFound(r), r.Category.Guidance())
 				return err
 			}
 			if c.NArg() < 2 {
@@ -127,18 +130,33 @@ func explainFinding(w io.Writer, set *signature.Set, t *scan.Target, f *scan.Fin
 		}
 		byRule[e.Rule] = append(byRule[e.Rule], e)
 	}
+	kinds := map[string]bool{}
 	for _, id := range order {
 		r := set.Rule(id)
+		if r == nil {
+			// A rule of a pack not loaded now (a finding read back).
+			r = &signature.Rule{ID: id, Title: "(rule not loaded)"}
+		}
 		fmt.Fprintf(&b, "    %s  %s (%s, %s)\n", id, r.Title, r.Category, r.Severity)
-		for _, e := range byRule[id] {
-			loc := ""
-			if e.Location != "" {
-				loc = " in " + e.Location
-			}
-			fmt.Fprintf(&b, "      %-12s %s = %q%s\n", e.Kind, e.Field, e.Value, loc)
+		ev := byRule[id]
+		if r.Composite() {
+			fmt.Fprintf(&b, "      all %d blocks of the rule found together, within one %s:\n", len(r.All), cmpOr(r.Scope, signature.ScopeComponent))
+			// By block, then as the engine sorted them.
+			slices.SortStableFunc(ev, func(a, b match.Evidence) int { return cmp.Compare(block(a.Field), block(b.Field)) })
+		}
+		for _, e := range ev {
+			fmt.Fprintf(&b, "      %s\n", evidenceLine(e, kinds))
 		}
 		for _, ref := range r.References {
 			fmt.Fprintf(&b, "      seen in: %s\n", ref)
+		}
+	}
+	if len(kinds) > 0 {
+		b.WriteString("  evidence kinds:\n")
+		for _, k := range kindOrder {
+			if kinds[k] {
+				fmt.Fprintf(&b, "    %-12s %s\n", k, kindHelp[k])
+			}
 		}
 	}
 	if r := set.Rule(f.Rule); r != nil {
@@ -153,4 +171,114 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// evidenceLine renders one piece of evidence: its kind, where it was
+// found and the value, with the file it was found in when that is not
+// the value itself. The fields that the engine composes are read back:
+// "nested[LOCATION].FIELD" (evidence of a part folded into the artifact
+// it ships in), "all[N] FIELD" (block N of a composite rule), and the
+// properties of deep inspection's imports, whose name holds the file and
+// line. kinds collects what the legend below the evidence explains.
+func evidenceLine(e match.Evidence, kinds map[string]bool) string {
+	field := e.Field
+	var prefix []string
+	if rest, ok := strings.CutPrefix(field, "nested["); ok {
+		if i := strings.Index(rest, "]."); i >= 0 {
+			part := rest[:i]
+			field = rest[i+2:]
+			kinds["nested"] = true
+			if e.Value == part {
+				// The part's own location is the evidence.
+				return fmt.Sprintf("%-12s nested part %q, its %s", e.Kind, part, field)
+			}
+			prefix = append(prefix, fmt.Sprintf("nested part %q:", part))
+		}
+	}
+	if n := block(field); n >= 0 {
+		prefix = append(prefix, fmt.Sprintf("all[%d]", n))
+		field = strings.TrimSpace(field[strings.IndexByte(field, ']')+1:])
+		kinds["all[N]"] = true
+	}
+	kinds[e.Kind] = true
+	loc := ""
+	if e.Location != "" && e.Location != e.Value {
+		loc = " in " + e.Location
+	}
+	var what string
+	switch {
+	case e.Kind == match.KindReference:
+		what = fmt.Sprintf("imports %q%s", e.Value, loc)
+	case field == "":
+		what = fmt.Sprintf("%q%s", e.Value, loc)
+	default:
+		what = fmt.Sprintf("%s = %q%s", field, e.Value, loc)
+	}
+	return fmt.Sprintf("%-12s %s", e.Kind, strings.Join(append(prefix, what), " "))
+}
+
+// block is the block number of a composite rule's evidence ("all[2] name"
+// gives 2), or -1.
+func block(field string) int {
+	rest, ok := strings.CutPrefix(field, "all[")
+	if !ok {
+		return -1
+	}
+	end := strings.IndexByte(rest, ']')
+	if end < 0 {
+		return -1
+	}
+	n, err := strconv.Atoi(rest[:end])
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// kindOrder and kindHelp are the legend of explain: the evidence kinds
+// whose meaning is not plain from their name.
+var kindOrder = []string{match.KindName, match.KindService, match.KindReference, match.KindMention,
+	match.KindPedigree, match.KindRelationship, "all[N]", "nested"}
+
+var kindHelp = map[string]string{
+	match.KindName:         "a product or vendor name in the component's own name",
+	match.KindService:      "a service name the component declares (Windows service, systemd unit)",
+	match.KindReference:    "source code that imports the vendor's namespace, header or module: at most medium alone, the rule's severity when the document also declares or ships what is imported",
+	match.KindMention:      "the vendor named in free text: never vendor identity",
+	match.KindPedigree:     "evidence of a CycloneDX pedigree ancestor or variant, passed on",
+	match.KindRelationship: "evidence of a component this one derives from (VARIANT_OF, DESCENDANT_OF, COPY_OF, GENERATED_FROM)",
+	"all[N]":               "block N of a composite rule: every block must be found, and the rule rates them together",
+	"nested":               "a part of the artifact (a class in a jar in an .aar), reported with it once",
+}
+
+// howFound says, under a rule's patterns, how they turn into evidence
+// where that is not plain: composite blocks, service names, and imports.
+func howFound(r *signature.Rule) string {
+	var lines []string
+	if r.Composite() {
+		scope := "in one component's own fields and locations"
+		if r.Scope == signature.ScopeSubtree {
+			scope = fmt.Sprintf("in the files under one directory, %d levels above a file of all[0]", r.SubtreeLevels())
+		}
+		lines = append(lines, fmt.Sprintf("a finding needs all %d blocks %s; it is made on the component of all[0] and lists one piece of evidence per block (field all[N])", len(r.All), scope))
+	}
+	m := r.Match
+	if len(m.Services) > 0 {
+		lines = append(lines, "services are matched, without case, against the service names a component declares (a component of type service, service or systemd-unit properties, a *.service file): evidence kind service")
+	}
+	if len(m.Products) > 0 {
+		lines = append(lines, "products are matched on whole words of a component's name, group or product-name properties (evidence kind name); a pattern written ^NAME$ only as the whole name")
+	}
+	if len(m.JavaPackages)+len(m.Products)+len(m.Names) > 0 || slices.ContainsFunc(m.PURLs, func(p string) bool { return strings.HasPrefix(p, "pkg:npm/") }) {
+		lines = append(lines, "an import of these in source code (evidence kind reference) rates at most medium, unless the same rule matched something else on the component or the document declares or ships what is imported")
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("  how it is found:\n")
+	for _, l := range lines {
+		fmt.Fprintf(&b, "    %s\n", l)
+	}
+	return b.String()
 }

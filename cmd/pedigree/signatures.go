@@ -134,17 +134,34 @@ func showRule(w io.Writer, r *signature.Rule) error {
 		fmt.Fprintf(&b, "  description:\n    %s\n", strings.Join(strings.Fields(r.Description), " "))
 	}
 	b.WriteString("  match:\n")
-	m := r.Match
-	for _, k := range []struct {
-		name string
-		vals []string
-	}{
-		{"names", m.Names}, {"products", m.Products}, {"mentions", m.Mentions}, {"purls", m.PURLs},
-		{"cpes", m.CPEs}, {"hashes", m.Hashes}, {"filenames", m.Filenames}, {"paths", m.Paths},
-		{"domains", m.Domains}, {"signers", m.Signers}, {"javaPackages", m.JavaPackages}, {"content", m.Content},
-	} {
-		for _, v := range k.vals {
-			fmt.Fprintf(&b, "    %-13s %s\n", k.name, v)
+	blocks := []signature.Match{r.Match}
+	if r.Composite() {
+		// A composite rule: every block must match, within its scope.
+		scope := r.Scope
+		if scope == "" {
+			scope = signature.ScopeComponent
+		}
+		fmt.Fprintf(&b, "    all of these blocks, within one %s (levels %d):\n", scope, r.SubtreeLevels())
+		blocks = r.All
+	}
+	indent := "    "
+	for i, m := range blocks {
+		if r.Composite() {
+			fmt.Fprintf(&b, "    all[%d]:\n", i)
+			indent = "      "
+		}
+		for _, k := range []struct {
+			name string
+			vals []string
+		}{
+			{"names", m.Names}, {"products", m.Products}, {"mentions", m.Mentions}, {"purls", m.PURLs},
+			{"cpes", m.CPEs}, {"hashes", m.Hashes}, {"filenames", m.Filenames}, {"paths", m.Paths},
+			{"domains", m.Domains}, {"signers", m.Signers}, {"javaPackages", m.JavaPackages}, {"content", m.Content},
+			{"services", m.Services},
+		} {
+			for _, v := range k.vals {
+				fmt.Fprintf(&b, "%s%-13s %s\n", indent, k.name, v)
+			}
 		}
 	}
 	b.WriteString("  references:\n")

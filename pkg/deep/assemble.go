@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/pedigree-sbom/pedigree/pkg/model"
+	"github.com/pedigree-sbom/pedigree/pkg/recipe"
+	"github.com/pedigree-sbom/pedigree/pkg/recipe/decl"
 )
 
 // Assembler turns the facts of a walk into components, in walk order.
@@ -75,6 +77,55 @@ func (a *Assembler) Add(f *Facts) {
 		}
 	}
 	c.Hashes = append(c.Hashes, f.Hashes...)
+	for _, it := range f.Declared {
+		a.declared(c, f.Location, it)
+	}
+}
+
+// declared adds what a recipe declares: an import becomes a property of
+// the source file ("pedigree:import:LOCATION:LINE"), anything else a
+// component under the recipe's, at "LOCATION:LINE", with how it was
+// declared (pedigree:declared-by) and the file path it names
+// (pedigree:declared-path, matched as a location). Its ref is
+// "file:LOCATION#KIND:NAME[@VERSION]".
+func (a *Assembler) declared(c *model.Component, loc string, it recipe.Item) {
+	at := fmt.Sprintf("%s:%d", loc, it.Line)
+	if it.Kind == decl.Import {
+		c.Properties = appendProp(c.Properties, "pedigree:import:"+at, it.Name)
+		return
+	}
+	// One component per thing a file declares: declared again (COPY of
+	// a package file, then dpkg -i of it), it gains a location.
+	id := it.Kind + ":" + it.Name
+	if it.Group != "" {
+		id = it.Kind + ":" + it.Group + ":" + it.Name
+	}
+	if it.Version != "" {
+		id += "@" + it.Version
+	}
+	ref := RefPrefix + loc + "#" + id
+	if d := a.byLoc[ref]; d != nil {
+		if !slices.Contains(d.Locations, at) {
+			d.Locations = append(d.Locations, at)
+		}
+		d.Properties = appendProp(d.Properties, "pedigree:declared-by", it.By)
+		if it.Path != "" {
+			d.Properties = appendProp(d.Properties, "pedigree:declared-path", it.Path)
+		}
+		return
+	}
+	typ := map[string]string{decl.Package: "library", decl.Image: "container"}[it.Kind]
+	if typ == "" {
+		typ = "application" // a kit or a program: its name is a product's name too
+	}
+	d := &model.Component{Ref: ref, Type: typ, Group: it.Group, Name: it.Name, Version: it.Version, PURL: it.PURL,
+		Locations: []string{at}, Parent: c.Ref}
+	d.Properties = appendProp(d.Properties, "pedigree:declared-by", it.By)
+	if it.Path != "" {
+		d.Properties = appendProp(d.Properties, "pedigree:declared-path", it.Path)
+	}
+	a.byLoc[ref] = d
+	a.comps = append(a.comps, d)
 }
 
 // signerText describes a signer for reports; the subject comes first so

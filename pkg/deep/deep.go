@@ -27,9 +27,12 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	"github.com/pedigree-sbom/pedigree/pkg/fold"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 	"github.com/pedigree-sbom/pedigree/pkg/pe"
+	"github.com/pedigree-sbom/pedigree/pkg/recipe"
+	"github.com/pedigree-sbom/pedigree/pkg/recipe/decl"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/walk"
 )
@@ -58,6 +61,9 @@ type Inspector struct {
 	patterns []pattern
 	find     *finder
 	hashes   []string
+	// vendorWords are the names and product names of the signatures, for
+	// telling which imports of a source file are worth keeping.
+	vendorWords *fold.Phrases
 }
 
 // maxFacts bounds what one file can contribute per kind, so a file that
@@ -66,7 +72,7 @@ const maxFacts = 16
 
 // New builds an Inspector for the engine's signatures.
 func New(eng *match.Engine) *Inspector {
-	in := &Inspector{eng: eng, hashes: eng.HashAlgorithms()}
+	in := &Inspector{eng: eng, hashes: eng.HashAlgorithms(), vendorWords: fold.NewPhrases()}
 	seen := map[string]bool{}
 	add := func(kind patternKind, s, exact string) {
 		if len(s) < 4 {
@@ -85,8 +91,11 @@ func New(eng *match.Engine) *Inspector {
 			in.patterns = append(in.patterns, pattern{kind: kind, text: text, wide: wide, exact: exact})
 		}
 	}
-	for _, r := range eng.Set().Rules {
+	for i, r := range eng.Set().Rules {
 		m := r.Match
+		for _, s := range append(append([]string(nil), m.Names...), m.Products...) {
+			in.vendorWords.Add(s, i)
+		}
 		for _, n := range append(append([]string(nil), m.Names...), m.Signers...) {
 			for _, form := range caseForms(n) {
 				add(kindName, form, "")
@@ -173,11 +182,15 @@ type Facts struct {
 	PathMatters bool
 	// ClassFile and ManifestFile say the file rolls up into its archive.
 	ClassFile, ManifestFile bool
+	// Declared is what the file declares when it is a recipe (a
+	// Dockerfile, a build script, ...; see pkg/recipe), and the vendor
+	// imports of a source file.
+	Declared []recipe.Item
 }
 
 // Empty reports whether the file revealed nothing.
 func (f *Facts) Empty() bool {
-	return len(f.Copyrights)+len(f.Strings)+len(f.Hosts)+len(f.Classes)+len(f.Paths)+len(f.Content)+len(f.Manifest) == 0 &&
+	return len(f.Copyrights)+len(f.Strings)+len(f.Hosts)+len(f.Classes)+len(f.Paths)+len(f.Content)+len(f.Manifest)+len(f.Declared) == 0 &&
 		!f.PathMatters && (f.PE == nil || (len(f.PE.Version) == 0 && f.PE.Signature == nil)) && len(f.Hashes) == 0
 }
 
@@ -219,10 +232,36 @@ func (in *Inspector) Inspect(file *walk.File) *Facts {
 	if len(in.hashes) > 0 {
 		f.Hashes = digests(data, in.hashes)
 	}
+	if len(data) <= recipe.MaxBytes && recipe.Reader(file.Location) != "" && !isArchive(data) {
+		f.Declared = slices.DeleteFunc(recipe.Parse(file.Location, data, in.vendorImport), in.unremarkable)
+	}
 	if f.Empty() {
 		return nil
 	}
 	return f
+}
+
+// vendorImport reports whether an imported namespace, header or module
+// could name the vendor: a Java package a rule names, or a name or product
+// word of the signatures ("kavsdk/kavsdk.h", "KlAkOAPI").
+func (in *Inspector) vendorImport(name string) bool {
+	if strings.Contains(name, ".") && !strings.ContainsAny(name, "/\\") && in.eng.MatchesJavaPackage(strings.ToLower(name)) {
+		return true
+	}
+	found := false
+	in.vendorWords.MatchString(name, func(int) { found = true })
+	return found
+}
+
+// unremarkable reports whether a declared item is a program run by a
+// recipe that no rule could be about (rm, ldconfig, ./configure): those
+// are left out, so that the scripts of a whole system do not add a
+// component per command. Packages, kits and images are always kept.
+func (in *Inspector) unremarkable(it recipe.Item) bool {
+	if it.Kind != decl.Binary {
+		return false
+	}
+	return !in.eng.MayMatchPath(it.Name) && (it.Path == "" || !in.eng.MayMatchPath(it.Path)) && !in.vendorImport(it.Name)
 }
 
 func (in *Inspector) hit(f *Facts, data []byte, id, end int) {

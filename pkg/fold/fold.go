@@ -274,6 +274,10 @@ var maxLegal = func() int {
 	return n
 }()
 
+// IsLegalForm reports whether a folded word is a legal form ("ltd",
+// "gmbh", "ooo"), which Tokens drops.
+func IsLegalForm(w string) bool { return legalForms[w] }
+
 // legalForms are words that name a company's legal form in the languages
 // vendor names appear in. They carry no identity and are ignored on both
 // sides of a match. The list is folded already.

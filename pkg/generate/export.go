@@ -108,6 +108,22 @@ func addCycloneDX(doc map[string]any, files []*model.Component) {
 			"bom-ref": c.Ref, "type": "file", "name": c.Name,
 			"evidence": map[string]any{"occurrences": []any{map[string]any{"location": c.Name}}},
 		}
+		if c.Type != "file" && c.Type != "" {
+			// Declared by a recipe (pkg/recipe): a package, image or
+			// program, found where the recipe declares it.
+			comp["type"] = c.Type
+			var occ []any
+			for _, l := range c.Locations {
+				occ = append(occ, map[string]any{"location": l})
+			}
+			comp["evidence"] = map[string]any{"occurrences": occ}
+			if c.Group != "" {
+				comp["group"] = c.Group
+			}
+			if c.PURL != "" {
+				comp["purl"] = c.PURL
+			}
+		}
 		if c.Version != "" {
 			comp["version"] = c.Version
 		}
@@ -142,6 +158,13 @@ func addSPDX(doc map[string]any, files []*model.Component) {
 			"primaryPackagePurpose": "FILE",
 			"comment":               "found by pedigree deep inspection at " + c.Name,
 		}
+		if c.Type != "file" && c.Type != "" {
+			pkg["primaryPackagePurpose"] = spdxPurpose(c.Type)
+			pkg["comment"] = "declared at " + strings.Join(c.Locations, ", ") + " (pedigree recipe reading)"
+			if c.PURL != "" {
+				pkg["externalRefs"] = []any{map[string]any{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": c.PURL}}
+			}
+		}
 		if len(facts) > 0 {
 			pkg["attributionTexts"] = facts
 		}
@@ -151,4 +174,16 @@ func addSPDX(doc map[string]any, files []*model.Component) {
 		pkgs = append(pkgs, pkg)
 	}
 	doc["packages"] = pkgs
+}
+
+// spdxPurpose is the SPDX primaryPackagePurpose of a declared component's
+// type.
+func spdxPurpose(typ string) string {
+	switch typ {
+	case "library":
+		return "LIBRARY"
+	case "container":
+		return "CONTAINER"
+	}
+	return "APPLICATION"
 }

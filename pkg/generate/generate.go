@@ -312,7 +312,9 @@ func attach(doc *model.Document, comps []*model.Component) {
 	// that component now: it takes the file's digests.
 	byLoc := map[string]*model.Component{}
 	for _, c := range comps {
-		if _, gone := merged[c.Ref]; !gone {
+		// Only the components of files: what a recipe declares is named
+		// by itself, not by a location (pkg/recipe).
+		if _, gone := merged[c.Ref]; !gone && len(c.Locations) == 1 && c.Locations[0] == c.Name {
 			byLoc[cleanLocation(c.Name)] = c
 		}
 	}

@@ -20,10 +20,10 @@ func (c *collector) component(x *model.Component, prefix string) {
 		c.party(&x.Authors[i], KindAuthor, itemAt(prefix, "authors", i))
 	}
 	c.party(x.Originator, KindOriginator, fieldAt(prefix, "originator"))
-	c.phrases(c.e.names, KindCopyright, fieldAt(prefix, "copyright"), x.Copyright, "")
+	c.maker(KindCopyright, fieldAt(prefix, "copyright"), x.Copyright, "")
 	if ev := x.Evidence; ev != nil {
 		for i, s := range ev.Copyright {
-			c.phrases(c.e.names, KindCopyright, itemAt(prefix, "evidence.copyright", i), s, "")
+			c.maker(KindCopyright, itemAt(prefix, "evidence.copyright", i), s, "")
 		}
 		for i, id := range ev.Identity {
 			c.identity(id, itemAt(prefix, "evidence.identity", i))
@@ -36,14 +36,17 @@ func (c *collector) component(x *model.Component, prefix string) {
 	// --- Names and free text ---
 	if x.Type != "file" {
 		// A file's name is a path: it is matched as a file below.
-		c.phrases(c.e.products, KindName, fieldAt(prefix, "name"), x.Name, "")
+		c.product(KindName, fieldAt(prefix, "name"), x.Name)
 	}
 	if x.Group != "" {
-		c.phrases(c.e.products, KindName, fieldAt(prefix, "group"), x.Group, "")
+		c.product(KindName, fieldAt(prefix, "group"), x.Group)
 		c.java(x.Group, fieldAt(prefix, "group"), x.Group, "")
+		if x.PURL == "" {
+			c.mavenCoordinates(x.Group, x.Name, fieldAt(prefix, "group"))
+		}
 	}
 	if x.SWID != nil {
-		c.phrases(c.e.products, KindName, fieldAt(prefix, "swid.name"), x.SWID.Name, "")
+		c.product(KindName, fieldAt(prefix, "swid.name"), x.SWID.Name)
 	}
 	c.java(x.Name, fieldAt(prefix, "name"), x.Name, "")
 	c.phrases(c.e.mentions, KindMention, fieldAt(prefix, "description"), x.Description, "")
@@ -97,6 +100,7 @@ func (c *collector) component(x *model.Component, prefix string) {
 	for _, p := range x.Properties {
 		c.property(p, keyAt(prefix, "properties", p.Name))
 	}
+	c.extras(x, prefix) // services.go, composite.go
 }
 
 // mentionRefTypes are external reference types whose URL is about the
@@ -121,7 +125,7 @@ func (c *collector) party(p *model.Party, kind string, field at) {
 	if name == "" {
 		name = p.Raw
 	}
-	c.phrases(c.e.names, kind, field.dot(".name"), name, "")
+	c.maker(kind, field.dot(".name"), name, p.Email)
 	if kind == KindSigner {
 		c.phrases(c.e.signers, kind, field.dot(".name"), name, "")
 	}
@@ -136,6 +140,18 @@ func (c *collector) party(p *model.Party, kind string, field at) {
 	}
 }
 
+// maker matches a maker's name against the vendor names, marking the
+// evidence when the name is a person's who bears the entity's name.
+func (c *collector) maker(kind string, field at, name, email string) {
+	if name == "" {
+		return
+	}
+	c.e.names.MatchString(name, func(rule int) {
+		person := kind != KindSigner && kind != KindPEVersion && c.e.personName(c.e.rules[rule].Entity, name, email)
+		c.addEvidence(rule, Evidence{Kind: kind, Field: field.String(), Value: name, person: person})
+	})
+}
+
 // identity matches the concluded value of CycloneDX identity evidence by
 // the field it concludes, and the values its methods name.
 func (c *collector) identity(id model.IdentityEvidence, field at) {
@@ -146,7 +162,7 @@ func (c *collector) identity(id model.IdentityEvidence, field at) {
 	case "cpe":
 		c.cpe(v, field.dot(".concludedValue"))
 	case "name":
-		c.phrases(c.e.products, KindName, field.dot(".concludedValue"), v, "")
+		c.product(KindName, field.dot(".concludedValue"), v)
 	case "group":
 		c.java(v, field.dot(".concludedValue"), v, "")
 	case "hash":
@@ -198,6 +214,28 @@ func (c *collector) purl(s string, field at) {
 	if typ == "maven" && ns != "" {
 		// A Maven group is a Java package prefix by convention.
 		c.java(ns, field, s, "")
+	}
+}
+
+// mavenCoordinates matches the Maven coordinates of a component listed
+// with a group and a name but no purl (a Gradle version catalogue entry,
+// "com.kaspersky.android-components:kaspresso") against the Maven purl
+// patterns, as the purl pkg:maven/GROUP/NAME would be. A group that is no
+// Maven group (an npm scope, a path) is left alone.
+func (c *collector) mavenCoordinates(group, name string, field at) {
+	rules := c.e.purls["maven"]
+	if len(rules) == 0 || !strings.Contains(group, ".") || strings.ContainsAny(group, "@/: ") {
+		return
+	}
+	ns, n := strings.ToLower(group), strings.ToLower(name)
+	value := group + ":" + name
+	for _, pr := range rules {
+		if ok, _ := path.Match(pr.p.Namespace, ns); !ok {
+			continue
+		}
+		if ok, _ := path.Match(pr.p.Name, n); ok || pr.p.Name == "*" {
+			c.add(pr.rule, KindPURL, field, value, "")
+		}
 	}
 }
 
@@ -310,6 +348,10 @@ var mentionKeys = map[string]bool{"string": true, "strings": true}
 
 // property matches a name/value pair by what its name says it holds.
 func (c *collector) property(p model.Property, field at) {
+	if loc, ok := strings.CutPrefix(p.Name, "pedigree:import:"); ok {
+		c.reference(p.Value, field, loc)
+		return
+	}
 	if strings.HasPrefix(p.Name, "pedigree:content") {
 		for _, cr := range c.e.content {
 			if strings.Contains(p.Value, cr.s) {
@@ -320,13 +362,13 @@ func (c *collector) property(p model.Property, field at) {
 	}
 	key := propertyKey(p.Name)
 	if kind, ok := propertyKinds[key]; ok {
-		c.phrases(c.e.names, kind, field, p.Value, "")
+		c.maker(kind, field, p.Value, "")
 		if kind == KindSigner {
 			c.phrases(c.e.signers, kind, field, p.Value, "")
 		}
 	}
 	if productKeys[key] {
-		c.phrases(c.e.products, KindPEVersion, field, p.Value, "")
+		c.product(KindPEVersion, field, p.Value)
 	}
 	if mentionKeys[key] {
 		c.phrases(c.e.mentions, KindMention, field, p.Value, "")
@@ -365,4 +407,26 @@ var keySeparators = strings.NewReplacer("-", "", "_", "", " ", "")
 func contentLocation(name string) string {
 	rest := strings.TrimPrefix(name, "pedigree:content")
 	return strings.TrimPrefix(rest, ":")
+}
+
+// reference matches an imported namespace, header or module (a
+// pedigree:import property, LOCATION:LINE in its name) as reference
+// evidence: a dotted name against Java package prefixes, a scoped npm
+// module as its purl, anything else by its words against product and
+// vendor names.
+func (c *collector) reference(v string, field at, loc string) {
+	sub := c.e.newCollector()
+	sub.java(v, field, v, loc)
+	if strings.HasPrefix(v, "@") && strings.Count(v, "/") >= 1 {
+		scope, rest, _ := strings.Cut(v, "/")
+		name, _, _ := strings.Cut(rest, "/")
+		sub.purl("pkg:npm/"+strings.ReplaceAll(scope, "@", "%40")+"/"+name, field)
+	}
+	if len(sub.ev) == 0 {
+		sub.phrases(c.e.products, KindReference, field, v, loc)
+		sub.phrases(c.e.names, KindReference, field, v, loc)
+	}
+	for _, ev := range sub.ev {
+		c.add(c.e.ruleIndex(ev.Rule), KindReference, field, v, loc)
+	}
 }

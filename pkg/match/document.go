@@ -56,6 +56,9 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 				for _, v := range c.ev[before:] {
 					if v.Kind == KindCopyright {
 						share.entity++
+						if binaryFile(f) && e.soleHolder(e.rules[e.ruleIndex(v.Rule)].Entity, f.Copyright) {
+							share.vendorBinary++
+						}
 						break
 					}
 				}
@@ -119,6 +122,8 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 		all[r.From] = append(all[r.From], inherited(r.From, derived, own, names)...)
 	}
 
+	e.compositeDocument(doc, all) // composite.go: install trees listed file by file
+
 	// --- Findings ---
 	if len(all) == 0 {
 		return nil
@@ -140,6 +145,8 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 		}
 		findings = append(findings, e.findings(doc, x, paths.Path(ref), byRef, ev, shares[ref])...)
 	}
+	e.raiseReferences(findings)              // an import of what the document ships rates as what it ships
+	findings = e.foldNested(findings, byRef) // nest.go: one finding per shipped artifact
 	// Two components with the same identity (the same library listed
 	// twice) would share a fingerprint; the ref tells them apart then.
 	ids := map[string]int{}
@@ -149,6 +156,20 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 	for i := range findings {
 		if f := &findings[i]; ids[f.ID] > 1 {
 			f.ID = fingerprint(f.Entity, f.Component, f.Component.Ref)
+		}
+	}
+	// Paths are ordered by their rank in the index, in constant time: a
+	// comparison of whole paths costs their depth, and a long dependency
+	// chain made the sort quadratic. Only a path that is the index's own
+	// gets a rank.
+	for i := range findings {
+		f := &findings[i]
+		if n := len(f.Path); n > 0 {
+			if p := paths.Path(f.Path[n-1]); len(p) == n && &p[0] == &f.Path[0] {
+				if r, ok := paths.Rank(f.Path[n-1]); ok {
+					f.pathRank = r + 1
+				}
+			}
 		}
 	}
 	slices.SortFunc(findings, Compare)
@@ -161,7 +182,11 @@ func Compare(a, b Finding) int {
 	if c := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); c != 0 {
 		return c
 	}
-	if c := slices.Compare(a.Path, b.Path); c != 0 {
+	if a.pathRank > 0 && b.pathRank > 0 {
+		if c := cmp.Compare(a.pathRank, b.pathRank); c != 0 {
+			return c
+		}
+	} else if c := slices.Compare(a.Path, b.Path); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.ID, b.ID)
@@ -207,7 +232,7 @@ func inherited(ref string, derived map[string][]model.Relationship, own map[stri
 func identity(ev []Evidence) []Evidence {
 	var out []Evidence
 	for _, e := range ev {
-		if e.Kind != KindMention {
+		if e.Kind != KindMention && e.Kind != KindReference {
 			out = append(out, e)
 		}
 	}
@@ -235,7 +260,7 @@ func (c *collector) inheritDepth(a *model.Component, field string, depth int) {
 		}
 	}
 	for _, ev := range sub.ev {
-		if ev.Kind == KindMention {
+		if ev.Kind == KindMention || ev.Kind == KindReference {
 			continue
 		}
 		c.addVia(c.e.ruleIndex(ev.Rule), KindPedigree, fieldAt("", ev.Field), fmt.Sprintf("%s (%s of %s)", ev.Value, ev.Kind, label(a)), ev.Location, cmp.Or(ev.via, ev.Kind))
@@ -303,7 +328,7 @@ func (e *Engine) finding(doc *model.Document, entity string, x *model.Component,
 	if len(identity(ev)) > 0 {
 		f.Offered, f.WhiteLabel = e.whiteLabel(doc, entity, x, path, byRef, ev)
 	}
-	if m := maker(x); m != "" && !e.isEntity(entity, m) && onlyFileCopyright(ev) &&
+	if m := maker(x); m != "" && !e.isEntity(entity, m) && onlyFileCopyright(ev) && share.vendorBinary == 0 &&
 		share.entity*2 <= share.copyrighted && f.Severity.Rank() > signature.Low.Rank() {
 		// Kaspersky-authored source merged into another maker's project
 		// (NRPE's acl.c, "Copyright (c) 2011 Kaspersky Lab ZAO") is
@@ -312,6 +337,8 @@ func (e *Engine) finding(doc *model.Document, entity string, x *model.Component,
 		f.Notes = append(f.Notes, fmt.Sprintf("only %d of %d files with a copyright notice names %s, in a package made by %s: contributed code, not %s software; severity lowered to low",
 			share.entity, share.copyrighted, entity, m, entity))
 	}
+	e.lowerPersons(&f, ev)
+	e.lowerIntegrations(&f, x, ev)
 	return f
 }
 
@@ -351,13 +378,17 @@ func (e *Engine) Without(doc *model.Document, f Finding, rules ...string) (Findi
 		byRef[x.Ref] = x
 	}
 	g := e.finding(doc, f.Entity, f.Component, f.Path, byRef, ev, f.share)
-	g.ID = f.ID
+	g.ID, g.shown = f.ID, f.shown
+	e.raise(&g)
 	return g, true
 }
 
 // fileShare counts a package's contained files that carry a copyright
-// notice, and how many of those name the entity.
-type fileShare struct{ copyrighted, entity int }
+// notice, how many of those name the entity, and how many of those are
+// binaries (shared libraries, drivers, executables) whose notice names the
+// entity alone: a vendor's binary shipped in the package, not code
+// contributed to it.
+type fileShare struct{ copyrighted, entity, vendorBinary int }
 
 func hasCopyright(s string) bool {
 	s = strings.TrimSpace(s)
@@ -387,6 +418,15 @@ func (e *Engine) severity(ev []Evidence) (signature.Severity, *signature.Rule) {
 	security := false
 	for _, v := range ev {
 		r := e.set.Rule(v.Rule)
+		if v.Kind == KindReference && r.Severity.Rank() > signature.Medium.Rank() && !e.ruleOtherwise(ev, v.Rule) {
+			// Only imported: the rule counts at medium here (raise may
+			// raise it again). It keeps its category, so that an import
+			// of an SDK is not classified away by a developer library
+			// imported beside it.
+			capped := *r
+			capped.Severity = signature.Medium
+			r = &capped
+		}
 		switch r.Category {
 		case signature.SecurityProduct, signature.Engine, signature.SDK, signature.Driver, signature.Updater:
 			security = true
@@ -426,15 +466,22 @@ func specificity(c signature.Category) int {
 }
 
 // strongKinds are identifiers that on their own name the maker precisely.
-var strongKinds = map[string]bool{KindPURL: true, KindCPE: true, KindHash: true, KindSigner: true, KindJavaPackage: true}
+var strongKinds = map[string]bool{KindPURL: true, KindCPE: true, KindHash: true, KindSigner: true, KindJavaPackage: true, "composite": true}
 
 func confidence(ev []Evidence) string {
 	// Evidence read from one file path (its name, its directories, the
 	// Java package its directories spell) is one observation, not three.
 	kinds := map[string]bool{}
 	for _, v := range ev {
+		if strings.HasPrefix(v.Field, "all[") {
+			// The blocks of a composite rule are independent signals
+			// found together: agreement in itself.
+			kinds["composite"] = true
+			continue
+		}
 		switch v.Kind {
-		case KindMention:
+		case KindMention, KindReference:
+			// An import names the entity's code without being it.
 			continue
 		case KindPedigree, KindRelationship:
 			// Evidence passed on from an ancestor counts by what it is.
@@ -591,4 +638,72 @@ func fingerprint(entity string, x *model.Component, extra ...string) string {
 	parts := append([]string{entity, x.Group, x.Name, x.Version, x.PURL, loc}, extra...)
 	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return "PDG-" + strings.ToUpper(hex.EncodeToString(h[:8]))
+}
+
+// ruleOtherwise reports whether a rule matched by other evidence than
+// references.
+func (e *Engine) ruleOtherwise(ev []Evidence, rule string) bool {
+	for _, v := range ev {
+		if v.Rule == rule && v.Kind != KindReference {
+			return true
+		}
+	}
+	return false
+}
+
+// raiseReferences gives a finding that rates a rule at medium because the
+// component only imports what the rule is about (KindReference) the rule's
+// own severity when the same rule matched other evidence (a declaration,
+// a binary, an identifier; not a mention, not another import) on a finding
+// of the document that the rule rates at its own severity: the SDK the
+// source imports is declared or shipped too. A declaration judged to be
+// something less (an integration, a person's name) raises nothing. The
+// rules that raised a finding are kept, so that Without judges the same.
+func (e *Engine) raiseReferences(findings []Finding) {
+	var shown map[string]bool
+	for _, f := range findings {
+		for _, v := range f.Evidence {
+			if v.Kind == KindReference || v.Kind == KindMention {
+				continue
+			}
+			if r := e.set.Rule(v.Rule); r != nil && f.Severity.Rank() >= r.Severity.Rank() {
+				if shown == nil {
+					shown = map[string]bool{}
+				}
+				shown[v.Rule] = true
+			}
+		}
+	}
+	if shown == nil {
+		return
+	}
+	for i := range findings {
+		f := &findings[i]
+		for _, v := range f.Evidence {
+			if v.Kind == KindReference && shown[v.Rule] && !slices.Contains(f.shown, v.Rule) {
+				f.shown = append(f.shown, v.Rule)
+			}
+		}
+		e.raise(f)
+	}
+}
+
+// raise gives f the severity of the most severe rule in f.shown that its
+// reference evidence names, if that is more than f has, with a note.
+func (e *Engine) raise(f *Finding) {
+	var top *signature.Rule
+	for _, id := range f.shown {
+		if !slices.ContainsFunc(f.Evidence, func(v Evidence) bool { return v.Kind == KindReference && v.Rule == id }) {
+			continue
+		}
+		if r := e.set.Rule(id); r != nil && (top == nil || r.Severity.Rank() > top.Severity.Rank()) {
+			top = r
+		}
+	}
+	if top == nil || top.Severity.Rank() <= f.Severity.Rank() {
+		return
+	}
+	f.Notes = append(f.Notes, fmt.Sprintf("imports what rule %s is about, which this document also declares or ships: severity raised from %s to %s", top.ID, f.Severity, top.Severity))
+	f.Severity = top.Severity
+	f.Title, f.Rule = top.Title+": "+label(f.Component), top.ID
 }

@@ -19,6 +19,13 @@ type Engine struct {
 	rules []*signature.Rule
 
 	names, products, mentions, signers *fold.Phrases
+	// wholeProducts are the products patterns written "^NAME$": they match
+	// only a field whose folded words are exactly NAME's, keyed by those
+	// words joined by spaces.
+	wholeProducts map[string][]int
+	// wholeFirst holds the first words of the wholeProducts keys, for a
+	// cheap test before a field is folded whole.
+	wholeFirst map[string]bool
 	// entityNames holds each entity's names, to tell whether an offered
 	// maker is the entity itself (not white-labelled).
 	entityNames map[string]*fold.Phrases
@@ -71,21 +78,22 @@ type contentRule struct {
 // refused, which means a set built by hand.
 func New(set *signature.Set) (*Engine, error) {
 	e := &Engine{
-		set:         set,
-		rules:       set.Rules,
-		names:       fold.NewPhrases(),
-		products:    fold.NewPhrases(),
-		mentions:    fold.NewPhrases(),
-		signers:     fold.NewPhrases(),
-		entityNames: map[string]*fold.Phrases{},
-		purls:       map[string][]purlRule{},
-		cpes:        map[string][]cpeRule{},
-		hashes:      map[hashKey][]int{},
-		filenames:   map[string][]int{},
-		paths:       map[string][]pathRule{},
-		domains:     map[string][]int{},
-		javaPrefix:  map[string][]int{},
-		javaFirst:   map[string]bool{},
+		set:           set,
+		rules:         set.Rules,
+		names:         fold.NewPhrases(),
+		products:      fold.NewPhrases(),
+		mentions:      fold.NewPhrases(),
+		signers:       fold.NewPhrases(),
+		entityNames:   map[string]*fold.Phrases{},
+		wholeProducts: map[string][]int{},
+		purls:         map[string][]purlRule{},
+		cpes:          map[string][]cpeRule{},
+		hashes:        map[hashKey][]int{},
+		filenames:     map[string][]int{},
+		paths:         map[string][]pathRule{},
+		domains:       map[string][]int{},
+		javaPrefix:    map[string][]int{},
+		javaFirst:     map[string]bool{},
 	}
 	for i, r := range set.Rules {
 		m := r.Match
@@ -99,6 +107,16 @@ func New(set *signature.Set) (*Engine, error) {
 			ent.Add(s, i)
 		}
 		for _, s := range m.Products {
+			if inner, ok := wholePattern(s); ok {
+				key := fold.String(inner)
+				e.wholeProducts[key] = append(e.wholeProducts[key], i)
+				if e.wholeFirst == nil {
+					e.wholeFirst = map[string]bool{}
+				}
+				first, _, _ := strings.Cut(key, " ")
+				e.wholeFirst[first] = true
+				continue
+			}
 			e.products.Add(s, i)
 		}
 		for _, s := range m.Mentions {
@@ -161,7 +179,9 @@ func New(set *signature.Set) (*Engine, error) {
 // or Java-package pattern. It allocates nothing and may say yes too often,
 // never too rarely: deep inspection uses it to skip the files that cannot
 // matter.
-func (e *Engine) MayMatchPath(p string) bool { return p != "" && e.fileMayMatch(p) }
+func (e *Engine) MayMatchPath(p string) bool {
+	return p != "" && (e.fileMayMatch(p) || e.compositeMayMatch(p))
+}
 
 // MatchesJavaPackage reports whether a dotted Java name lies under one of
 // the signatures' package prefixes.
@@ -204,7 +224,12 @@ func (c *collector) add(rule int, kind string, field at, value, location string)
 }
 
 func (c *collector) addVia(rule int, kind string, field at, value, location, via string) {
-	ev := Evidence{Rule: c.e.rules[rule].ID, Kind: kind, Field: field.String(), Value: value, Location: location, via: via}
+	c.addEvidence(rule, Evidence{Kind: kind, Field: field.String(), Value: value, Location: location, via: via})
+}
+
+// addEvidence adds ev as evidence of the rule, once.
+func (c *collector) addEvidence(rule int, ev Evidence) {
+	ev.Rule = c.e.rules[rule].ID
 	if c.seen == nil {
 		// Most components match nothing; the map is made on the first hit.
 		c.seen = map[Evidence]bool{}
@@ -213,6 +238,72 @@ func (c *collector) addVia(rule int, kind string, field at, value, location, via
 		c.seen[ev] = true
 		c.ev = append(c.ev, ev)
 	}
+}
+
+// wholePattern reports whether a products pattern is anchored, "^NAME$",
+// and returns NAME.
+func wholePattern(s string) (string, bool) {
+	if len(s) > 2 && s[0] == '^' && s[len(s)-1] == '$' {
+		return s[1 : len(s)-1], true
+	}
+	return "", false
+}
+
+// product matches a product name: against the products phrases word by
+// word, and against the anchored ("^NAME$") patterns as a whole.
+func (c *collector) product(kind string, field at, value string) {
+	if value == "" {
+		return
+	}
+	c.phrases(c.e.products, kind, field, value, "")
+	if len(c.e.wholeProducts) > 0 && c.e.mayBeWhole(value) {
+		for _, r := range c.e.wholeProducts[fold.String(value)] {
+			c.add(r, kind, field, value, "")
+		}
+	}
+}
+
+// mayBeWhole is an allocation-free pre-check for the anchored products
+// patterns: it reports false only when s is plain ASCII and its first word
+// is neither the first word of an anchored pattern, nor a legal form, nor
+// a single letter (which may start a name spelled out letter by letter).
+// Anything else is folded in full.
+func (e *Engine) mayBeWhole(s string) bool {
+	i := 0
+	for i < len(s) && !asciiAlnum(s[i]) {
+		if s[i] >= 0x80 || fold.Invisible(rune(s[i])) {
+			return true
+		}
+		i++
+	}
+	j := i
+	for j < len(s) && asciiAlnum(s[j]) {
+		j++
+	}
+	if j < len(s) && (s[j] >= 0x80 || fold.Invisible(rune(s[j]))) {
+		return true
+	}
+	w := s[i:j]
+	if len(w) <= 1 {
+		return true
+	}
+	var buf [32]byte
+	if len(w) > len(buf) {
+		return false
+	}
+	b := buf[:len(w)]
+	for k := 0; k < len(w); k++ {
+		c := w[k]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[k] = c
+	}
+	return e.wholeFirst[string(b)] || fold.IsLegalForm(string(b))
+}
+
+func asciiAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // phrases matches folded text against a phrase table, once per rule.

@@ -48,6 +48,11 @@ const (
 	KindName = "name"
 	// KindMention is the entity named in free text: never vendor identity.
 	KindMention = "mention"
+	// KindReference is source code that imports the entity's namespace,
+	// header or module (deep inspection's pedigree:import properties): a
+	// reference to the code, not the code, so it rates at most medium
+	// unless the document also declares or ships what it imports.
+	KindReference = "reference"
 )
 
 // Evidence is one observation that ties a component to a rule.
@@ -67,6 +72,9 @@ type Evidence struct {
 	// via is, for pedigree and relationship evidence, the kind of the
 	// evidence passed on, so that confidence counts what it really is.
 	via string
+	// person is true for a maker field that names a person who bears the
+	// entity's name (see Engine.personName).
+	person bool
 }
 
 // Finding is one component attributed to one entity.
@@ -86,7 +94,7 @@ type Finding struct {
 	Rule  string
 	// Confidence is "high" when two or more independent kinds of identity
 	// evidence agree, "medium" for one kind of identity evidence, and "low"
-	// for indicators or mentions alone.
+	// for indicators, mentions or references (imports) alone.
 	Confidence string
 	Component  *model.Component
 	// Path is the refs from the product root to the component.
@@ -101,4 +109,10 @@ type Finding struct {
 	// share is what the contributed-code judgement rests on, kept so that
 	// Without judges the evidence left as Match would.
 	share fileShare
+	// shown are the rules this finding imports (reference evidence) that
+	// the document declares or ships, which raise it (raiseReferences).
+	shown []string
+	// pathRank is 1 + the rank of Path among the document's paths
+	// (model.PathIndex.Rank), 0 when not known: Compare orders by it.
+	pathRank int
 }

@@ -16,8 +16,9 @@ import (
 )
 
 // waiverProduct has three Kaspersky components: a security product and an
-// SDK, each also supplied or copyrighted by Kaspersky, and a library that
-// only names Kaspersky as its supplier.
+// SDK, each also supplied or copyrighted by Kaspersky (and the product
+// also named after Kaspersky, KL-VENDOR-005), and a library that only
+// names Kaspersky as its supplier.
 const waiverProduct = `{
   "bomFormat": "CycloneDX",
   "specVersion": "1.6",
@@ -75,7 +76,7 @@ func TestRuleWaivers(t *testing.T) {
 	for _, f := range scan(t, signature.High, "").Targets[0].Findings {
 		ids[f.Component.Ref] = f.ID
 	}
-	av := outcome{severity: signature.Critical, rules: []string{"KL-PROD-001", "KL-VENDOR-001"}}
+	av := outcome{severity: signature.Critical, rules: []string{"KL-PROD-001", "KL-VENDOR-001", "KL-VENDOR-005"}}
 	sdk := outcome{severity: signature.Critical, rules: []string{"KL-SDK-001", "KL-VENDOR-001"}}
 	lib := outcome{severity: signature.High, rules: []string{"KL-VENDOR-001"}}
 	const (
@@ -99,17 +100,37 @@ func TestRuleWaivers(t *testing.T) {
 			"vendor rule for every component: the product and SDK still fail", signature.High,
 			waive("rule: KL-VENDOR-001\n    component: \"*\""),
 			map[string]outcome{
-				"av":  {severity: signature.Critical, rules: []string{"KL-PROD-001"}, waived: []string{"KL-VENDOR-001"}},
+				"av":  {severity: signature.Critical, rules: []string{"KL-PROD-001", "KL-VENDOR-005"}, waived: []string{"KL-VENDOR-001"}},
 				"sdk": {severity: signature.Critical, rules: []string{"KL-SDK-001"}, waived: []string{"KL-VENDOR-001"}},
 				"lib": {severity: signature.High, rules: []string{"KL-VENDOR-001"}, waived: []string{"KL-VENDOR-001"}, suppressed: true, waiver: w1},
 			},
 			Fail, []int{3},
 		},
 		{
+			"the vendor-name rule for every component: only its evidence goes", signature.High,
+			waive("rule: KL-VENDOR-005\n    component: \"*\""),
+			map[string]outcome{
+				"av":  {severity: signature.Critical, rules: []string{"KL-PROD-001", "KL-VENDOR-001"}, waived: []string{"KL-VENDOR-005"}},
+				"sdk": sdk,
+				"lib": lib,
+			},
+			Fail, []int{1},
+		},
+		{
+			"product and maker rules of the product: the vendor name is left", signature.High,
+			waive("rule: KL-PROD-001\n    component: \"Kaspersky Endpoint Security\"") + waive("rule: KL-VENDOR-001\n    component: \"Kaspersky Endpoint Security\""),
+			map[string]outcome{
+				"av":  {severity: signature.High, rules: []string{"KL-VENDOR-005"}, waived: []string{"KL-PROD-001", "KL-VENDOR-001"}},
+				"sdk": sdk,
+				"lib": lib,
+			},
+			Fail, []int{1, 1},
+		},
+		{
 			"product and SDK rules for every component: high is left", signature.Critical,
 			waive("rule: KL-PROD-001\n    component: \"*\"") + waive("rule: KL-SDK-001"),
 			map[string]outcome{
-				"av":  {severity: signature.High, rules: []string{"KL-VENDOR-001"}, waived: []string{"KL-PROD-001"}},
+				"av":  {severity: signature.High, rules: []string{"KL-VENDOR-001", "KL-VENDOR-005"}, waived: []string{"KL-PROD-001"}},
 				"sdk": {severity: signature.High, rules: []string{"KL-VENDOR-001"}, waived: []string{"KL-SDK-001"}},
 				"lib": lib,
 			},
@@ -141,7 +162,7 @@ func TestRuleWaivers(t *testing.T) {
 			"a rule waiver, then a whole one", signature.High,
 			waive("rule: KL-VENDOR-001\n    component: \"*\"") + waive("component: kavsdk"),
 			map[string]outcome{
-				"av":  {severity: signature.Critical, rules: []string{"KL-PROD-001"}, waived: []string{"KL-VENDOR-001"}},
+				"av":  {severity: signature.Critical, rules: []string{"KL-PROD-001", "KL-VENDOR-005"}, waived: []string{"KL-VENDOR-001"}},
 				"sdk": {severity: signature.Critical, rules: sdk.rules, waived: []string{"KL-VENDOR-001"}, suppressed: true, waiver: w2},
 				"lib": {severity: signature.High, rules: lib.rules, waived: []string{"KL-VENDOR-001"}, suppressed: true, waiver: w1},
 			},

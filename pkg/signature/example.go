@@ -34,6 +34,7 @@ func (e Example) Component() *model.Component {
 	if e.File != "" {
 		c.Locations = []string{e.File}
 	}
+	c.Locations = append(c.Locations, e.Files...)
 	if e.URL != "" {
 		c.ExternalRefs = []model.ExternalRef{{Type: "website", URL: e.URL}}
 	}
@@ -42,6 +43,9 @@ func (e Example) Component() *model.Component {
 	}
 	if e.Content != "" {
 		c.Properties = append(c.Properties, model.Property{Name: "pedigree:content:example", Value: e.Content})
+	}
+	if e.Service != "" {
+		c.Properties = append(c.Properties, model.Property{Name: "pedigree:service", Value: e.Service})
 	}
 	if name, value, ok := strings.Cut(e.Property, "="); ok {
 		c.Properties = append(c.Properties, model.Property{Name: name, Value: value})

@@ -88,8 +88,22 @@ type Rule struct {
 	Description string   `yaml:"description,omitempty"`
 	// Disabled turns off a rule of the same id loaded earlier (used in
 	// override files given with --signatures).
-	Disabled   bool     `yaml:"disabled,omitempty"`
-	Match      Match    `yaml:"match"`
+	Disabled bool  `yaml:"disabled,omitempty"`
+	Match    Match `yaml:"match"`
+	// All makes the rule composite: it matches only when every block
+	// matches (each block is a set of patterns, any one of which is
+	// enough), within one component or within one directory subtree (see
+	// Scope). A composite rule has no patterns under Match; its blocks may
+	// use filenames, paths and services.
+	All []Match `yaml:"all,omitempty"`
+	// Scope is where the blocks of All must match together: "component"
+	// (the default: one component's own fields and locations) or
+	// "subtree" (files under one directory; see Levels).
+	Scope string `yaml:"scope,omitempty"`
+	// Levels, for scope subtree, places the subtree's root this many
+	// directories above a file that matches the first block: 1 (the
+	// default) is the file's own directory, 2 its parent.
+	Levels     int      `yaml:"levels,omitempty"`
 	References []string `yaml:"references"`
 	Examples   Examples `yaml:"examples"`
 
@@ -139,6 +153,12 @@ type Match struct {
 	// Content are literal strings found inside files (recorded by deep
 	// inspection as pedigree:content properties), compared exactly.
 	Content []string `yaml:"content,omitempty"`
+	// Services are service names (Windows services, systemd units), each
+	// a glob compared without case ("KAVFS", "AVP[0-9]*"), against the
+	// name of a component of type service, properties that name a service
+	// or unit, and the base name of a *.service unit file without its
+	// suffix.
+	Services []string `yaml:"services,omitempty"`
 }
 
 // Examples are component stubs a rule must and must not match. They are run
@@ -175,6 +195,29 @@ type Example struct {
 	Content string `yaml:"content,omitempty"`
 	// Property is NAME=VALUE.
 	Property string `yaml:"property,omitempty"`
+	// Service is the name of a service the component installs or runs
+	// (a Windows service name, a systemd unit).
+	Service string `yaml:"service,omitempty"`
+	// Files are further locations of the component: the files of one
+	// install tree, for composite rules with scope subtree.
+	Files []string `yaml:"files,omitempty"`
+}
+
+// Scopes of composite rules.
+const (
+	ScopeComponent = "component"
+	ScopeSubtree   = "subtree"
+)
+
+// Composite reports whether the rule is composite (has All blocks).
+func (r *Rule) Composite() bool { return len(r.All) > 0 }
+
+// SubtreeLevels is Levels with its default.
+func (r *Rule) SubtreeLevels() int {
+	if r.Levels < 1 {
+		return 1
+	}
+	return r.Levels
 }
 
 // Pack is one rule file.

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -105,9 +106,10 @@ func (c *checker) rule(r *Rule, n *yaml.Node) {
 			c.errorf(item(at("references"), i), "rule %s: empty reference", r.ID)
 		}
 	}
-	if r.Match.count() == 0 {
+	if r.Match.count() == 0 && !r.Composite() {
 		c.errorf(at("match"), "rule %s: no patterns under match", r.ID)
 	}
+	c.composite(r, n)
 	m := child(n, "match")
 	c.patterns(r, m, "names", r.Match.Names, checkWords)
 	c.patterns(r, m, "products", r.Match.Products, checkWords)
@@ -121,6 +123,7 @@ func (c *checker) rule(r *Rule, n *yaml.Node) {
 	c.patterns(r, m, "domains", r.Match.Domains, checkDomain)
 	c.patterns(r, m, "javaPackages", r.Match.JavaPackages, checkJavaPackage)
 	c.patterns(r, m, "content", r.Match.Content, checkContent)
+	c.patterns(r, m, "services", r.Match.Services, checkService)
 	if len(r.Examples.Match) == 0 {
 		c.errorf(at("examples"), "rule %s: no examples.match: every rule needs a component it must match", r.ID)
 	}
@@ -161,10 +164,58 @@ func (c *checker) patterns(r *Rule, m *yaml.Node, kind string, values []string, 
 
 func (m Match) count() int {
 	return len(m.Names) + len(m.Products) + len(m.Mentions) + len(m.PURLs) + len(m.CPEs) + len(m.Hashes) +
-		len(m.Filenames) + len(m.Paths) + len(m.Domains) + len(m.Signers) + len(m.JavaPackages) + len(m.Content)
+		len(m.Filenames) + len(m.Paths) + len(m.Domains) + len(m.Signers) + len(m.JavaPackages) + len(m.Content) +
+		len(m.Services)
 }
 
-func (e Example) empty() bool { return e == Example{} }
+func (e Example) empty() bool { return reflect.DeepEqual(e, Example{}) }
+
+// compositeKinds are the pattern kinds a block of a composite rule may
+// use: the ones that describe where a file lies or what it runs, which
+// deep inspection records for every file a pattern could match.
+var compositeKinds = []string{"filenames", "paths", "services"}
+
+func (c *checker) composite(r *Rule, n *yaml.Node) {
+	at := func(key string) *yaml.Node { return orNode(child(n, key), n) }
+	switch r.Scope {
+	case "", ScopeComponent, ScopeSubtree:
+	default:
+		c.errorf(at("scope"), "rule %s: scope %q is not component or subtree", r.ID, r.Scope)
+	}
+	if !r.Composite() {
+		if r.Scope != "" {
+			c.errorf(at("scope"), "rule %s: scope is only for composite rules (all:)", r.ID)
+		}
+		if r.Levels != 0 {
+			c.errorf(at("levels"), "rule %s: levels is only for composite rules with scope subtree", r.ID)
+		}
+		return
+	}
+	if r.Levels < 0 || (r.Levels != 0 && r.Scope != ScopeSubtree) {
+		c.errorf(at("levels"), "rule %s: levels must be 1 or more, and only with scope subtree", r.ID)
+	}
+	if r.Match.count() > 0 {
+		c.errorf(at("match"), "rule %s: a composite rule (all:) has no patterns under match: put them in a block", r.ID)
+	}
+	if len(r.All) < 2 {
+		c.errorf(at("all"), "rule %s: all needs at least two blocks (one block is an ordinary match)", r.ID)
+	}
+	seq := child(n, "all")
+	for i, b := range r.All {
+		bn := item(seq, i)
+		if b.count() == 0 {
+			c.errorf(bn, "rule %s: all[%d] has no patterns", r.ID, i)
+		}
+		other := b
+		other.Filenames, other.Paths, other.Services = nil, nil, nil
+		if other.count() > 0 {
+			c.errorf(bn, "rule %s: all[%d]: a composite block may only use %s", r.ID, i, strings.Join(compositeKinds, ", "))
+		}
+		c.patterns(r, bn, "filenames", b.Filenames, checkFilename)
+		c.patterns(r, bn, "paths", b.Paths, checkPath)
+		c.patterns(r, bn, "services", b.Services, checkService)
+	}
+}
 
 func joinCategories() string {
 	var s []string
@@ -333,6 +384,35 @@ func checkJavaPackage(s string) error {
 func checkContent(s string) error {
 	if len(s) < minContent {
 		return fmt.Errorf("is shorter than %d bytes and would match by chance", minContent)
+	}
+	return nil
+}
+
+// minServiceLiteral is the fewest non-wildcard characters a service
+// pattern needs: "KL*" would match unrelated services.
+const minServiceLiteral = 4
+
+func checkService(s string) error {
+	if strings.ContainsAny(s, `/\ `) {
+		return fmt.Errorf("must be a service name without '/', '\\' or spaces")
+	}
+	if err := checkGlob(strings.ToLower(s)); err != nil {
+		return err
+	}
+	literal := 0
+	inClass := false
+	for _, r := range s {
+		switch {
+		case r == '[':
+			inClass = true
+		case r == ']':
+			inClass = false
+		case !inClass && r != '*' && r != '?':
+			literal++
+		}
+	}
+	if literal < minServiceLiteral {
+		return fmt.Errorf("needs at least %d characters besides wildcards", minServiceLiteral)
 	}
 	return nil
 }

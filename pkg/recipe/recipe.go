@@ -1,0 +1,128 @@
+// Package recipe reads the files that say what a product is built from or
+// deployed with — build scripts, container and deployment recipes,
+// configuration management, service units — and the imports of source
+// files. What they declare becomes components that pkg/match reads like
+// any other: `apt-get install kesl` in a Dockerfile is a package named
+// kesl, declared at Dockerfile:LINE, matched by the rules for KESL.
+//
+// Each kind of file has a small reader of its own (docker, gradle, shell,
+// cm, k8s, systemd, source); this package picks the reader by the file's
+// name. Readers are parsers of untrusted text: files larger than MaxBytes
+// are not read as recipes, lines are cut at decl.MaxLine, a file declares
+// at most decl.MaxItems things, and nothing is ever run, fetched or
+// expanded.
+package recipe
+
+import (
+	"bytes"
+	"path"
+	"strings"
+
+	"github.com/pedigree-sbom/pedigree/pkg/recipe/cm"
+	"github.com/pedigree-sbom/pedigree/pkg/recipe/decl"
+	"github.com/pedigree-sbom/pedigree/pkg/recipe/docker"
+	"github.com/pedigree-sbom/pedigree/pkg/recipe/gradle"
+	"github.com/pedigree-sbom/pedigree/pkg/recipe/k8s"
+	"github.com/pedigree-sbom/pedigree/pkg/recipe/shell"
+	"github.com/pedigree-sbom/pedigree/pkg/recipe/source"
+	"github.com/pedigree-sbom/pedigree/pkg/recipe/systemd"
+)
+
+// Item is one thing a recipe declares.
+type Item = decl.Item
+
+// MaxBytes is the largest file read as a recipe.
+const MaxBytes = decl.MaxBytes
+
+// Readers, as Reader returns them.
+const (
+	Docker  = "dockerfile"
+	Gradle  = "gradle"
+	Catalog = "gradle-catalog"
+	Shell   = "shell"
+	Answers = "answers"
+	YAML    = "yaml"
+	Chef    = "chef"
+	Puppet  = "puppet"
+	Systemd = "systemd"
+	Source  = "source"
+)
+
+// Reader returns the reader for a file, by its location (a path, or a
+// path inside archives), or "" when the file is not a recipe.
+func Reader(location string) string {
+	loc := location
+	if i := strings.LastIndexByte(loc, '!'); i >= 0 {
+		loc = loc[i+1:]
+	}
+	base := strings.ToLower(path.Base(loc))
+	if decl.KitExt(base) {
+		return "" // an archive or a package, whatever its name says
+	}
+	switch {
+	case base == "dockerfile" || base == "containerfile" ||
+		strings.HasPrefix(base, "dockerfile.") || strings.HasPrefix(base, "containerfile.") ||
+		strings.HasSuffix(base, ".dockerfile") || strings.HasSuffix(base, ".containerfile"):
+		return Docker
+	case strings.HasSuffix(base, ".gradle") || strings.HasSuffix(base, ".gradle.kts"):
+		return Gradle
+	case strings.HasSuffix(base, ".versions.toml"):
+		return Catalog
+	case strings.HasSuffix(base, ".sh") || strings.HasSuffix(base, ".bash"):
+		return Shell
+	case strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".sls") ||
+		base == "user-data":
+		return YAML
+	case strings.HasSuffix(base, ".rb") && (strings.Contains(loc, "recipes/") || strings.Contains(loc, "cookbooks/")):
+		return Chef
+	case strings.HasSuffix(base, ".pp"):
+		return Puppet
+	case strings.HasSuffix(base, ".service"):
+		return Systemd
+	case strings.HasSuffix(base, ".ini") || strings.HasSuffix(base, ".conf") || strings.HasSuffix(base, ".cfg") ||
+		strings.HasSuffix(base, ".txt") || strings.Contains(base, "answer") || strings.Contains(base, "autoinstall"):
+		return Answers
+	case source.Language(base) != "":
+		return Source
+	}
+	return ""
+}
+
+// Parse reads a file with the reader Reader picks for its location. keep,
+// when not nil, says which imports of a source file to return (the
+// others are dropped as they are read). A file larger than MaxBytes is
+// not read.
+func Parse(location string, data []byte, keep func(string) bool) []Item {
+	if len(data) > MaxBytes {
+		return nil
+	}
+	switch Reader(location) {
+	case Docker:
+		return docker.Parse(data)
+	case Gradle:
+		return gradle.Parse(data)
+	case Catalog:
+		return gradle.ParseCatalog(data)
+	case Shell:
+		return shell.Parse(data)
+	case YAML:
+		return append(cm.Parse(data), k8s.Parse(data)...)
+	case Chef:
+		return cm.ParseChef(data)
+	case Puppet:
+		return cm.ParsePuppet(data)
+	case Systemd:
+		return systemd.Parse(data)
+	case Answers:
+		if !bytes.Contains(data, []byte("USE_KSN")) && !bytes.Contains(data, []byte("KLNAGENT_")) {
+			return nil
+		}
+		var l decl.List
+		shell.Answers(data, &l)
+		return l.Items
+	case Source:
+		i := strings.LastIndexByte(location, '.')
+		return source.Parse(source.Language(location[i:]), data, keep)
+	}
+	return nil
+}
