@@ -1,20 +1,16 @@
 package docker
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/recipetest"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/decl"
 )
 
+// fixture reads the Dockerfile of fixtures/recipes/DIR.
 func fixture(t testing.TB, dir string) []byte {
-	data, err := os.ReadFile(filepath.Join("..", "..", "..", "fixtures", "recipes", dir, "Dockerfile"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return recipetest.Fixture(t, dir, "Dockerfile")
 }
 
 func TestParse(t *testing.T) {

@@ -1,21 +1,15 @@
 package gradle
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/recipetest"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/decl"
 )
 
-func fixture(t testing.TB, parts ...string) []byte {
-	data, err := os.ReadFile(filepath.Join(append([]string{"..", "..", "..", "fixtures", "recipes"}, parts...)...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
+// fixture reads fixtures/recipes/PARTS...
+var fixture = recipetest.Fixture
 
 func TestParse(t *testing.T) {
 	for _, c := range []struct {

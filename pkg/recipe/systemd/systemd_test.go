@@ -1,20 +1,16 @@
 package systemd
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/recipetest"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/decl"
 )
 
+// fixture reads the Scan Engine unit of fixtures/recipes.
 func fixture(t testing.TB) []byte {
-	data, err := os.ReadFile(filepath.Join("..", "..", "..", "fixtures", "recipes", "scanengine-docker", "deploy", "scanner.service"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return recipetest.Fixture(t, "scanengine-docker", "deploy", "scanner.service")
 }
 
 func TestParse(t *testing.T) {
