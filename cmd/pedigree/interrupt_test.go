@@ -128,3 +128,51 @@ func entries(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// TestNoHomeStartsNoProcess: with HOME and GOPATH unset, syft's defaults
+// would look the home directory up with getent and sh; pedigree sets a
+// home that does not exist instead, so a scan of a tree with a go.mod and
+// a pom.xml still starts no process. PATH holds only recording stubs.
+func TestNoHomeStartsNoProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds pedigree and runs a scan; skipped with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "pedigree")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	stubs, log := t.TempDir(), filepath.Join(t.TempDir(), "exec.log")
+	for _, name := range []string{"getent", "sh", "bash", "go", "mvn", "java", "git", "id", "whoami"} {
+		script := "#!/bin/sh\necho " + name + " \"$@\" >> " + log + "\n"
+		if err := os.WriteFile(filepath.Join(stubs, name), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"go.mod":  "module example.com/app\n\ngo 1.22\n\nrequire github.com/pkg/errors v0.9.1\n",
+		"go.sum":  "github.com/pkg/errors v0.9.1 h1:FEBLx1zS214owpjy7qsBeixbURkuhQAwrK5UwLGTwt4=\n",
+		"main.go": "package main\n\nfunc main() {}\n",
+		"pom.xml": "<project><modelVersion>4.0.0</modelVersion><groupId>com.example</groupId><artifactId>app</artifactId><version>1</version></project>\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k != "HOME" && k != "GOPATH" && k != "PATH" {
+			env = append(env, kv)
+		}
+	}
+	cmd := exec.Command(bin, "scan", "-q", dir)
+	cmd.Env = append(env, "PATH="+stubs, "TMPDIR="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("scan: %v\n%s", err, out)
+	}
+	if data, err := os.ReadFile(log); err == nil {
+		t.Errorf("the scan started processes:\n%s", data)
+	}
+}

@@ -20,12 +20,23 @@ import (
 // cancel.
 var appContext = context.Background()
 
+// noHome is HOME when the environment has none.
+const noHome = "/nonexistent"
+
 // exitInterrupted is the exit code after SIGINT, as shells report a
 // process that SIGINT ended (128+2). After SIGTERM it is exitError: an
 // interrupted scan never passes.
 const exitInterrupted = 130
 
 func main() {
+	// syft's default settings look up the user's home directory (for the Go
+	// module cache and the Maven repository, both of which pedigree leaves
+	// unused), and with HOME unset that runs getent and sh. A scan starts
+	// no process: with no HOME, the home is a directory that does not
+	// exist, as for system users.
+	if os.Getenv("HOME") == "" {
+		os.Setenv("HOME", noHome)
+	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	var got atomic.Value // the signal received, if any
