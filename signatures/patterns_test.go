@@ -10,7 +10,6 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
-	"github.com/pedigree-sbom/pedigree/signatures"
 )
 
 // pattern is one pattern of one rule: its kind (the YAML key under match)
@@ -100,14 +99,7 @@ var untestedPatterns = map[string]bool{}
 // examples.noMatch component may be matched by any single pattern of its
 // rule.
 func TestEveryPatternHasItsOwnExample(t *testing.T) {
-	layer, err := signatures.Layer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := signature.NewSet(layer)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := embeddedSet(t)
 	total, missing := 0, 0
 	var stale []string
 	for _, r := range set.Rules {
@@ -187,14 +179,7 @@ var privateReferences = map[string]bool{}
 // source a reader can open (a URL, or an owner/repo path), never to notes
 // outside the repository such as the research catalogue.
 func TestReferencesArePublic(t *testing.T) {
-	layer, err := signatures.Layer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := signature.NewSet(layer)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := embeddedSet(t)
 	for _, r := range set.Rules {
 		for i, ref := range r.References {
 			key := fmt.Sprintf("%s %d", r.ID, i)

@@ -11,14 +11,7 @@ import (
 // TestEmbeddedPacks loads every embedded rule file through the strict
 // loader and runs every rule's examples.
 func TestEmbeddedPacks(t *testing.T) {
-	layer, err := signatures.Layer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := signature.NewSet(layer)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := embeddedSet(t)
 	if len(set.Rules) == 0 {
 		t.Fatal("no rules embedded")
 	}
@@ -65,4 +58,18 @@ func TestEmbeddedPacksShareOneVersion(t *testing.T) {
 			t.Errorf("%s is version %q, %s is %q", p.File, p.Version, layer[0].File, layer[0].Version)
 		}
 	}
+}
+
+// embeddedSet is the rule set of every embedded pack.
+func embeddedSet(t *testing.T) *signature.Set {
+	t.Helper()
+	layer, err := signatures.Layer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := signature.NewSet(layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }

@@ -58,24 +58,7 @@ func TestShapesGolden(t *testing.T) {
 	e := whiteLabelEngine(t)
 	for _, name := range shapeFixtures(t) {
 		t.Run(name, func(t *testing.T) {
-			got := render(name, matchShape(t, e, name))
-			golden := filepath.Join(shapesGolden, name+".golden")
-			if updating() {
-				if err := os.MkdirAll(shapesGolden, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./pkg/match -run Shapes -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("findings differ from %s (- want, + got; -update rewrites):\n%s", golden, lineDiff(string(want), got))
-			}
+			checkGolden(t, filepath.Join(shapesGolden, name+".golden"), render(name, matchShape(t, e, name)), "Shapes")
 		})
 	}
 }

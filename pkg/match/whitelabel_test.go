@@ -107,26 +107,30 @@ func TestWhiteLabelGolden(t *testing.T) {
 	e := whiteLabelEngine(t)
 	for _, name := range whiteLabelFixtures(t) {
 		t.Run(name, func(t *testing.T) {
-			m := matchFixture(t, e, name)
-			got := render(name, m)
-			golden := filepath.Join(whiteLabelGolden, name+".golden")
-			if updating() {
-				if err := os.MkdirAll(whiteLabelGolden, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./pkg/match -run WhiteLabel -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("findings differ from %s (- want, + got; -update rewrites):\n%s", golden, lineDiff(string(want), got))
-			}
+			checkGolden(t, filepath.Join(whiteLabelGolden, name+".golden"), render(name, matchFixture(t, e, name)), "WhiteLabel")
 		})
+	}
+}
+
+// checkGolden compares got with the golden file, or rewrites it under
+// -update; run names the test to rerun with -update.
+func checkGolden(t *testing.T, golden, got, run string) {
+	t.Helper()
+	if updating() {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./pkg/match -run %s -update)", err, run)
+	}
+	if got != string(want) {
+		t.Errorf("findings differ from %s (- want, + got; -update rewrites):\n%s", golden, lineDiff(string(want), got))
 	}
 }
 

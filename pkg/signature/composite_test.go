@@ -1,7 +1,6 @@
 package signature
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -57,18 +56,6 @@ func TestParseCompositeErrors(t *testing.T) {
 		{"scope without all", "    all:\n      - filenames: [testd, testd.exe]\n      - paths: [bin/bases]\n", "    match:\n      filenames: [testd]\n", "rule T-LAYOUT-001: scope is only for composite rules"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			src := strings.Replace(goodComposite, tt.old, tt.new, 1)
-			if src == goodComposite {
-				t.Fatalf("replacement %q not applied", tt.old)
-			}
-			_, err := Parse("bad.yaml", []byte(src))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %q does not contain %q", err, tt.want)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantParseError(t, goodComposite, tt.old, tt.new, tt.want) })
 	}
 }

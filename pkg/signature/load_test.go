@@ -67,19 +67,7 @@ func TestParseErrors(t *testing.T) {
 		{"syntax", "    title: Test vendor as maker\n", "    title: [unclosed\n", "bad.yaml:"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			src := strings.Replace(goodRule, tt.old, tt.new, 1)
-			if src == goodRule {
-				t.Fatalf("replacement %q not applied", tt.old)
-			}
-			_, err := Parse("bad.yaml", []byte(src))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %q does not contain %q", err, tt.want)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantParseError(t, goodRule, tt.old, tt.new, tt.want) })
 	}
 }
 
@@ -171,5 +159,22 @@ func TestRuleFileSize(t *testing.T) {
 	_, err := Parse("huge.yaml", data)
 	if err == nil || err.Error() != "huge.yaml: rule file is 4194305 bytes, over the 4194304-byte limit" {
 		t.Errorf("got %v", err)
+	}
+}
+
+// wantParseError replaces old with new in the good source src and wants
+// Parse to fail with an error that contains want.
+func wantParseError(t *testing.T, src, old, new, want string) {
+	t.Helper()
+	bad := strings.Replace(src, old, new, 1)
+	if bad == src {
+		t.Fatalf("replacement %q not applied", old)
+	}
+	_, err := Parse("bad.yaml", []byte(bad))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q does not contain %q", err, want)
 	}
 }
