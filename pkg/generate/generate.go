@@ -230,11 +230,19 @@ func walkImage(ctx context.Context, src source.Source, lim walk.Limits, fn func(
 			break
 		}
 		locs, err := res.FilesByPath(p)
-		if err != nil || len(locs) == 0 {
+		if err != nil {
+			total.AddGap(walk.Gap{Location: strings.TrimPrefix(p, "/"), Reason: fmt.Sprintf("unreadable: %v, contents not read", err)})
+			continue
+		}
+		if len(locs) == 0 {
 			continue
 		}
 		meta, err := res.FileMetadataByLocation(locs[0])
-		if err != nil || meta.Type != stfile.TypeRegular {
+		if err != nil {
+			total.AddGap(walk.Gap{Location: strings.TrimPrefix(p, "/"), Reason: fmt.Sprintf("unreadable: %v, contents not read", err)})
+			continue
+		}
+		if meta.Type != stfile.TypeRegular {
 			continue
 		}
 		name := strings.TrimPrefix(p, "/")
