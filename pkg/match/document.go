@@ -689,11 +689,20 @@ func (e *Engine) raiseReferences(findings []Finding) {
 }
 
 // raise gives f the severity of the most severe rule in f.shown that its
-// reference evidence names, if that is more than f has, with a note.
+// reference evidence names, if that is more than f has, with a note. An
+// import that a developer-library rule also claims (a Kaspresso package,
+// which the vendor-namespace rule matches too) raises nothing: it imports
+// the library, not whatever else of the vendor's the document ships.
 func (e *Engine) raise(f *Finding) {
+	devLib := map[string]bool{}
+	for _, v := range f.Evidence {
+		if r := e.set.Rule(v.Rule); v.Kind == KindReference && r != nil && r.Category == signature.DeveloperLibrary {
+			devLib[v.Value] = true
+		}
+	}
 	var top *signature.Rule
 	for _, id := range f.shown {
-		if !slices.ContainsFunc(f.Evidence, func(v Evidence) bool { return v.Kind == KindReference && v.Rule == id }) {
+		if !slices.ContainsFunc(f.Evidence, func(v Evidence) bool { return v.Kind == KindReference && v.Rule == id && !devLib[v.Value] }) {
 			continue
 		}
 		if r := e.set.Rule(id); r != nil && (top == nil || r.Severity.Rank() > top.Severity.Rank()) {

@@ -76,6 +76,28 @@ func TestReferences(t *testing.T) {
 			t.Errorf("Kaspresso declared and imported: %s on %s by %s, notes %q", f.Severity, f.Component.Name, f.Rule, f.Notes)
 		}
 	}
+	// The same, with the vendor-namespace rule shown at its own severity
+	// elsewhere in the document (a com.kaspersky.gradle plugin, high): the
+	// Kaspresso import is still the developer library, not raised (seen on
+	// the KasperskyLab/Kaspresso tree, whose 478 source files went to high).
+	plugin := &model.Component{Ref: "p", Type: "library", Name: "air", Version: "1.0", Parent: "root",
+		PURL: "pkg:maven/com.kaspersky.gradle/air@1.0"}
+	doc.Components = append(doc.Components, plugin)
+	shownHigh := false
+	for _, f := range e.Match(doc) {
+		switch f.Component.Ref {
+		case "p":
+			shownHigh = f.Severity == "high"
+		case "src":
+			if f.Severity.Rank() > signature.Low.Rank() || len(f.Notes) > 0 {
+				t.Errorf("Kaspresso import beside a high com.kaspersky plugin: %s by %s, notes %q", f.Severity, f.Rule, f.Notes)
+			}
+		}
+	}
+	if !shownHigh {
+		t.Error("the com.kaspersky.gradle plugin is not high: the case above tests nothing")
+	}
+	doc.Components = doc.Components[:len(doc.Components)-1]
 	for _, v := range []string{"android.os.Bundle", "org.example.kav"} {
 		src.Properties = []model.Property{{Name: "pedigree:import:a.java:1", Value: v}}
 		if fs := e.Match(&model.Document{Components: []*model.Component{src}}); len(fs) != 0 {
