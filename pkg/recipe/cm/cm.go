@@ -9,6 +9,7 @@
 package cm
 
 import (
+	"path"
 	"regexp"
 	"strings"
 
@@ -89,6 +90,15 @@ func walk(n *yaml.Node, parentKey string, depth int, l *decl.List) {
 			if v.Kind == yaml.ScalarNode && (v.Value == "pkg.installed" || v.Value == "pkg.latest") {
 				shell.Package(k.Value, "", v.Line, "salt "+v.Value, l)
 			}
+			// A package or kit downloaded from a URL held in a variable or
+			// a download task ("kaspersky_url: https://…/kav4fs_8.0.4-312_i386.deb"
+			// in an Ansible role's defaults, get_url's url:). The package
+			// modules' own fields were read above.
+			if v.Kind == yaml.ScalarNode && !packageFields[k.Value] {
+				if u, ok := downloaded(v.Value); ok {
+					shell.Package(u, "", v.Line, "yaml url "+k.Value, l)
+				}
+			}
 			walk(v, k.Value, depth+1, l)
 		}
 		return
@@ -144,6 +154,26 @@ func packages(key, typ string, v, task *yaml.Node, stateID string, l *decl.List)
 	if salt && !named && stateID != "" {
 		shell.Package(stateID, typ, v.Line, by, l)
 	}
+}
+
+// packageFields are the keys fields reads.
+var packageFields = map[string]bool{"name": true, "pkg": true, "pkgs": true, "deb": true, "sources": true}
+
+// downloaded returns, without its query, an http, https or ftp URL that
+// names a package or kit file.
+func downloaded(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	low := strings.ToLower(s)
+	if !strings.HasPrefix(low, "http://") && !strings.HasPrefix(low, "https://") && !strings.HasPrefix(low, "ftp://") {
+		return "", false
+	}
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
+	}
+	if f := path.Base(s); strings.Contains(f, "{{") || !decl.KitExt(f) {
+		return "", false
+	}
+	return s, true
 }
 
 // fields reads name, pkg, pkgs, deb and sources from a mapping.

@@ -55,6 +55,13 @@ func TestParse(t *testing.T) {
 - shell: "{{ installer }} --quiet"
 - ansible.builtin.shell: |
     apt-get install -y kav4fs
+- get_url:
+    url: https://dl.example.com/klnagent64_14.0.0-4646_amd64.deb?sig=1
+    dest: /tmp/agent.deb
+- vars:
+    kav_url: "https://products.s.kaspersky-labs.com/multilanguage/file_servers/kavlinuxserver8.0/kav4fs_8.0.4-312_i386.deb"
+    docs_url: https://example.com/guide.html
+    templated: "https://example.com/{{ file }}"
 `, []string{
 			"L1 package kesl pkg:deb/kesl (ansible apt)",
 			"L1 package klnagent64 pkg:deb/klnagent64 (ansible apt)",
@@ -64,6 +71,10 @@ func TestParse(t *testing.T) {
 			"L10 package kesl@12.0.0-6672 pkg:deb/kesl@12.0.0-6672 path=https://dl.example.com/kesl_12.0.0-6672_amd64.deb (ansible apt)",
 			"L12 package KlAkOAPI pkg:pypi/klakoapi (ansible pip)",
 			"L14 package kav4fs pkg:deb/kav4fs (ansible shell apt-get install)",
+			// Seen in quarkslab/irma's Ansible role defaults: the package is
+			// named only by the URL a variable holds.
+			"L17 package klnagent64@14.0.0-4646 pkg:deb/klnagent64@14.0.0-4646 path=https://dl.example.com/klnagent64_14.0.0-4646_amd64.deb (yaml url url)",
+			"L20 package kav4fs@8.0.4-312 pkg:deb/kav4fs@8.0.4-312 path=https://products.s.kaspersky-labs.com/multilanguage/file_servers/kavlinuxserver8.0/kav4fs_8.0.4-312_i386.deb (yaml url kav_url)",
 		}},
 		{"salt forms", `kesl: pkg.installed
 klnagent64:
