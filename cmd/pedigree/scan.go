@@ -184,7 +184,7 @@ func scanTargets(c *cli.Context) ([]string, error) {
 	}
 	if len(targets) == 0 {
 		if len(c.StringSlice("from")) > 0 {
-			return nil, usagef("the --from lists name no target")
+			return nil, usagef("the --from lists name no target: %s", strings.Join(c.StringSlice("from"), ", "))
 		}
 		return nil, usagef("scan needs at least one TARGET (an SBOM file, a directory, a file, or - for standard input)")
 	}

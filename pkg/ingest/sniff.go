@@ -10,6 +10,10 @@ import (
 	"strings"
 )
 
+// ErrBlank is MaySBOM's error for an input of nothing but white space (and
+// perhaps a byte-order mark): nothing to evaluate.
+var ErrBlank = errors.New("nothing but white space: nothing to evaluate")
+
 // MaySBOM says from the content of r alone whether it may be an SBOM,
 // reading no more than it must and holding no more than a buffer: JSON or
 // XML (which detection then judges whole), or text with an SPDX tag-value
@@ -24,7 +28,7 @@ func MaySBOM(r io.Reader, max int64) (bool, error) {
 	for {
 		b, err := br.ReadByte()
 		if errors.Is(err, io.EOF) {
-			return false, nil
+			return false, ErrBlank
 		}
 		if err != nil {
 			return false, err
@@ -76,6 +80,9 @@ func MaySBOMFile(path string, opts Options) (bool, error) {
 	}
 	defer f.Close()
 	ok, err := MaySBOM(f, opts.withDefaults().MaxBytes)
+	if errors.Is(err, ErrBlank) {
+		return false, &Error{Input: path, Kind: KindNotSBOM, Err: err}
+	}
 	if err != nil {
 		return false, &Error{Input: path, Kind: KindUnreadable, Err: err}
 	}

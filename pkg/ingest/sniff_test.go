@@ -23,8 +23,6 @@ func TestMaySBOM(t *testing.T) {
 		{"tag-value after a long preamble", long + "SPDXVersion: SPDX-2.2\n", true},
 		{"a line longer than the buffer, then the marker", strings.Repeat("x", 200<<10) + "\nSPDXVersion: SPDX-2.3\n", true},
 		{"text", long, false},
-		{"empty", "", false},
-		{"white space", " \n\n ", false},
 		{"gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + long, false},
 		{"elf", "\x7fELF\x02\x01\x01\x00\x00\x00", false},
 		{"nul", "SPDXVersion\x00", false},
@@ -35,6 +33,12 @@ func TestMaySBOM(t *testing.T) {
 				t.Errorf("MaySBOM = %v, %v; want %v", got, err, c.want)
 			}
 		})
+	}
+	// Nothing but white space (or a byte-order mark) is nothing to evaluate.
+	for _, blank := range []string{"", " \n\n ", "\xef\xbb\xbf", "\xef\xbb\xbf\t\r\n"} {
+		if got, err := MaySBOM(strings.NewReader(blank), 1<<30); got || !errors.Is(err, ErrBlank) {
+			t.Errorf("MaySBOM(%q) = %v, %v; want ErrBlank", blank, got, err)
+		}
 	}
 	// The marker past max bytes is not looked for.
 	if got, _ := MaySBOM(strings.NewReader(long+"SPDXVersion: SPDX-2.3\n"), 1000); got {

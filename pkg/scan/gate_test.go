@@ -116,6 +116,12 @@ func TestTargetsThatAreNoSBOM(t *testing.T) {
 		target, want string
 	}{
 		{write("empty.json", ""), "empty file (0 bytes): nothing to evaluate"},
+		{write("blank.json", "  \n\t "), "blank.json: nothing but white space: nothing to evaluate"},
+		{write("bom-only.json", "\xef\xbb\xbf"), "bom-only.json: nothing but white space: nothing to evaluate"},
+		{"sbom:", "sbom:: no path after the scheme"},
+		{"dir:", "dir:: no path after the scheme"},
+		{"sboms:", "sboms:: no path after the scheme"},
+		{"dir:" + write("notdir.json", "{}"), "notdir.json: not a directory (a regular file)"},
 		{write("object.json", "{}\n"), "an empty JSON object"},
 		{write("nomarker.json", `{"specVersion":"1.1",`+zorbex+`}`), "looks like CycloneDX (specVersion \"1.1\", components) but has no bomFormat"},
 		{write("meta.json", `{"metadata":{},`+zorbex+`}`), "looks like CycloneDX (components, metadata) but has no bomFormat"},

@@ -371,6 +371,9 @@ func trim(doc *model.Document, findings []match.Finding) *model.Document {
 // is not a regular file or a directory (a FIFO, a device), is an error.
 func read(ctx context.Context, name string, cfg Config) (*model.Document, string, error) {
 	scheme, rest, hasScheme := strings.Cut(name, ":")
+	if hasScheme && len(scheme) > 1 && rest == "" && isScheme(scheme) {
+		return nil, "", fmt.Errorf("%s: no path after the scheme", name)
+	}
 	if hasScheme && len(scheme) > 1 {
 		switch scheme {
 		case SBOMDirScheme:
@@ -387,6 +390,9 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, string
 			}
 			return generated(ctx, scheme, rest, cfg)
 		case "dir", "oci-dir":
+			if st, err := os.Stat(rest); err == nil && !st.IsDir() {
+				return nil, "", fmt.Errorf("%s: not a directory (%s)", rest, fileType(st.Mode()))
+			}
 			return generated(ctx, scheme, rest, cfg)
 		default:
 			// Not a scheme we know: take the whole argument as a path
@@ -455,9 +461,21 @@ func regular(path string) (os.FileInfo, error) {
 	return st, nil
 }
 
-// fileType names the type of a file that is not regular.
+// isScheme reports whether s is a source scheme scan reads.
+func isScheme(s string) bool {
+	switch s {
+	case SBOMDirScheme, "sbom", "file", "dir", "docker-archive", "oci-archive", "oci-dir":
+		return true
+	}
+	return false
+}
+
+// fileType names the type of a file that is not a directory, or that is
+// not regular.
 func fileType(m os.FileMode) string {
 	switch {
+	case m.Type() == 0:
+		return "a regular file"
 	case m.IsDir():
 		return "a directory"
 	case m&os.ModeNamedPipe != 0:
