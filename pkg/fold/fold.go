@@ -59,7 +59,7 @@ import (
 
 // folders holds case folders: a cases.Caser keeps state and must not be
 // shared between goroutines.
-var folders = sync.Pool{New: func() any { return cases.Fold() }}
+var folders = sync.Pool{New: func() any { c := cases.Fold(); return &c }}
 
 // Tokens returns the folded words of s, with legal-form words removed.
 func Tokens(s string) []string {
@@ -103,7 +103,7 @@ func fold(s string) (words []string, splits [][]int) {
 	}
 	// Invalid UTF-8 is replaced first: the normaliser leaves the text after
 	// a bad byte undecomposed, which would make folding depend on garbage.
-	folder := folders.Get().(cases.Caser)
+	folder := folders.Get().(*cases.Caser)
 	s = folder.String(norm.NFKC.String(strings.ToValidUTF8(s, "\uFFFD")))
 	folders.Put(folder)
 	var (

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/msgtext"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 )
 
@@ -114,7 +115,7 @@ func detectJSON(data []byte) (Detection, error) {
 	case p.BOMFormat != nil:
 		var f string
 		if json.Unmarshal(p.BOMFormat, &f) != nil || f != "CycloneDX" {
-			return Detection{}, notSBOM(fmt.Sprintf("bomFormat is %s, want \"CycloneDX\"", clip(string(p.BOMFormat))))
+			return Detection{}, notSBOM(fmt.Sprintf("bomFormat is %s, want \"CycloneDX\"", msgtext.Clip(string(p.BOMFormat), 40)))
 		}
 		var v string
 		if json.Unmarshal(p.SpecVersion, &v) != nil {
@@ -127,7 +128,7 @@ func detectJSON(data []byte) (Detection, error) {
 	case p.SPDXVersion != nil:
 		var v string
 		if json.Unmarshal(p.SPDXVersion, &v) != nil {
-			return Detection{}, &kindError{KindMalformed, fmt.Errorf("malformed spdx-json: spdxVersion is %s, want a string such as \"SPDX-2.3\"", clip(string(p.SPDXVersion)))}
+			return Detection{}, &kindError{KindMalformed, fmt.Errorf("malformed spdx-json: spdxVersion is %s, want a string such as \"SPDX-2.3\"", msgtext.Clip(string(p.SPDXVersion), 40))}
 		}
 		return spdxVersion(model.FormatSPDXJSON, v, data)
 	case p.Context != nil:
@@ -171,7 +172,7 @@ func unmarked(p jsonProbe, data []byte) (Detection, error) {
 			return Detection{Format: model.FormatCycloneDXJSON, Version: v, Body: data,
 				Warnings: []string{fmt.Sprintf("no bomFormat: read as CycloneDX %s from its specVersion and %s", v, cdxKeys(p))}}, nil
 		}
-		return Detection{}, looksLike("CycloneDX", "bomFormat", fmt.Sprintf("specVersion %s, %s", clip(string(p.SpecVersion)), cdxKeys(p)))
+		return Detection{}, looksLike("CycloneDX", "bomFormat", fmt.Sprintf("specVersion %s, %s", msgtext.Clip(string(p.SpecVersion), 40), cdxKeys(p)))
 	}
 	spdxKeys := keys(map[string]bool{"SPDXID": p.SPDXID != nil, "documentNamespace": p.DocumentNamespace != nil,
 		"packages": p.Packages != nil, "creationInfo": p.CreationInfo != nil, "relationships": p.Relationships != nil, "dataLicense": p.DataLicense != nil})
@@ -181,7 +182,7 @@ func unmarked(p jsonProbe, data []byte) (Detection, error) {
 	if p.SpecVersion != nil || (p.Components != nil && (p.Metadata != nil || p.SerialNumber != nil || p.Dependencies != nil)) {
 		what := cdxKeys(p)
 		if p.SpecVersion != nil {
-			what = "specVersion " + clip(string(p.SpecVersion))
+			what = "specVersion " + msgtext.Clip(string(p.SpecVersion), 40)
 			if cdxBody {
 				what += ", " + cdxKeys(p)
 			}
@@ -330,18 +331,11 @@ func looksLikeText(data []byte) bool {
 	return true
 }
 
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
-}
-
 func clipOrMissing(raw json.RawMessage) string {
 	if raw == nil {
 		return "missing"
 	}
-	return clip(string(raw))
+	return msgtext.Clip(string(raw), 40)
 }
 
 // malformedJSON turns a JSON error into one line with a line and column.

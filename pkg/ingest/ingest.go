@@ -20,55 +20,29 @@ import (
 	"io"
 	"os"
 
+	"github.com/pedigree-sbom/pedigree/pkg/fserr"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest/cyclonedx"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest/spdx"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest/syftjson"
+	"github.com/pedigree-sbom/pedigree/pkg/limits"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 )
 
-// Options bound what an input may cost.
-type Options struct {
-	// MaxBytes is the largest input accepted, not counting leading white space.
-	MaxBytes int64
-	// MaxDepth is the deepest nesting of JSON/YAML brackets or XML elements accepted.
-	MaxDepth int
-	// MaxComponents is the most components a document may hold, nested
-	// ones included.
-	MaxComponents int
-	// MaxStringBytes is the longest text value accepted in any field.
-	MaxStringBytes int
-}
+// Options bound what an input may cost: see limits.Ingest for each. A
+// field left at zero (or below) takes its default; pkg/limits owns the
+// defaults and fills them in.
+type Options = limits.Ingest
 
 // DefaultOptions are the limits used when the caller sets none: 1 GiB,
 // 1,000 levels, 5,000,000 components and 16 MiB per value, far beyond any
 // real SBOM and far below what would exhaust the decoders or the matcher.
-func DefaultOptions() Options {
-	return Options{MaxBytes: 1 << 30, MaxDepth: 1000, MaxComponents: 5_000_000, MaxStringBytes: 16 << 20}
-}
-
-// withDefaults fills the limits left at zero with their defaults.
-func (o Options) withDefaults() Options {
-	d := DefaultOptions()
-	if o.MaxBytes <= 0 {
-		o.MaxBytes = d.MaxBytes
-	}
-	if o.MaxDepth <= 0 {
-		o.MaxDepth = d.MaxDepth
-	}
-	if o.MaxComponents <= 0 {
-		o.MaxComponents = d.MaxComponents
-	}
-	if o.MaxStringBytes <= 0 {
-		o.MaxStringBytes = d.MaxStringBytes
-	}
-	return o
-}
+func DefaultOptions() Options { return limits.Default().Ingest }
 
 // File reads and decodes the SBOM at path.
 func File(path string, opts Options) (*model.Document, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &Error{Input: path, Kind: KindUnreadable, Err: unwrapPathError(err)}
+		return nil, &Error{Input: path, Kind: KindUnreadable, Err: fserr.WithOp(err)}
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
@@ -80,7 +54,7 @@ func File(path string, opts Options) (*model.Document, error) {
 // Decode reads an SBOM from r. name is how the input is named in errors and
 // in the document's Source.
 func Decode(name string, r io.Reader, opts Options) (*model.Document, error) {
-	opts = opts.withDefaults()
+	opts = opts.WithDefaults()
 	data, err := read(r, opts.MaxBytes)
 	if err != nil {
 		return nil, wrap(name, err)
@@ -274,12 +248,4 @@ func wrap(name string, err error) error {
 		return &Error{Input: name, Kind: ke.kind, Err: err}
 	}
 	return &Error{Input: name, Kind: KindMalformed, Err: err}
-}
-
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("cannot %s: %w", pe.Op, pe.Err)
-	}
-	return err
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pedigree-sbom/pedigree/pkg/fserr"
 )
 
 // ErrBlank is MaySBOM's error for an input of nothing but white space (and
@@ -76,10 +78,10 @@ func MaySBOM(r io.Reader, max int64) (bool, error) {
 func MaySBOMFile(path string, opts Options) (bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return false, &Error{Input: path, Kind: KindUnreadable, Err: unwrapPathError(err)}
+		return false, &Error{Input: path, Kind: KindUnreadable, Err: fserr.WithOp(err)}
 	}
 	defer f.Close()
-	ok, err := MaySBOM(f, opts.withDefaults().MaxBytes)
+	ok, err := MaySBOM(f, opts.WithDefaults().MaxBytes)
 	if errors.Is(err, ErrBlank) {
 		return false, &Error{Input: path, Kind: KindNotSBOM, Err: err}
 	}

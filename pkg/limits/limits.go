@@ -5,6 +5,11 @@
 // The bounds themselves are enforced where the reading happens: the SBOM
 // limits by pkg/ingest, the file and archive limits by pkg/walk. Errors and
 // warnings there name the limit as "(limit NAME)", so a user can raise it.
+// Those packages use this package's types (ingest.Options is Ingest,
+// walk.Limits is Walk) and its WithDefaults, so that the defaults and the
+// filling of unset limits are written once, here; this package imports
+// neither.
+//
 // Two protections are not limits and cannot be turned off: symbolic links
 // are never followed inside a tree or an archive (so they cannot loop or
 // lead outside it), and archive entry names are cleaned so that none
@@ -16,20 +21,123 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/pedigree-sbom/pedigree/pkg/ingest"
-	"github.com/pedigree-sbom/pedigree/pkg/walk"
 )
 
 // Limits are every bound of one run.
 type Limits struct {
-	Ingest ingest.Options
-	Walk   walk.Limits
+	Ingest Ingest
+	Walk   Walk
 }
+
+// Ingest bounds what one SBOM may cost. pkg/ingest enforces them; it
+// calls this type ingest.Options. A field left at zero (or below) takes
+// its default.
+type Ingest struct {
+	// MaxBytes is the largest input accepted, not counting leading white space.
+	MaxBytes int64
+	// MaxDepth is the deepest nesting of JSON/YAML brackets or XML elements accepted.
+	MaxDepth int
+	// MaxComponents is the most components a document may hold, nested
+	// ones included.
+	MaxComponents int
+	// MaxStringBytes is the longest text value accepted in any field.
+	MaxStringBytes int
+}
+
+// Walk bounds a walk of files and archives. pkg/walk enforces them; it
+// calls this type walk.Limits. A zero field takes its default.
+type Walk struct {
+	// MaxDepth is the deepest archive nesting opened: entries of an archive
+	// on disk are at depth 1, of an archive inside it at depth 2. An archive
+	// at depth MaxDepth is visited as a plain file, with a warning. A
+	// negative MaxDepth opens no archive at all. Default 6.
+	MaxDepth int
+	// MaxFiles is the number of regular files visited in all; the walk stops
+	// there, truncated. Default 2,000,000.
+	MaxFiles int
+	// MaxFileBytes is the largest file or archive entry read into memory.
+	// Larger files are visited with Data == nil and Skipped set; a larger
+	// tar, gzip, bzip2 or xz is still walked as a stream, and a larger zip
+	// on disk through random access. Archives nested in memory hold one
+	// such buffer per level. Default 256 MiB.
+	MaxFileBytes int64
+	// MaxTotalBytes bounds the bytes read out of archives (decompressed),
+	// counted at every nesting level; the walk stops there, truncated.
+	// Default 32 GiB.
+	MaxTotalBytes int64
+	// MaxRatio is the largest decompressed/compressed ratio of one zip entry
+	// or one gzip, bzip2 or xz stream (a zip bomb guard). The first MiB of
+	// any stream is exempt. Default 1000.
+	MaxRatio int64
+}
+
+// Defaults of the SBOM limits: 1 GiB, 1,000 levels, 5,000,000 components
+// and 16 MiB per value, far beyond any real SBOM and far below what would
+// exhaust the decoders or the matcher.
+const (
+	DefaultSBOMBytes   = 1 << 30
+	DefaultSBOMDepth   = 1000
+	DefaultComponents  = 5_000_000
+	DefaultStringBytes = 16 << 20
+)
+
+// Defaults of the walk limits.
+const (
+	DefaultArchiveDepth = 6
+	DefaultFiles        = 2_000_000
+	DefaultFileBytes    = 256 << 20
+	DefaultTotalBytes   = 32 << 30
+	DefaultRatio        = 1000
+)
 
 // Default returns the default limits, every one set.
 func Default() Limits {
-	return Limits{Ingest: ingest.DefaultOptions(), Walk: walk.DefaultLimits()}
+	return Limits{
+		Ingest: Ingest{MaxBytes: DefaultSBOMBytes, MaxDepth: DefaultSBOMDepth, MaxComponents: DefaultComponents, MaxStringBytes: DefaultStringBytes},
+		Walk: Walk{MaxDepth: DefaultArchiveDepth, MaxFiles: DefaultFiles, MaxFileBytes: DefaultFileBytes,
+			MaxTotalBytes: DefaultTotalBytes, MaxRatio: DefaultRatio},
+	}
+}
+
+// WithDefaults returns l with every limit left unset taken from Default:
+// the ones at zero or below, except that a negative Walk.MaxDepth means
+// "open no archive" and becomes 0. It is the one place that fills limits;
+// pkg/ingest and pkg/walk call it on the limits they are given.
+func (l Limits) WithDefaults() Limits {
+	d := Default()
+	in := &l.Ingest
+	in.MaxBytes = orDefault(in.MaxBytes, d.Ingest.MaxBytes)
+	in.MaxDepth = orDefault(in.MaxDepth, d.Ingest.MaxDepth)
+	in.MaxComponents = orDefault(in.MaxComponents, d.Ingest.MaxComponents)
+	in.MaxStringBytes = orDefault(in.MaxStringBytes, d.Ingest.MaxStringBytes)
+	w := &l.Walk
+	switch {
+	case w.MaxDepth == 0:
+		w.MaxDepth = d.Walk.MaxDepth
+	case w.MaxDepth < 0:
+		w.MaxDepth = 0 // none
+	}
+	w.MaxFiles = orDefault(w.MaxFiles, d.Walk.MaxFiles)
+	w.MaxFileBytes = orDefault(w.MaxFileBytes, d.Walk.MaxFileBytes)
+	w.MaxTotalBytes = orDefault(w.MaxTotalBytes, d.Walk.MaxTotalBytes)
+	w.MaxRatio = orDefault(w.MaxRatio, d.Walk.MaxRatio)
+	return l
+}
+
+// WithDefaults returns i with every limit at zero or below set to its
+// default (see Limits.WithDefaults).
+func (i Ingest) WithDefaults() Ingest { return Limits{Ingest: i}.WithDefaults().Ingest }
+
+// WithDefaults returns w with every zero limit set to its default, and a
+// negative MaxDepth set to 0, no archive opened (see Limits.WithDefaults).
+func (w Walk) WithDefaults() Walk { return Limits{Walk: w}.WithDefaults().Walk }
+
+// orDefault is v, or d when v is not set (zero or below).
+func orDefault[T int | int64](v, d T) T {
+	if v <= 0 {
+		return d
+	}
+	return v
 }
 
 // Unit says how a limit's value is written.

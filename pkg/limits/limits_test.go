@@ -5,9 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/pedigree-sbom/pedigree/pkg/ingest"
-	"github.com/pedigree-sbom/pedigree/pkg/walk"
 )
 
 func TestSet(t *testing.T) {
@@ -60,12 +57,12 @@ func TestSet(t *testing.T) {
 	}
 }
 
-// TestDefaults shows each limit reads its default from the package that
-// enforces it, and prints as it can be written back.
+// TestDefaults shows that unset limits are filled with the defaults, and
+// that each default prints as it can be written back.
 func TestDefaults(t *testing.T) {
 	l := Default()
-	if l.Ingest != ingest.DefaultOptions() || l.Walk != walk.DefaultLimits() {
-		t.Fatalf("Default() is not the packages' defaults")
+	if (Limits{}).WithDefaults() != l {
+		t.Fatalf("zero limits filled are %+v, want Default() %+v", (Limits{}).WithDefaults(), l)
 	}
 	want := map[string]string{"sbom-bytes": "1GiB", "sbom-depth": "1000", "components": "5000000", "string-bytes": "16MiB",
 		"archive-depth": "6", "files": "2000000", "file-bytes": "256MiB", "total-bytes": "32GiB", "ratio": "1000"}

@@ -117,7 +117,7 @@ var mentionRefTypes = map[string]bool{
 // party matches a maker: its name (or the raw text it was parsed from)
 // against vendor names and signers, and its e-mail and web addresses
 // against domains.
-func (c *collector) party(p *model.Party, kind string, field at) {
+func (c *collector) party(p *model.Party, kind EvidenceKind, field at) {
 	if p == nil {
 		return
 	}
@@ -142,7 +142,7 @@ func (c *collector) party(p *model.Party, kind string, field at) {
 
 // maker matches a maker's name against the vendor names, marking the
 // evidence when the name is a person's who bears the entity's name.
-func (c *collector) maker(kind string, field at, name, email string) {
+func (c *collector) maker(kind EvidenceKind, field at, name, email string) {
 	if name == "" {
 		return
 	}
@@ -323,7 +323,7 @@ func splitCPE(s string) (vendor, product string, ok bool) {
 // case without "-", "_" and spaces), to the evidence kind its value is when
 // it names a maker. Deep inspection and syft record PE version resources,
 // Java manifests and signatures as properties.
-var propertyKinds = map[string]string{
+var propertyKinds = map[string]EvidenceKind{
 	"supplier": KindSupplier, "vendor": KindSupplier, "implementationvendor": KindSupplier,
 	"bundlevendor": KindSupplier, "specificationvendor": KindSupplier, "implementor": KindSupplier,
 	"manufacturer": KindManufacturer, "publisher": KindPublisher,

@@ -32,8 +32,9 @@ func (c *collector) extras(x *model.Component, prefix string) {
 
 // signal is one block pattern found on a component.
 type signal struct {
-	kind, field, value, location string
-	segs                         []string // the location's path segments
+	kind                   EvidenceKind
+	field, value, location string
+	segs                   []string // the location's path segments
 }
 
 // compositeRules returns the indexes of the composite rules.

@@ -89,7 +89,7 @@ func TestCompositeEvidence(t *testing.T) {
 	var got []string
 	for _, v := range ev {
 		if v.Rule == "ZX-LAYOUT-001" {
-			got = append(got, v.Kind+" "+v.Field+" "+v.Value+" "+v.Location)
+			got = append(got, string(v.Kind)+" "+v.Field+" "+v.Value+" "+v.Location)
 		}
 	}
 	want := []string{

@@ -24,31 +24,84 @@ var derivedFrom = map[model.RelationshipType]bool{
 // Match returns the findings of a document, sorted: most severe first, then
 // by path from the root.
 func (e *Engine) Match(doc *model.Document) []Finding {
-	// --- Index the document: files by ref, and what contains what ---
-	files := make(map[string]*model.File, len(doc.Files))
-	for _, f := range doc.Files {
-		files[f.Ref] = f
+	d := e.newDocState(doc)
+	d.ownEvidence()
+	d.looseFiles()
+	d.derivedEvidence()
+	e.compositeDocument(doc, d.all) // composite.go: install trees listed file by file
+	if len(d.all) == 0 {
+		return nil
 	}
-	contains := map[string][]string{}
-	containedFile := map[string]bool{}
+	findings := d.findingsOfAll()
+	e.raiseReferences(findings)                // an import of what the document ships rates as what it ships
+	findings = e.foldNested(findings, d.byRef) // nest.go: one finding per shipped artifact
+	distinctIDs(findings)
+	d.rankPaths(findings)
+	slices.SortFunc(findings, Compare)
+	return findings
+}
+
+// docState is the matching of one document: the document and its indexes,
+// the evidence gathered on each element, and what judging a finding reads
+// beyond the component itself (the components above it, for the maker a
+// white-labelled component is offered under).
+type docState struct {
+	e   *Engine
+	doc *model.Document
+
+	// files are the document's SPDX files by ref; contains lists the refs
+	// of the files a package contains, and containedFile marks the files
+	// some package contains.
+	files         map[string]*model.File
+	contains      map[string][]string
+	containedFile map[string]bool
+
+	// own is each element's own evidence (fields, contained files,
+	// pedigree), by ref; all adds the evidence passed on through
+	// relationships and composite rules. shares counts the copyright
+	// notices of each package's contained files.
+	own    map[string][]Evidence
+	all    map[string][]Evidence
+	shares map[string]fileShare
+	// loose are the files no package contains that have evidence, as
+	// components of their own.
+	loose []*model.Component
+
+	// byRef are the components (and loose files) by ref, and paths the
+	// paths from the root: set when findings are made.
+	byRef map[string]*model.Component
+	paths *model.PathIndex
+}
+
+// newDocState indexes a document: its files by ref, and what contains what.
+func (e *Engine) newDocState(doc *model.Document) *docState {
+	d := &docState{e: e, doc: doc,
+		files: make(map[string]*model.File, len(doc.Files)), contains: map[string][]string{}, containedFile: map[string]bool{},
+		own: map[string][]Evidence{}, shares: map[string]fileShare{}}
+	for _, f := range doc.Files {
+		d.files[f.Ref] = f
+	}
 	for _, r := range doc.Relationships {
 		if r.Type == model.RelContains {
-			if _, ok := files[r.To]; ok {
-				contains[r.From] = append(contains[r.From], r.To)
-				containedFile[r.To] = true
+			if _, ok := d.files[r.To]; ok {
+				d.contains[r.From] = append(d.contains[r.From], r.To)
+				d.containedFile[r.To] = true
 			}
 		}
 	}
+	return d
+}
 
-	// --- Own evidence: fields, contained files, pedigree ---
-	own := map[string][]Evidence{}
-	shares := map[string]fileShare{}
-	for _, x := range doc.Components {
+// ownEvidence gathers each component's own evidence: its fields, the files
+// it contains, and its pedigree.
+func (d *docState) ownEvidence() {
+	e := d.e
+	for _, x := range d.doc.Components {
 		c := e.newCollector()
 		c.component(x, "")
 		var share fileShare
-		for _, ref := range contains[x.Ref] {
-			f := files[ref]
+		for _, ref := range d.contains[x.Ref] {
+			f := d.files[ref]
 			before := len(c.ev)
 			c.spdxFile(f)
 			if hasCopyright(f.Copyright) {
@@ -65,7 +118,7 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 			}
 		}
 		if share.copyrighted > 0 {
-			shares[x.Ref] = share
+			d.shares[x.Ref] = share
 		}
 		if p := x.Pedigree; p != nil {
 			for i, a := range p.Ancestors {
@@ -76,31 +129,38 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 			}
 		}
 		if len(c.ev) > 0 {
-			own[x.Ref] = c.ev
+			d.own[x.Ref] = c.ev
 		}
 	}
-	// Files no package contains are matched as components of their own.
-	var loose []*model.Component
-	for _, f := range doc.Files {
-		if containedFile[f.Ref] {
+}
+
+// looseFiles matches the files no package contains as components of their
+// own.
+func (d *docState) looseFiles() {
+	for _, f := range d.doc.Files {
+		if d.containedFile[f.Ref] {
 			continue
 		}
-		c := e.newCollector()
+		c := d.e.newCollector()
 		c.spdxFile(f)
 		if len(c.ev) > 0 {
 			fc := &model.Component{Ref: f.Ref, Type: "file", Name: f.Name, Hashes: f.Checksums, Copyright: f.Copyright}
-			loose = append(loose, fc)
-			own[f.Ref] = c.ev
+			d.loose = append(d.loose, fc)
+			d.own[f.Ref] = c.ev
 		}
 	}
+}
 
-	// --- Evidence through relationships: A VARIANT_OF B, ... ---
-	// Chains count too: A GENERATED_FROM B, B VARIANT_OF C makes C's maker
-	// A's. Each component follows its derivation edges breadth first, so
-	// cycles end and every source is reached by its shortest chain.
-	all := make(map[string][]Evidence, len(own))
-	for ref, ev := range own {
-		all[ref] = ev
+// derivedEvidence sets all: the own evidence, and the evidence through
+// relationships (A VARIANT_OF B, ...). Chains count too: A GENERATED_FROM
+// B, B VARIANT_OF C makes C's maker A's. Each component follows its
+// derivation edges breadth first, so cycles end and every source is
+// reached by its shortest chain.
+func (d *docState) derivedEvidence() {
+	doc := d.doc
+	d.all = make(map[string][]Evidence, len(d.own))
+	for ref, ev := range d.own {
+		d.all[ref] = ev
 	}
 	derived := map[string][]model.Relationship{}
 	for _, r := range doc.Relationships {
@@ -119,36 +179,35 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 		if !derivedFrom[r.Type] || r.From == r.To || len(derived[r.From]) == 0 || derived[r.From][0] != r {
 			continue // each source component once, at its first edge
 		}
-		all[r.From] = append(all[r.From], inherited(r.From, derived, own, names)...)
+		d.all[r.From] = append(d.all[r.From], inherited(r.From, derived, d.own, names)...)
 	}
+}
 
-	e.compositeDocument(doc, all) // composite.go: install trees listed file by file
-
-	// --- Findings ---
-	if len(all) == 0 {
-		return nil
+// findingsOfAll makes the findings of every component with evidence. Paths
+// are walked only for those components.
+func (d *docState) findingsOfAll() []Finding {
+	d.paths = d.doc.PathIndex()
+	d.byRef = make(map[string]*model.Component, len(d.doc.Components))
+	for _, x := range d.doc.Components {
+		d.byRef[x.Ref] = x
 	}
-	// Paths are walked only for the components that have findings.
-	paths := doc.PathIndex()
-	byRef := make(map[string]*model.Component, len(doc.Components))
-	for _, x := range doc.Components {
-		byRef[x.Ref] = x
-	}
-	for _, x := range loose {
-		byRef[x.Ref] = x
+	for _, x := range d.loose {
+		d.byRef[x.Ref] = x
 	}
 	var findings []Finding
-	for ref, ev := range all {
-		x := byRef[ref]
+	for ref, ev := range d.all {
+		x := d.byRef[ref]
 		if x == nil {
 			continue // a relationship from an element that is not a component
 		}
-		findings = append(findings, e.findings(doc, x, paths.Path(ref), byRef, ev, shares[ref])...)
+		findings = append(findings, d.findings(x, d.paths.Path(ref), ev, d.shares[ref])...)
 	}
-	e.raiseReferences(findings)              // an import of what the document ships rates as what it ships
-	findings = e.foldNested(findings, byRef) // nest.go: one finding per shipped artifact
-	// Two components with the same identity (the same library listed
-	// twice) would share a fingerprint; the ref tells them apart then.
+	return findings
+}
+
+// distinctIDs tells apart two components with the same identity (the same
+// library listed twice), which would share a fingerprint, by their refs.
+func distinctIDs(findings []Finding) {
 	ids := map[string]int{}
 	for _, f := range findings {
 		ids[f.ID]++
@@ -158,22 +217,23 @@ func (e *Engine) Match(doc *model.Document) []Finding {
 			f.ID = fingerprint(f.Entity, f.Component, f.Component.Ref)
 		}
 	}
-	// Paths are ordered by their rank in the index, in constant time: a
-	// comparison of whole paths costs their depth, and a long dependency
-	// chain made the sort quadratic. Only a path that is the index's own
-	// gets a rank.
+}
+
+// rankPaths sets the rank of each finding's path, so that Compare orders
+// paths in constant time: a comparison of whole paths costs their depth,
+// and a long dependency chain made the sort quadratic. Only a path that is
+// the index's own gets a rank.
+func (d *docState) rankPaths(findings []Finding) {
 	for i := range findings {
 		f := &findings[i]
 		if n := len(f.Path); n > 0 {
-			if p := paths.Path(f.Path[n-1]); len(p) == n && &p[0] == &f.Path[0] {
-				if r, ok := paths.Rank(f.Path[n-1]); ok {
+			if p := d.paths.Path(f.Path[n-1]); len(p) == n && &p[0] == &f.Path[0] {
+				if r, ok := d.paths.Rank(f.Path[n-1]); ok {
 					f.pathRank = r + 1
 				}
 			}
 		}
 	}
-	slices.SortFunc(findings, Compare)
-	return findings
 }
 
 // Compare orders findings as Match returns them: most severe first, then
@@ -292,10 +352,10 @@ func (c *collector) spdxFile(f *model.File) {
 }
 
 // findings turns a component's evidence into one finding per entity.
-func (e *Engine) findings(doc *model.Document, x *model.Component, path []string, byRef map[string]*model.Component, ev []Evidence, share fileShare) []Finding {
+func (d *docState) findings(x *model.Component, path []string, ev []Evidence, share fileShare) []Finding {
 	byEntity := map[string][]Evidence{}
 	for _, v := range ev {
-		r := e.set.Rule(v.Rule)
+		r := d.e.set.Rule(v.Rule)
 		byEntity[r.Entity] = append(byEntity[r.Entity], v)
 	}
 	var out []Finding
@@ -304,7 +364,7 @@ func (e *Engine) findings(doc *model.Document, x *model.Component, path []string
 			return cmp.Or(cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Field, b.Field),
 				cmp.Compare(a.Value, b.Value), cmp.Compare(a.Location, b.Location))
 		})
-		f := e.finding(doc, entity, x, path, byRef, slices.Compact(ev), share)
+		f := d.finding(entity, x, path, slices.Compact(ev), share)
 		f.ID = fingerprint(entity, x)
 		out = append(out, f)
 	}
@@ -315,7 +375,8 @@ func (e *Engine) findings(doc *model.Document, x *model.Component, path []string
 // finding judges one entity's evidence on a component, sorted and without
 // duplicates: severity, title, rules, confidence, white label and notes.
 // It leaves the ID to the caller.
-func (e *Engine) finding(doc *model.Document, entity string, x *model.Component, path []string, byRef map[string]*model.Component, ev []Evidence, share fileShare) Finding {
+func (d *docState) finding(entity string, x *model.Component, path []string, ev []Evidence, share fileShare) Finding {
+	e := d.e
 	f := Finding{Entity: entity, Component: x, Path: path, Evidence: ev, share: share}
 	var top *signature.Rule
 	f.Severity, top = e.severity(ev)
@@ -326,7 +387,7 @@ func (e *Engine) finding(doc *model.Document, entity string, x *model.Component,
 	f.Title, f.Rule = top.Title+": "+label(x), top.ID
 	f.Confidence = confidence(ev)
 	if len(identity(ev)) > 0 {
-		f.Offered, f.WhiteLabel = e.whiteLabel(doc, entity, x, path, byRef, ev)
+		f.Offered, f.WhiteLabel = d.whiteLabel(entity, x, path, ev)
 	}
 	if m := maker(x); m != "" && !e.isEntity(entity, m) && onlyFileCopyright(ev) && share.vendorBinary == 0 &&
 		share.entity*2 <= share.copyrighted && f.Severity.Rank() > signature.Low.Rank() {
@@ -373,11 +434,11 @@ func (e *Engine) Without(doc *model.Document, f Finding, rules ...string) (Findi
 	if doc == nil {
 		doc = &model.Document{}
 	}
-	byRef := make(map[string]*model.Component, len(doc.Components))
+	d := &docState{e: e, doc: doc, byRef: make(map[string]*model.Component, len(doc.Components))}
 	for _, x := range doc.Components {
-		byRef[x.Ref] = x
+		d.byRef[x.Ref] = x
 	}
-	g := e.finding(doc, f.Entity, f.Component, f.Path, byRef, ev, f.share)
+	g := d.finding(f.Entity, f.Component, f.Path, ev, f.share)
 	g.ID, g.shown = f.ID, f.shown
 	e.raise(&g)
 	return g, true
@@ -465,18 +526,28 @@ func specificity(c signature.Category) int {
 	return 0
 }
 
-// strongKinds are identifiers that on their own name the maker precisely.
-var strongKinds = map[string]bool{KindPURL: true, KindCPE: true, KindHash: true, KindSigner: true, KindJavaPackage: true, "composite": true}
+// Kinds that confidence counts beside the evidence kinds: every block of a
+// composite rule together, and one file path (its name, its directories,
+// the Java package its directories spell).
+const (
+	kindComposite EvidenceKind = "composite"
+	kindFile      EvidenceKind = "file"
+)
 
-func confidence(ev []Evidence) string {
+// strongKinds are identifiers that on their own name the maker precisely.
+var strongKinds = map[EvidenceKind]bool{KindPURL: true, KindCPE: true, KindHash: true, KindSigner: true, KindJavaPackage: true, kindComposite: true}
+
+// confidence judges how far the evidence names the maker (see
+// Finding.Confidence).
+func confidence(ev []Evidence) Confidence {
 	// Evidence read from one file path (its name, its directories, the
 	// Java package its directories spell) is one observation, not three.
-	kinds := map[string]bool{}
+	kinds := map[EvidenceKind]bool{}
 	for _, v := range ev {
 		if strings.HasPrefix(v.Field, "all[") {
 			// The blocks of a composite rule are independent signals
 			// found together: agreement in itself.
-			kinds["composite"] = true
+			kinds[kindComposite] = true
 			continue
 		}
 		switch v.Kind {
@@ -487,10 +558,10 @@ func confidence(ev []Evidence) string {
 			// Evidence passed on from an ancestor counts by what it is.
 			kinds[cmp.Or(v.via, v.Kind)] = true
 		case KindFilename, KindPath:
-			kinds["file"] = true
+			kinds[kindFile] = true
 		case KindJavaPackage:
 			if v.Location != "" {
-				kinds["file"] = true
+				kinds[kindFile] = true
 			} else {
 				kinds[v.Kind] = true
 			}
@@ -500,19 +571,19 @@ func confidence(ev []Evidence) string {
 	}
 	switch {
 	case len(kinds) >= 2:
-		return "high"
+		return ConfidenceHigh
 	case len(kinds) == 1:
 		for k := range kinds {
 			if strongKinds[k] {
-				return "high"
+				return ConfidenceHigh
 			}
-			if k == KindDomain || k == "file" || k == KindContent {
-				return "low"
+			if k == KindDomain || k == kindFile || k == KindContent {
+				return ConfidenceLow
 			}
 		}
-		return "medium"
+		return ConfidenceMedium
 	}
-	return "low"
+	return ConfidenceLow
 }
 
 // isEntity reports whether a maker name is one of the entity's names.
@@ -532,7 +603,8 @@ func (e *Engine) isEntity(entity, name string) bool {
 // identifiers already shows the entity: a Kaspersky-authored library
 // listed as pkg:maven/com.kaspersky... in someone's product is a
 // dependency, not a rebranded product.
-func (e *Engine) whiteLabel(doc *model.Document, entity string, x *model.Component, path []string, byRef map[string]*model.Component, ev []Evidence) (string, bool) {
+func (d *docState) whiteLabel(entity string, x *model.Component, path []string, ev []Evidence) (string, bool) {
+	e := d.e
 	if m := maker(x); m != "" {
 		return m, !e.isEntity(entity, m)
 	}
@@ -549,7 +621,7 @@ func (e *Engine) whiteLabel(doc *model.Document, entity string, x *model.Compone
 			return "", false
 		}
 	}
-	m := offered(doc, x, path, byRef)
+	m := d.offered(x, path)
 	return m, m != "" && !e.isEntity(entity, m)
 }
 
@@ -572,18 +644,18 @@ func nameVisible(v Evidence, file bool) bool {
 // manufacturer, publisher, first author or originator, or else that of the
 // nearest component above it on its path from the root, or else the
 // document's supplier or manufacturer.
-func offered(doc *model.Document, x *model.Component, path []string, byRef map[string]*model.Component) string {
+func (d *docState) offered(x *model.Component, path []string) string {
 	if m := maker(x); m != "" {
 		return m
 	}
 	for i := len(path) - 2; i >= 0; i-- {
-		if up := byRef[path[i]]; up != nil {
+		if up := d.byRef[path[i]]; up != nil {
 			if m := maker(up); m != "" {
 				return m
 			}
 		}
 	}
-	for _, p := range []*model.Party{doc.Supplier, doc.Manufacturer} {
+	for _, p := range []*model.Party{d.doc.Supplier, d.doc.Manufacturer} {
 		if p != nil && p.Name != "" {
 			return p.Name
 		}

@@ -30,17 +30,16 @@ type Engine struct {
 	// maker is the entity itself (not white-labelled).
 	entityNames map[string]*fold.Phrases
 
-	purls       map[string][]purlRule // by purl type
-	cpes        map[string][]cpeRule  // by exact vendor; "" holds wildcard vendors
-	hashes      map[hashKey][]int
-	filenames   map[string][]int // by lower-case base name
-	fileGlobs   []globRule
-	paths       map[string][]pathRule // by first segment
-	domains     map[string][]int
-	javaPrefix  map[string][]int
-	javaFirst   map[string]bool // first segments of javaPrefix keys
-	content     []contentRule
-	ruleByIndex []*signature.Rule
+	purls      map[string][]purlRule // by purl type
+	cpes       map[string][]cpeRule  // by exact vendor; "" holds wildcard vendors
+	hashes     map[hashKey][]int
+	filenames  map[string][]int // by lower-case base name
+	fileGlobs  []globRule
+	paths      map[string][]pathRule // by first segment
+	domains    map[string][]int
+	javaPrefix map[string][]int
+	javaFirst  map[string]bool // first segments of javaPrefix keys
+	content    []contentRule
 }
 
 // hashKey is a hash by canonical algorithm name and lower-case hex value.
@@ -219,11 +218,11 @@ type collector struct {
 
 func (e *Engine) newCollector() *collector { return &collector{e: e} }
 
-func (c *collector) add(rule int, kind string, field at, value, location string) {
+func (c *collector) add(rule int, kind EvidenceKind, field at, value, location string) {
 	c.addVia(rule, kind, field, value, location, "")
 }
 
-func (c *collector) addVia(rule int, kind string, field at, value, location, via string) {
+func (c *collector) addVia(rule int, kind EvidenceKind, field at, value, location string, via EvidenceKind) {
 	c.addEvidence(rule, Evidence{Kind: kind, Field: field.String(), Value: value, Location: location, via: via})
 }
 
@@ -251,7 +250,7 @@ func wholePattern(s string) (string, bool) {
 
 // product matches a product name: against the products phrases word by
 // word, and against the anchored ("^NAME$") patterns as a whole.
-func (c *collector) product(kind string, field at, value string) {
+func (c *collector) product(kind EvidenceKind, field at, value string) {
 	if value == "" {
 		return
 	}
@@ -307,7 +306,7 @@ func asciiAlnum(c byte) bool {
 }
 
 // phrases matches folded text against a phrase table, once per rule.
-func (c *collector) phrases(ps *fold.Phrases, kind string, field at, value, location string) {
+func (c *collector) phrases(ps *fold.Phrases, kind EvidenceKind, field at, value, location string) {
 	if value == "" {
 		return
 	}

@@ -37,7 +37,7 @@ func testEngine(t testing.TB) *Engine {
 func kinds(ev []Evidence) []string {
 	var out []string
 	for _, e := range ev {
-		out = append(out, e.Rule+" "+e.Kind+" "+e.Field)
+		out = append(out, e.Rule+" "+string(e.Kind)+" "+e.Field)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

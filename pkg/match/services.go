@@ -11,7 +11,7 @@ import (
 
 // KindService is a service name (a Windows service, a systemd unit) that
 // a component installs or runs.
-const KindService = "service"
+const KindService EvidenceKind = "service"
 
 // serviceKeys are property keys (normalised as by propertyKey) whose value
 // is a service name: deep inspection's pedigree:service, MSI ServiceInstall

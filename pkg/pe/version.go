@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf16"
+
+	"github.com/pedigree-sbom/pedigree/pkg/internal/msgtext"
 )
 
 const (
@@ -132,7 +134,7 @@ func parseVersionInfo(b []byte) (map[string]string, error) {
 		return nil, err
 	}
 	if root.key != "VS_VERSION_INFO" {
-		return nil, fmt.Errorf("the root key is %q, want \"VS_VERSION_INFO\"", clip(root.key))
+		return nil, fmt.Errorf("the root key is %q, want \"VS_VERSION_INFO\"", msgtext.Clip(root.key, 40))
 	}
 	// The value is a VS_FIXEDFILEINFO of 52 bytes, even in files that call
 	// it text, which would make its length count WORDs.
@@ -247,11 +249,3 @@ func (blk *block) text(b []byte) string {
 }
 
 func align4(n int) int { return (n + 3) &^ 3 }
-
-// clip shortens s for an error message.
-func clip(s string) string {
-	if r := []rune(s); len(r) > 40 {
-		return string(r[:40]) + "…"
-	}
-	return s
-}

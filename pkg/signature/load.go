@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pedigree-sbom/pedigree/pkg/fserr"
 	"github.com/pedigree-sbom/pedigree/pkg/yamlerr"
 )
 
@@ -136,28 +137,20 @@ func LoadFS(fsys fs.FS, label string) (Layer, error) {
 func LoadPath(p string) (Layer, error) {
 	st, err := os.Stat(p)
 	if err != nil {
-		return nil, fmt.Errorf("signatures %s: %w", p, unwrapPathError(err))
+		return nil, fmt.Errorf("signatures %s: %w", p, fserr.Cause(err))
 	}
 	if st.IsDir() {
 		return LoadFS(os.DirFS(p), filepath.ToSlash(p))
 	}
 	data, err := os.ReadFile(p)
 	if err != nil {
-		return nil, fmt.Errorf("signatures %s: %w", p, unwrapPathError(err))
+		return nil, fmt.Errorf("signatures %s: %w", p, fserr.Cause(err))
 	}
 	pk, err := Parse(filepath.ToSlash(p), data)
 	if err != nil {
 		return nil, err
 	}
 	return Layer{pk}, nil
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 func isRuleFile(name string) bool {

@@ -2,6 +2,7 @@ package signature
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path"
 	"reflect"
@@ -253,7 +254,8 @@ type PURLPattern struct {
 func ParsePURLPattern(s string) (PURLPattern, error) {
 	rest, ok := strings.CutPrefix(s, "pkg:")
 	if !ok {
-		return PURLPattern{}, fmt.Errorf("must start with pkg:")
+		//lint:ignore ST1005 the colon is part of the literal prefix "pkg:", and the text is checked by tests
+		return PURLPattern{}, errors.New("must start with pkg:")
 	}
 	if strings.ContainsAny(rest, "?#") || strings.Contains(rest[strings.LastIndex(rest, "/")+1:], "@") {
 		return PURLPattern{}, fmt.Errorf("must not name a version, qualifiers or subpath")
@@ -346,7 +348,8 @@ func checkPath(s string) error {
 	}
 	for _, seg := range segs {
 		if seg == ".." {
-			return fmt.Errorf("must not contain ..")
+			//lint:ignore ST1005 ".." is the literal path segment refused, not punctuation
+			return errors.New("must not contain ..")
 		}
 	}
 	return nil

@@ -34,77 +34,26 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+
+	"github.com/pedigree-sbom/pedigree/pkg/fserr"
+	"github.com/pedigree-sbom/pedigree/pkg/limits"
 )
 
-// Limits bound a walk. A zero field takes its default (DefaultLimits).
-type Limits struct {
-	// MaxDepth is the deepest archive nesting opened: entries of an archive
-	// on disk are at depth 1, of an archive inside it at depth 2. An archive
-	// at depth MaxDepth is visited as a plain file, with a warning. A
-	// negative MaxDepth opens no archive at all. Default 6.
-	MaxDepth int
-	// MaxFiles is the number of regular files visited in all; the walk stops
-	// there, truncated. Default 2,000,000.
-	MaxFiles int
-	// MaxFileBytes is the largest file or archive entry read into memory.
-	// Larger files are visited with Data == nil and Skipped set; a larger
-	// tar, gzip, bzip2 or xz is still walked as a stream, and a larger zip
-	// on disk through random access. Archives nested in memory hold one
-	// such buffer per level. Default 256 MiB.
-	MaxFileBytes int64
-	// MaxTotalBytes bounds the bytes read out of archives (decompressed),
-	// counted at every nesting level; the walk stops there, truncated.
-	// Default 32 GiB.
-	MaxTotalBytes int64
-	// MaxRatio is the largest decompressed/compressed ratio of one zip entry
-	// or one gzip, bzip2 or xz stream (a zip bomb guard). The first MiB of
-	// any stream is exempt. Default 1000.
-	MaxRatio int64
-}
+// Limits bound a walk: see limits.Walk for each. A zero field takes its
+// default (DefaultLimits); pkg/limits owns the defaults and fills them in.
+type Limits = limits.Walk
 
 // Defaults of Limits.
 const (
-	DefaultMaxDepth      = 6
-	DefaultMaxFiles      = 2_000_000
-	DefaultMaxFileBytes  = 256 << 20
-	DefaultMaxTotalBytes = 32 << 30
-	DefaultMaxRatio      = 1000
+	DefaultMaxDepth      = limits.DefaultArchiveDepth
+	DefaultMaxFiles      = limits.DefaultFiles
+	DefaultMaxFileBytes  = limits.DefaultFileBytes
+	DefaultMaxTotalBytes = limits.DefaultTotalBytes
+	DefaultMaxRatio      = limits.DefaultRatio
 )
 
 // DefaultLimits returns the default limits.
-func DefaultLimits() Limits {
-	return Limits{
-		MaxDepth:      DefaultMaxDepth,
-		MaxFiles:      DefaultMaxFiles,
-		MaxFileBytes:  DefaultMaxFileBytes,
-		MaxTotalBytes: DefaultMaxTotalBytes,
-		MaxRatio:      DefaultMaxRatio,
-	}
-}
-
-// WithDefaults returns l with every zero field set to its default.
-func (l Limits) WithDefaults() Limits {
-	d := DefaultLimits()
-	if l.MaxDepth == 0 {
-		l.MaxDepth = d.MaxDepth
-	}
-	if l.MaxDepth < 0 {
-		l.MaxDepth = 0
-	}
-	if l.MaxFiles <= 0 {
-		l.MaxFiles = d.MaxFiles
-	}
-	if l.MaxFileBytes <= 0 {
-		l.MaxFileBytes = d.MaxFileBytes
-	}
-	if l.MaxTotalBytes <= 0 {
-		l.MaxTotalBytes = d.MaxTotalBytes
-	}
-	if l.MaxRatio <= 0 {
-		l.MaxRatio = d.MaxRatio
-	}
-	return l
-}
+func DefaultLimits() Limits { return limits.Default().Walk }
 
 // Separator joins an archive's location and the name of an entry inside it.
 const Separator = "!"
@@ -453,7 +402,7 @@ func (w *walker) emitSkipped(n node, size int64, reason string) error {
 func (w *walker) walkDir(dir, loc string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		w.gap(orDot(loc), "", "%v", pathErr(err))
+		w.gap(orDot(loc), "", "%v", fserr.WithOp(err))
 	}
 	for _, e := range entries {
 		if err := w.check(); err != nil {
@@ -495,15 +444,6 @@ func orDot(loc string) string {
 	return loc
 }
 
-// pathErr drops the path from an *fs.PathError: the warning names it.
-func pathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
-}
-
 // diskFile is an open file on disk.
 type diskFile interface {
 	io.Reader
@@ -517,14 +457,14 @@ func (w *walker) visitDiskFile(p, loc string) error {
 	n := node{loc: loc, name: path.Base(loc)}
 	f, err := openFile(p)
 	if err != nil {
-		w.gap(loc, "", "%v", pathErr(err))
-		return w.emitSkipped(n, -1, "unreadable: "+pathErr(err).Error())
+		w.gap(loc, "", "%v", fserr.WithOp(err))
+		return w.emitSkipped(n, -1, "unreadable: "+fserr.WithOp(err).Error())
 	}
 	defer f.Close()
 	size, mode, err := f.Stat()
 	if err != nil {
-		w.gap(loc, "", "%v", pathErr(err))
-		return w.emitSkipped(n, -1, "unreadable: "+pathErr(err).Error())
+		w.gap(loc, "", "%v", fserr.WithOp(err))
+		return w.emitSkipped(n, -1, "unreadable: "+fserr.WithOp(err).Error())
 	}
 	if !mode.IsRegular() { // replaced since the directory was read
 		w.rep.Special++

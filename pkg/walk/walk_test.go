@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"github.com/pedigree-sbom/pedigree/pkg/internal/archivetest"
 )
 
 // seen is what fn was shown of one file.
@@ -248,15 +250,15 @@ func TestUnreadable(t *testing.T) {
 	if got := locations(files); !reflect.DeepEqual(got, []string{"a.txt", "secret"}) {
 		t.Errorf("locations %q", got)
 	}
-	wantWarning(t, rep, "secret: open: permission denied")
-	wantWarning(t, rep, "closed: open: permission denied")
+	wantWarning(t, rep, "secret: cannot open: permission denied")
+	wantWarning(t, rep, "closed: cannot open: permission denied")
 	wantGaps(t, rep, "", "")
 }
 
 func TestNested(t *testing.T) {
 	lib := []byte("\x7fELF libkav")
-	inner := makeZip(t, entry{name: "lib/", mode: fs.ModeDir | 0o755}, entry{name: "lib/lib.so", data: lib})
-	outer := gz(t, makeTar(t, entry{name: "a/", mode: fs.ModeDir | 0o755}, entry{name: "a/b.zip", data: inner}))
+	inner := archivetest.Zip(t, entry{Name: "lib/", Mode: fs.ModeDir | 0o755}, entry{Name: "lib/lib.so", Data: lib})
+	outer := archivetest.Gzip(t, archivetest.Tar(t, entry{Name: "a/", Mode: fs.ModeDir | 0o755}, entry{Name: "a/b.zip", Data: inner}))
 	want := []string{"x.tar.gz", "x.tar.gz!a/b.zip", "x.tar.gz!a/b.zip!lib/lib.so"}
 
 	dir := t.TempDir()
@@ -291,11 +293,11 @@ func TestNested(t *testing.T) {
 func TestJar(t *testing.T) {
 	manifest := "Manifest-Version: 1.0\r\nImplementation-Vendor: AO Kaspersky Lab\r\n"
 	class := "\xca\xfe\xba\xbe\x00\x00\x00\x34com/kaspersky/x/A"
-	jar := makeZip(t,
-		entry{name: "META-INF/", mode: fs.ModeDir | 0o755},
-		entry{name: "META-INF/MANIFEST.MF", data: []byte(manifest)},
-		entry{name: "com/kaspersky/x/", mode: fs.ModeDir | 0o755},
-		entry{name: "com/kaspersky/x/A.class", data: []byte(class)},
+	jar := archivetest.Zip(t,
+		entry{Name: "META-INF/", Mode: fs.ModeDir | 0o755},
+		entry{Name: "META-INF/MANIFEST.MF", Data: []byte(manifest)},
+		entry{Name: "com/kaspersky/x/", Mode: fs.ModeDir | 0o755},
+		entry{Name: "com/kaspersky/x/A.class", Data: []byte(class)},
 	)
 	files, rep := walkMem(t, "lib/app.jar", jar, Limits{})
 	want := []seen{
@@ -313,7 +315,7 @@ func TestJar(t *testing.T) {
 }
 
 func TestFormats(t *testing.T) {
-	tarData := makeTar(t, entry{name: "hello.txt", data: []byte("hello, tar\n")})
+	tarData := archivetest.Tar(t, entry{Name: "hello.txt", Data: []byte("hello, tar\n")})
 	plainTar, err := io.ReadAll(bzip2.NewReader(bytes.NewReader(tarBz2)))
 	if err != nil {
 		t.Fatal(err)
@@ -336,10 +338,10 @@ func TestFormats(t *testing.T) {
 		t.Fatalf("xz block header % x", hugeDict[12:20])
 	}
 	hugeDict[16] = 40 // 4 GiB
-	staticLib := makeAr(entry{name: "short.o", data: []byte("short")}, entry{name: "a_rather_long_object_name.o", data: []byte("long")})
+	staticLib := makeAr(entry{Name: "short.o", Data: []byte("short")}, entry{Name: "a_rather_long_object_name.o", Data: []byte("long")})
 	staticLib = append(staticLib, fmt.Sprintf("%-16s%-12d%-6d%-6d%-8o%-10d`\n", "#1/10", 0, 0, 0, 0o644, 14)+"bsd_name.obsd!"...)
 	exe := append([]byte("MZ\x90\x00 a self-extracting installer PK\x05\x06 "), bytes.Repeat([]byte{0xcc}, 5000)...)
-	exe = append(exe, makeZip(t, entry{name: "setup/readme.txt", data: []byte("readme")})...)
+	exe = append(exe, archivetest.Zip(t, entry{Name: "setup/readme.txt", Data: []byte("readme")})...)
 
 	for _, c := range []struct {
 		name string
@@ -349,12 +351,12 @@ func TestFormats(t *testing.T) {
 		{"x.tar", tarData, map[string]string{"x.tar!hello.txt": "hello, tar\n"}},
 		{"x.tar.bz2", tarBz2, map[string]string{"x.tar.bz2!hello.txt": "hello, bzip2\n"}},
 		{"x.tar.xz", xzip(t, tarData), map[string]string{"x.tar.xz!hello.txt": "hello, tar\n"}},
-		{"x.tgz", gz(t, tarData), map[string]string{"x.tgz!hello.txt": "hello, tar\n"}},
-		{"notes.txt.gz", gz(t, []byte("notes")), map[string]string{"notes.txt.gz!notes.txt": "notes"}},
+		{"x.tgz", archivetest.Gzip(t, tarData), map[string]string{"x.tgz!hello.txt": "hello, tar\n"}},
+		{"notes.txt.gz", archivetest.Gzip(t, []byte("notes")), map[string]string{"notes.txt.gz!notes.txt": "notes"}},
 		{"notes.xz", xzip(t, []byte("notes")), map[string]string{"notes.xz!notes": "notes"}},
-		{"data", gz(t, []byte("notes")), map[string]string{"data!data": "notes"}},
-		{"empty.gz", gz(t, nil), map[string]string{"empty.gz!empty": ""}},
-		{"jar.gz", gz(t, makeZip(t, entry{name: "A.class", data: []byte("class")})), map[string]string{"jar.gz!jar": "", "jar.gz!jar!A.class": "class"}},
+		{"data", archivetest.Gzip(t, []byte("notes")), map[string]string{"data!data": "notes"}},
+		{"empty.gz", archivetest.Gzip(t, nil), map[string]string{"empty.gz!empty": ""}},
+		{"jar.gz", archivetest.Gzip(t, archivetest.Zip(t, entry{Name: "A.class", Data: []byte("class")})), map[string]string{"jar.gz!jar": "", "jar.gz!jar!A.class": "class"}},
 		{"bz.zip", raw("x.tar", zipMethodBzip2, tarBz2, plainTar), map[string]string{"bz.zip!x.tar": string(plainTar), "bz.zip!x.tar!hello.txt": "hello, bzip2\n"}},
 		{"xz.zip", raw("x.tar", zipMethodXz, xzip(t, tarData), tarData), map[string]string{"xz.zip!x.tar": string(tarData), "xz.zip!x.tar!hello.txt": "hello, tar\n"}},
 		{"setup.exe", exe, map[string]string{"setup.exe!setup/readme.txt": "readme"}},
@@ -366,7 +368,7 @@ func TestFormats(t *testing.T) {
 			"kesl.deb!data.tar.xz!opt/kaspersky/kesl/bin/kesl":   "kesl",
 			"kesl.deb!data.tar.xz!opt/kaspersky/kesl/lib/libkav": "libkav",
 		}},
-		{"kesl.rpm", makeRpm(gz(t, cpio)), map[string]string{"kesl.rpm!opt/kaspersky/kesl/bin/kesl": "kesl", "kesl.rpm!opt/kaspersky/kesl/share/a-much-longer-name.txt": "odd"}},
+		{"kesl.rpm", makeRpm(archivetest.Gzip(t, cpio)), map[string]string{"kesl.rpm!opt/kaspersky/kesl/bin/kesl": "kesl", "kesl.rpm!opt/kaspersky/kesl/share/a-much-longer-name.txt": "odd"}},
 		{"kesl-xz.rpm", makeRpm(xzip(t, cpio)), map[string]string{"kesl-xz.rpm!opt/kaspersky/kesl/bin/kesl": "kesl", "kesl-xz.rpm!opt/kaspersky/kesl/share/a-much-longer-name.txt": "odd"}},
 		{"plain.rpm", makeRpm(cpio), map[string]string{"plain.rpm!opt/kaspersky/kesl/bin/kesl": "kesl", "plain.rpm!opt/kaspersky/kesl/share/a-much-longer-name.txt": "odd"}},
 		{"x.cpio", cpio, map[string]string{"x.cpio!opt/kaspersky/kesl/bin/kesl": "kesl", "x.cpio!opt/kaspersky/kesl/share/a-much-longer-name.txt": "odd"}},
@@ -471,9 +473,9 @@ func TestBombs(t *testing.T) {
 }
 
 func TestDepth(t *testing.T) {
-	data := makeZip(t, entry{name: "core.txt", data: []byte("core")})
+	data := archivetest.Zip(t, entry{Name: "core.txt", Data: []byte("core")})
 	for i := 9; i >= 1; i-- {
-		data = makeZip(t, entry{name: fmt.Sprintf("l%d.zip", i), data: data})
+		data = archivetest.Zip(t, entry{Name: fmt.Sprintf("l%d.zip", i), Data: data})
 	}
 	for _, c := range []struct {
 		max, files int
@@ -539,9 +541,9 @@ func TestTraversal(t *testing.T) {
 	want := []string{"etc/passwd", "abs/path", "b", "c", "x_y"}
 	var entries []entry
 	for _, n := range names {
-		entries = append(entries, entry{name: n, data: []byte(n)})
+		entries = append(entries, entry{Name: n, Data: []byte(n)})
 	}
-	for name, data := range map[string][]byte{"t.zip": makeZip(t, entries...), "t.tar": makeTar(t, entries...)} {
+	for name, data := range map[string][]byte{"t.zip": archivetest.Zip(t, entries...), "t.tar": archivetest.Tar(t, entries...)} {
 		files, rep := walkMem(t, name, data, Limits{})
 		if len(files) != len(want)+1 {
 			t.Fatalf("%s: %q", name, locations(files))
@@ -563,16 +565,16 @@ func TestTraversal(t *testing.T) {
 }
 
 func TestCorrupt(t *testing.T) {
-	good := makeZip(t, entry{name: "a.txt", data: bytes.Repeat([]byte("hello "), 100)}, entry{name: "b.txt", data: []byte("b")})
+	good := archivetest.Zip(t, entry{Name: "a.txt", Data: bytes.Repeat([]byte("hello "), 100)}, entry{Name: "b.txt", Data: []byte("b")})
 	badData := bytes.Clone(good)
 	badData[60] ^= 0xff // inside a.txt's deflated data
-	tarData := makeTar(t, entry{name: "a.txt", data: random(2000)}, entry{name: "b.txt", data: []byte("b")})
+	tarData := archivetest.Tar(t, entry{Name: "a.txt", Data: random(2000)}, entry{Name: "b.txt", Data: []byte("b")})
 	badHeader := bytes.Clone(tarData)
 	copy(badHeader[148:156], "0000000\x00") // checksum
 	secondBad := bytes.Clone(tarData)
 	i := bytes.Index(secondBad[512:], []byte("b.txt")) + 512
 	secondBad[i+148] ^= 1
-	gzData := gz(t, []byte("hello, gzip"))
+	gzData := archivetest.Gzip(t, []byte("hello, gzip"))
 	badCRC := bytes.Clone(gzData)
 	badCRC[len(badCRC)-8] ^= 0xff
 	trailing := append(bytes.Clone(gzData), "garbage, and more garbage"...)
@@ -594,7 +596,7 @@ func TestCorrupt(t *testing.T) {
 		{"bad-header.tar", badHeader, 1, []string{"bad-header.tar: not a valid tar: archive/tar: invalid tar header"}},
 		{"second-bad.tar", secondBad, 2, []string{"second-bad.tar: bad tar header after 1 entries: archive/tar: invalid tar header, rest of the archive skipped"}},
 		{"truncated.tar", tarData[:1500], 2, []string{"truncated.tar!a.txt: read error: unexpected EOF, contents not read"}},
-		{"truncated.tar.gz", gz(t, tarData)[:1500], 2, []string{"truncated.tar.gz!a.txt: read error: unexpected EOF, contents not read"}},
+		{"truncated.tar.gz", archivetest.Gzip(t, tarData)[:1500], 2, []string{"truncated.tar.gz!a.txt: read error: unexpected EOF, contents not read"}},
 		{"crc.gz", badCRC, 2, []string{"crc.gz!crc: read error: gzip: invalid checksum, contents not read"}},
 		{"trailing.gz", trailing, 2, []string{"trailing.gz!trailing: read error: gzip: invalid header, contents not read"}},
 		{"truncated.gz", gzData[:len(gzData)-4], 2, []string{"truncated.gz!truncated: read error: unexpected EOF, contents not read"}},
@@ -640,16 +642,16 @@ func TestTruncation(t *testing.T) {
 
 	var entries []entry
 	for i := range 10 {
-		entries = append(entries, entry{name: fmt.Sprintf("e%d", i), data: bytes.Repeat([]byte{byte(i)}, 1000)})
+		entries = append(entries, entry{Name: fmt.Sprintf("e%d", i), Data: bytes.Repeat([]byte{byte(i)}, 1000)})
 	}
-	files, rep = walkMem(t, "x.zip", makeZip(t, entries...), Limits{MaxTotalBytes: 2500})
+	files, rep = walkMem(t, "x.zip", archivetest.Zip(t, entries...), Limits{MaxTotalBytes: 2500})
 	if len(files) != 3 || !rep.Truncated || rep.ArchiveBytes != 2500 {
 		t.Errorf("MaxTotalBytes 2500: %q, truncated %v, %d bytes", locations(files), rep.Truncated, rep.ArchiveBytes)
 	}
 	wantWarning(t, rep, "x.zip!e2: walk truncated after 2500 bytes read out of archives (limit total-bytes)")
 	wantGaps(t, rep, "total-bytes")
 
-	files, rep = walkMem(t, "x.tar.gz", gz(t, makeTar(t, entries...)), Limits{MaxTotalBytes: 2500})
+	files, rep = walkMem(t, "x.tar.gz", archivetest.Gzip(t, archivetest.Tar(t, entries...)), Limits{MaxTotalBytes: 2500})
 	if len(files) != 2 || !rep.Truncated {
 		t.Errorf("MaxTotalBytes 2500 tar.gz: %q, truncated %v, %d bytes", locations(files), rep.Truncated, rep.ArchiveBytes)
 	}
@@ -679,9 +681,9 @@ func wantGaps(t *testing.T, rep Report, limits ...string) {
 func TestGapsBounded(t *testing.T) {
 	var entries []entry
 	for i := range MaxGaps + 5 {
-		entries = append(entries, entry{name: fmt.Sprintf("e%d.zip", i), data: []byte("PK\x03\x04 not a zip")})
+		entries = append(entries, entry{Name: fmt.Sprintf("e%d.zip", i), Data: []byte("PK\x03\x04 not a zip")})
 	}
-	_, rep := walkMem(t, "many.tar", makeTar(t, entries...), Limits{})
+	_, rep := walkMem(t, "many.tar", archivetest.Tar(t, entries...), Limits{})
 	if len(rep.Gaps) != MaxGaps || rep.GapCount != MaxGaps+5 {
 		t.Errorf("%d gaps listed, %d counted; want %d and %d", len(rep.Gaps), rep.GapCount, MaxGaps, MaxGaps+5)
 	}
@@ -695,7 +697,7 @@ func TestGapsBounded(t *testing.T) {
 
 func TestControl(t *testing.T) {
 	root := t.TempDir()
-	writeFile(t, filepath.Join(root, "a.zip"), makeZip(t, entry{name: "in.txt", data: []byte("in")}))
+	writeFile(t, filepath.Join(root, "a.zip"), archivetest.Zip(t, entry{Name: "in.txt", Data: []byte("in")}))
 	writeFile(t, filepath.Join(root, "b.txt"), []byte("b"))
 	writeFile(t, filepath.Join(root, "c.txt"), []byte("c"))
 	walk := func(ctx context.Context, fn func(*File) error) ([]string, Report, error) {
@@ -749,7 +751,7 @@ func TestControl(t *testing.T) {
 	if err != context.Canceled || len(locs) != 0 {
 		t.Errorf("cancelled: %q, %v", locs, err)
 	}
-	if _, err := WalkBytes(ctx, "x.zip", makeZip(t, entry{name: "a"}), Limits{}, func(*File) error { return nil }); err != context.Canceled {
+	if _, err := WalkBytes(ctx, "x.zip", archivetest.Zip(t, entry{Name: "a"}), Limits{}, func(*File) error { return nil }); err != context.Canceled {
 		t.Errorf("WalkBytes cancelled: %v", err)
 	}
 }
@@ -760,13 +762,13 @@ func TestControl(t *testing.T) {
 func TestLarge(t *testing.T) {
 	big := random(8 << 10)
 	small := []byte("small")
-	bigZip := makeZip(t, entry{name: "a.txt", data: small}, entry{name: "big.bin", data: big})
-	innerTar := makeTar(t, entry{name: "small.txt", data: small}, entry{name: "big.bin", data: big})
+	bigZip := archivetest.Zip(t, entry{Name: "a.txt", Data: small}, entry{Name: "big.bin", Data: big})
+	innerTar := archivetest.Tar(t, entry{Name: "small.txt", Data: small}, entry{Name: "big.bin", Data: big})
 	root := t.TempDir()
 	writeFile(t, filepath.Join(root, "big.bin"), big)
 	writeFile(t, filepath.Join(root, "big.zip"), append(bigZip, make([]byte, 0)...))
-	writeFile(t, filepath.Join(root, "big.tar.gz"), gz(t, makeTar(t, entry{name: "inner.tar", data: innerTar}, entry{name: "z.zip", data: makeZip(t, entry{name: "x", data: big})})))
-	writeFile(t, filepath.Join(root, "outer.tar"), makeTar(t, entry{name: "inner.tar", data: innerTar}))
+	writeFile(t, filepath.Join(root, "big.tar.gz"), archivetest.Gzip(t, archivetest.Tar(t, entry{Name: "inner.tar", Data: innerTar}, entry{Name: "z.zip", Data: archivetest.Zip(t, entry{Name: "x", Data: big})})))
+	writeFile(t, filepath.Join(root, "outer.tar"), archivetest.Tar(t, entry{Name: "inner.tar", Data: innerTar}))
 
 	lim := Limits{MaxFileBytes: 4 << 10, MaxRatio: math.MaxInt64}
 	files, rep := walkDisk(t, root, lim)
@@ -818,15 +820,15 @@ func TestLarge(t *testing.T) {
 }
 
 func FuzzWalkBytes(f *testing.F) {
-	f.Add(makeZip(f, entry{name: "a/b.txt", data: []byte("hello")}, entry{name: "../x", data: []byte("x")}))
-	f.Add(makeTar(f, entry{name: "a.txt", data: []byte("a")}, entry{name: "l", data: []byte("a.txt"), mode: fs.ModeSymlink}))
-	f.Add(gz(f, makeTar(f, entry{name: "b.zip", data: makeZip(f, entry{name: "lib.so", data: []byte("so")})})))
-	f.Add(gz(f, []byte("single file")))
-	f.Add(xzip(f, makeTar(f, entry{name: "x", data: []byte("xz")})))
+	f.Add(archivetest.Zip(f, entry{Name: "a/b.txt", Data: []byte("hello")}, entry{Name: "../x", Data: []byte("x")}))
+	f.Add(archivetest.Tar(f, entry{Name: "a.txt", Data: []byte("a")}, entry{Name: "l", Data: []byte("a.txt"), Mode: fs.ModeSymlink}))
+	f.Add(archivetest.Gzip(f, archivetest.Tar(f, entry{Name: "b.zip", Data: archivetest.Zip(f, entry{Name: "lib.so", Data: []byte("so")})})))
+	f.Add(archivetest.Gzip(f, []byte("single file")))
+	f.Add(xzip(f, archivetest.Tar(f, entry{Name: "x", Data: []byte("xz")})))
 	f.Add(tarBz2)
-	f.Add(append([]byte("MZ"), makeZip(f, entry{name: "r", data: []byte("r")})...))
+	f.Add(append([]byte("MZ"), archivetest.Zip(f, entry{Name: "r", Data: []byte("r")})...))
 	f.Add(makeDeb(f))
-	f.Add(makeRpm(gz(f, makeKeslCpio())))
+	f.Add(makeRpm(archivetest.Gzip(f, makeKeslCpio())))
 	f.Add(makeRpm(makeKeslCpio()))
 	lim := Limits{MaxFileBytes: 1 << 20, MaxTotalBytes: 16 << 20, MaxFiles: 1000, MaxDepth: 4}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -888,10 +890,10 @@ func BenchmarkWalkZip(b *testing.B) {
 	var entries []entry
 	var total int64
 	for i := range 400 {
-		entries = append(entries, entry{name: fmt.Sprintf("d/f%03d.class", i), data: chunk})
+		entries = append(entries, entry{Name: fmt.Sprintf("d/f%03d.class", i), Data: chunk})
 		total += int64(len(chunk))
 	}
-	data := makeZip(b, entries...)
+	data := archivetest.Zip(b, entries...)
 	b.SetBytes(total)
 	b.ResetTimer()
 	for b.Loop() {
@@ -905,7 +907,7 @@ func BenchmarkWalkZip(b *testing.B) {
 // A panic in fn goes up to the caller as it was, through the walker's own
 // recovery from panicking archive readers.
 func TestFnPanic(t *testing.T) {
-	data := gz(t, makeTar(t, entry{name: "in.zip", data: makeZip(t, entry{name: "boom", data: []byte("x")})}))
+	data := archivetest.Gzip(t, archivetest.Tar(t, entry{Name: "in.zip", Data: archivetest.Zip(t, entry{Name: "boom", Data: []byte("x")})}))
 	defer func() {
 		if v := recover(); v != "boom" {
 			t.Errorf("recovered %v", v)

@@ -10,6 +10,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/msgtext"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 )
 
@@ -230,7 +231,7 @@ func (v *validator) hashes(where fmt.Stringer, hs *[]cdx.Hash) {
 		case !known:
 			v.warn("%s: hash algorithm %q is not a CycloneDX algorithm", where, h.Algorithm)
 		case !isHex(h.Value):
-			v.warn("%s: %s value %q is not hexadecimal", where, h.Algorithm, clip(h.Value))
+			v.warn("%s: %s value %q is not hexadecimal", where, h.Algorithm, msgtext.Clip(h.Value, 24))
 		case n > 0 && len(h.Value) != n:
 			v.warn("%s: %s value has %d hex digits, want %d", where, h.Algorithm, len(h.Value), n)
 		}
@@ -266,13 +267,6 @@ func (v *validator) properties(where fmt.Stringer, p *[]cdx.Property) {
 			v.warn("%s: a property has no name", where)
 		}
 	}
-}
-
-func clip(s string) string {
-	if len(s) > 24 {
-		return s[:24] + "…"
-	}
-	return s
 }
 
 // isHex reports whether s is one or more hexadecimal digits.

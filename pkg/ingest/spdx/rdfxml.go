@@ -1,11 +1,8 @@
 package spdx
 
 import (
-	"bytes"
 	"encoding/xml"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	gordf "github.com/spdx/gordf/rdfloader/parser"
@@ -26,27 +23,9 @@ const (
 	nsXML = "http://www.w3.org/XML/1998/namespace"
 )
 
-// rdfElement is an element of an RDF/XML document.
-type rdfElement struct {
-	name     xml.Name
-	attrs    []xml.Attr
-	base     string // xml:base in scope
-	text     strings.Builder
-	children []*rdfElement
-}
-
-func (e *rdfElement) attr(space, local string) (string, bool) {
-	for _, a := range e.attrs {
-		if a.Name.Space == space && a.Name.Local == local {
-			return a.Value, true
-		}
-	}
-	return "", false
-}
-
 // parseRDFXML reads the triples of an RDF/XML document, in document order.
 func parseRDFXML(data []byte) ([]*gordf.Triple, error) {
-	root, err := readRDFElements(data)
+	root, err := parseXML(data)
 	if err != nil {
 		return nil, err
 	}
@@ -61,64 +40,6 @@ func parseRDFXML(data []byte) ([]*gordf.Triple, error) {
 		return nil, err
 	}
 	return b.triples, nil
-}
-
-func readRDFElements(data []byte) (*rdfElement, error) {
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	var (
-		root  *rdfElement
-		stack []*rdfElement
-	)
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				if len(stack) > 0 {
-					return nil, fmt.Errorf("truncated: element <%s> is not closed", stack[len(stack)-1].name.Local)
-				}
-				if root == nil {
-					return nil, errors.New("no root element")
-				}
-				return root, nil
-			}
-			return nil, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			e := &rdfElement{name: t.Name}
-			for _, a := range t.Attr {
-				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
-					continue
-				}
-				e.attrs = append(e.attrs, a)
-			}
-			if len(stack) > 0 {
-				parent := stack[len(stack)-1]
-				e.base = parent.base
-				parent.children = append(parent.children, e)
-			} else {
-				if root != nil {
-					return nil, fmt.Errorf("second root element <%s>", t.Name.Local)
-				}
-				root = e
-			}
-			if v, ok := e.attr(nsXML, "base"); ok {
-				e.base = v
-			}
-			stack = append(stack, e)
-			if len(stack) > maxXMLDepth {
-				return nil, fmt.Errorf("elements are nested deeper than %d levels", maxXMLDepth)
-			}
-		case xml.EndElement:
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
-			}
-		case xml.CharData:
-			if len(stack) > 0 {
-				stack[len(stack)-1].text.Write(t)
-			}
-		}
-	}
 }
 
 // tripleBuilder turns RDF/XML elements into triples.
@@ -177,7 +98,7 @@ func isSyntax(a xml.Attr) bool {
 
 // nodeElement reads an element that stands for a resource and returns its
 // node.
-func (b *tripleBuilder) nodeElement(e *rdfElement) (*gordf.Node, error) {
+func (b *tripleBuilder) nodeElement(e *xmlElement) (*gordf.Node, error) {
 	var subject *gordf.Node
 	if v, ok := e.attr(nsRDF, "about"); ok {
 		subject = b.node(gordf.IRI, resolve(e.base, v))
@@ -201,7 +122,7 @@ func (b *tripleBuilder) nodeElement(e *rdfElement) (*gordf.Node, error) {
 }
 
 // propertyAttrs adds the properties written as attributes of e.
-func (b *tripleBuilder) propertyAttrs(subject *gordf.Node, e *rdfElement) {
+func (b *tripleBuilder) propertyAttrs(subject *gordf.Node, e *xmlElement) {
 	for _, a := range e.attrs {
 		if isSyntax(a) {
 			continue
@@ -216,7 +137,7 @@ func (b *tripleBuilder) propertyAttrs(subject *gordf.Node, e *rdfElement) {
 }
 
 // propertyElement reads an element that stands for a property of subject.
-func (b *tripleBuilder) propertyElement(subject *gordf.Node, e *rdfElement) error {
+func (b *tripleBuilder) propertyElement(subject *gordf.Node, e *xmlElement) error {
 	pred := b.node(gordf.IRI, e.name.Space+e.name.Local)
 	parseType, _ := e.attr(nsRDF, "parseType")
 	hasPropertyAttrs := false

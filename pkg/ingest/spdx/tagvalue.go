@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/msgtext"
 	"github.com/spdx/tools-golang/convert"
 	tgspdx "github.com/spdx/tools-golang/spdx"
 	v21reader "github.com/spdx/tools-golang/spdx/v2/v2_1/tagvalue/reader"
@@ -116,7 +117,7 @@ func readTagValues(data []byte) ([]reader.TagValuePair, error) {
 		}
 		t, rest, found := strings.Cut(trimmed, ":")
 		if !found {
-			return nil, fmt.Errorf("line %d: no colon found in %q", i+1, clip(line))
+			return nil, fmt.Errorf("line %d: no colon found in %q", i+1, msgtext.Clip(line, 60))
 		}
 		tag = strings.TrimSpace(t)
 		_, text, isText := strings.Cut(rest, "<text>")
@@ -141,13 +142,4 @@ func readTagValues(data []byte) ([]reader.TagValuePair, error) {
 		return nil, errors.New("no tag-value pairs found")
 	}
 	return pairs, nil
-}
-
-// clip shortens s for an error message.
-func clip(s string) string {
-	r := []rune(s)
-	if len(r) > 60 {
-		return string(r[:60]) + "…"
-	}
-	return s
 }

@@ -18,8 +18,8 @@ func decodeXML(data []byte) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if root.name != "Document" && root.name != "SpdxDocument" {
-		return nil, fmt.Errorf("root element is <%s>, want <Document>", root.name)
+	if root.name.Local != "Document" && root.name.Local != "SpdxDocument" {
+		return nil, fmt.Errorf("root element is <%s>, want <Document>", root.name.Local)
 	}
 	return decodeTree(root.object())
 }
@@ -28,14 +28,29 @@ func decodeXML(data []byte) (*result, error) {
 // the code that walks them, whatever the caller checked before.
 const maxXMLDepth = 10000
 
-// xmlElement is an element with its character data and child elements.
+// xmlElement is an element of an XML document. Both XML dialects read
+// their document into a tree of these: SPDX XML by local names (object),
+// RDF/XML by namespaces, attributes and xml:base (tripleBuilder).
 type xmlElement struct {
-	name     string
+	name     xml.Name
+	attrs    []xml.Attr // without the namespace declarations
+	base     string     // xml:base in scope
 	text     strings.Builder
 	children []*xmlElement
 }
 
-// parseXML reads the element tree of an XML document.
+// attr returns the value of the element's attribute space:local.
+func (e *xmlElement) attr(space, local string) (string, bool) {
+	for _, a := range e.attrs {
+		if a.Name.Space == space && a.Name.Local == local {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// parseXML reads the element tree of an XML document: one root element,
+// nested at most maxXMLDepth levels, every element closed.
 func parseXML(data []byte) (*xmlElement, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	var (
@@ -47,7 +62,7 @@ func parseXML(data []byte) (*xmlElement, error) {
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				if len(stack) > 0 {
-					return nil, fmt.Errorf("truncated: element <%s> is not closed", stack[len(stack)-1].name)
+					return nil, fmt.Errorf("truncated: element <%s> is not closed", stack[len(stack)-1].name.Local)
 				}
 				if root == nil {
 					return nil, errors.New("no root element")
@@ -58,15 +73,25 @@ func parseXML(data []byte) (*xmlElement, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			e := &xmlElement{name: t.Name.Local}
-			if len(stack) == 0 {
+			e := &xmlElement{name: t.Name}
+			for _, a := range t.Attr {
+				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+					continue
+				}
+				e.attrs = append(e.attrs, a)
+			}
+			if len(stack) > 0 {
+				parent := stack[len(stack)-1]
+				e.base = parent.base
+				parent.children = append(parent.children, e)
+			} else {
 				if root != nil {
-					return nil, fmt.Errorf("second root element <%s>", e.name)
+					return nil, fmt.Errorf("second root element <%s>", t.Name.Local)
 				}
 				root = e
-			} else {
-				parent := stack[len(stack)-1]
-				parent.children = append(parent.children, e)
+			}
+			if v, ok := e.attr(nsXML, "base"); ok {
+				e.base = v
 			}
 			stack = append(stack, e)
 			if len(stack) > maxXMLDepth {
@@ -90,21 +115,21 @@ func (e *xmlElement) object() map[string]any {
 	out := make(map[string]any, len(e.children))
 	for _, c := range e.children {
 		v := c.value()
-		prev, exists := out[c.name]
+		prev, exists := out[c.name.Local]
 		switch {
-		case arrayKeys[c.name]:
+		case arrayKeys[c.name.Local]:
 			list, _ := prev.([]any)
-			out[c.name] = append(list, v)
+			out[c.name.Local] = append(list, v)
 		case exists:
 			// Not an array in the schema: keep every value so that the
 			// decoder reports the repetition as a type error.
 			if list, ok := prev.([]any); ok {
-				out[c.name] = append(list, v)
+				out[c.name.Local] = append(list, v)
 			} else {
-				out[c.name] = []any{prev, v}
+				out[c.name.Local] = []any{prev, v}
 			}
 		default:
-			out[c.name] = v
+			out[c.name.Local] = v
 		}
 	}
 	return out
@@ -117,8 +142,8 @@ func (e *xmlElement) value() any {
 		return e.object()
 	}
 	text := strings.TrimSpace(e.text.String())
-	if text == "" && objectKeys[e.name] {
+	if text == "" && objectKeys[e.name.Local] {
 		return map[string]any{}
 	}
-	return scalar(e.name, text)
+	return scalar(e.name.Local, text)
 }
