@@ -519,7 +519,11 @@ var sbom100k = sync.OnceValue(func() genResult {
 
 func newEngine(tb testing.TB) *match.Engine {
 	tb.Helper()
-	e, err := signatures.Engine()
+	set, err := signatures.Set()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e, err := match.New(set)
 	if err != nil {
 		tb.Fatal(err)
 	}

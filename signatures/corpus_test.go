@@ -4,16 +4,18 @@ import (
 	"context"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pedigree-sbom/pedigree/pkg/generate"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
+	"github.com/pedigree-sbom/pedigree/pkg/match"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/scan"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
-	"github.com/pedigree-sbom/pedigree/signatures"
 )
 
 // corpusDir is the shared corpus beside the repository: the CycloneDX and
@@ -27,13 +29,10 @@ func TestCorpusHasNoFindings(t *testing.T) {
 	if _, err := os.Stat(corpusDir); err != nil {
 		t.Skipf("corpus not found at %s (it lives in ../shared beside the repository): %v", corpusDir, err)
 	}
-	eng, err := signatures.Engine()
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := embeddedEngine(t)
 	set := eng.Set()
 	scanned, components := 0, 0
-	err = filepath.WalkDir(corpusDir, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(corpusDir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(path, ".md") || strings.HasSuffix(path, ".tsv") {
 			return err
 		}
@@ -62,6 +61,25 @@ func TestCorpusHasNoFindings(t *testing.T) {
 	t.Logf("%d SBOMs, %d components, %d rules: no finding at medium or above", scanned, components, len(set.Rules))
 }
 
+// goroot returns the Go installation's root as `go env GOROOT` gives it,
+// skipping the test when there is no go command to ask.
+func goroot(t *testing.T) string {
+	t.Helper()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH to find GOROOT with `go env GOROOT`")
+	}
+	out, err := exec.Command(gobin, "env", "GOROOT").Output()
+	if err != nil {
+		t.Skipf("go env GOROOT: %v", err)
+	}
+	root := strings.TrimSpace(string(out))
+	if root == "" {
+		t.Skip("go env GOROOT printed nothing")
+	}
+	return root
+}
+
 // TestGOROOTHasNoFindings scans a real tree found on every machine that
 // runs the tests, the Go toolchain's own installation (GOROOT: Go, C and
 // assembly sources, shell and JavaScript, test data archives of every
@@ -75,26 +93,20 @@ func TestGOROOTHasNoFindings(t *testing.T) {
 	if testing.Short() {
 		t.Skip("scans all of GOROOT (15,000 files, 270 MB; 2 to 6 s on two cores): skipped with -short")
 	}
-	root := runtime.GOROOT()
-	if root == "" {
-		t.Skip("runtime.GOROOT() is unknown (a test binary built with -trimpath)")
-	}
+	root := goroot(t)
 	if fi, err := os.Stat(filepath.Join(root, "src")); err != nil || !fi.IsDir() {
 		t.Skipf("GOROOT %s has no src directory", root)
 	}
 	targets := []string{"dir:" + root}
-	eng, err := signatures.Engine()
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := embeddedEngine(t)
 	start := time.Now()
 	res, err := scan.Scan(context.Background(), scan.Config{Targets: targets, Engine: eng, FailOn: signature.Medium,
-		Ingest: ingest.DefaultOptions(), AllowIncomplete: true})
+		Ingest: ingest.DefaultOptions(), AllowIncomplete: true, Generator: generate.Generator{Engine: eng}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tg := range res.Targets {
-		if tg.Verdict == scan.Error {
+		if tg.Verdict == result.Error {
 			t.Fatalf("%s: %v", tg.Target, tg.Errors)
 		}
 		files := 0
@@ -123,4 +135,15 @@ func TestGOROOTHasNoFindings(t *testing.T) {
 		}
 	}
 	t.Logf("scanned %v in %s", targets, time.Since(start).Round(time.Second))
+}
+
+// embeddedEngine compiles the embedded packs, as the CLI does without
+// --signatures.
+func embeddedEngine(t *testing.T) *match.Engine {
+	t.Helper()
+	eng, err := match.New(embeddedSet(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
 }

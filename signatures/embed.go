@@ -6,7 +6,6 @@ package signatures
 import (
 	"embed"
 
-	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 )
 
@@ -21,16 +20,14 @@ func Layer() (signature.Layer, error) {
 	return signature.LoadFS(files, Label)
 }
 
-// Engine compiles the embedded packs alone into a matching engine, for
-// callers (tests, benchmarks, tools) that take no --signatures.
-func Engine() (*match.Engine, error) {
+// Set loads the embedded packs alone into a signature set, for callers
+// (tests, benchmarks, tools) that take no --signatures; match.New
+// compiles it. This package holds the data only: it does not know the
+// engine.
+func Set() (*signature.Set, error) {
 	layer, err := Layer()
 	if err != nil {
 		return nil, err
 	}
-	set, err := signature.NewSet(layer)
-	if err != nil {
-		return nil, err
-	}
-	return match.New(set)
+	return signature.NewSet(layer)
 }

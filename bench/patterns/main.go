@@ -21,11 +21,14 @@ import (
 	"os"
 
 	"github.com/pedigree-sbom/pedigree/pkg/deep"
+	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/signatures"
 )
 
 func main() {
-	eng, err := signatures.Engine()
+	set, err := signatures.Set()
+	check(err)
+	eng, err := match.New(set)
 	check(err)
 	out := bufio.NewWriter(os.Stdout)
 	counts := map[string]int{}

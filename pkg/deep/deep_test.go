@@ -7,6 +7,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"fmt"
+	"github.com/pedigree-sbom/pedigree/pkg/internal/enginetest"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -21,15 +22,11 @@ import (
 	"github.com/pedigree-sbom/pedigree/pkg/pe/petest"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/walk"
-	"github.com/pedigree-sbom/pedigree/signatures"
 )
 
 func inspector(t testing.TB) (*Inspector, *match.Engine) {
 	t.Helper()
-	e, err := signatures.Engine()
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := enginetest.Embedded(t)
 	return New(e), e
 }
 

@@ -14,7 +14,6 @@ package generate
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,21 +28,20 @@ import (
 	"github.com/anchore/syft/syft"
 	"github.com/anchore/syft/syft/format/syftjson"
 	"github.com/anchore/syft/syft/sbom"
-	"github.com/anchore/syft/syft/source"
+	syftsource "github.com/anchore/syft/syft/source"
 	// syft reads newer RPM databases through database/sql; this is the
 	// pure-Go driver the syft command registers too.
 	_ "modernc.org/sqlite"
 
 	"github.com/pedigree-sbom/pedigree/pkg/deep"
+	"github.com/pedigree-sbom/pedigree/pkg/fserr"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
+	"github.com/pedigree-sbom/pedigree/pkg/internal/enum"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
+	"github.com/pedigree-sbom/pedigree/pkg/source"
 	"github.com/pedigree-sbom/pedigree/pkg/walk"
 )
-
-// Sources are the source kinds generation reads, as scheme prefixes of a
-// target ("dir:PATH"). All are local.
-var Sources = []string{"dir", "file", "docker-archive", "oci-archive", "oci-dir"}
 
 // Options configure one generation.
 type Options struct {
@@ -75,28 +73,29 @@ type Result struct {
 	sourceRef string
 }
 
-// Generate reads a source. kind is one of Sources; target is its path.
+// Generate reads a source. scheme is one of source.GeneratedSchemes;
+// target is its path.
 //
 // Generation starts no process and opens no network connection (see
 // sbomConfig). What it unpacks under TMPDIR is removed before it returns,
 // whether it succeeds, fails or ctx is cancelled; a removal that fails is
 // a warning of the document.
-func Generate(ctx context.Context, kind, target string, eng *match.Engine, opts Options) (res *Result, err error) {
-	if !validKind(kind) {
-		return nil, fmt.Errorf("%s: unknown source %q (want one of %s)", target, kind, strings.Join(Sources, ", "))
+func Generate(ctx context.Context, scheme source.Scheme, target string, eng *match.Engine, opts Options) (res *Result, err error) {
+	if !scheme.Generated() {
+		return nil, fmt.Errorf("%s: unknown source %q (want one of %s)", target, scheme, enum.Join(source.GeneratedSchemes(), ", "))
 	}
 	if _, err := os.Stat(target); err != nil {
-		return nil, fmt.Errorf("%s: %w", target, unwrapPath(err))
+		return nil, fmt.Errorf("%s: %w", target, fserr.Cause(err))
 	}
 	gen := stfile.NewTempDirGenerator(tempPrefix)
-	src, err := openSource(ctx, kind, target, gen)
+	src, err := openSource(ctx, scheme, target, gen)
 	defer func() {
 		if cerr := closeSource(src, gen); cerr != nil && res != nil {
 			res.Document.Warnings = append(res.Document.Warnings, fmt.Sprintf("temporary files not removed: %v", cerr))
 		}
 	}()
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read as %s: %w", target, kind, err)
+		return nil, fmt.Errorf("%s: cannot read as %s: %w", target, scheme, err)
 	}
 
 	// --- Catalog packages and inspect files at the same time ---
@@ -112,7 +111,7 @@ func Generate(ctx context.Context, kind, target string, eng *match.Engine, opts 
 	}()
 	in := deep.New(eng)
 	asm := deep.NewAssembler()
-	report, walkErr := inspect(ctx, kind, target, src, in, asm, opts)
+	report, walkErr := inspect(ctx, scheme, target, src, in, asm, opts)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
@@ -157,18 +156,27 @@ func Generate(ctx context.Context, kind, target string, eng *match.Engine, opts 
 // maxWarnings bounds the walk warnings copied into the document.
 const maxWarnings = 100
 
-func validKind(kind string) bool {
-	for _, k := range Sources {
-		if k == kind {
-			return true
-		}
+// Generator generates documents for scan (it is a scan.Generator): the
+// engine is the scan's, for deep inspection, and Options bound the walk.
+type Generator struct {
+	Engine  *match.Engine
+	Options Options
+}
+
+// Generate builds the document of a target, and says what kind of source
+// it turned out to be: a file that was, or held, an archive is an
+// "archive".
+func (g Generator) Generate(ctx context.Context, scheme source.Scheme, path string) (*model.Document, source.Kind, error) {
+	res, err := Generate(ctx, scheme, path, g.Engine, g.Options)
+	if err != nil {
+		return nil, "", err
 	}
-	return false
+	return res.Document, source.KindOf(scheme, res.Walk.Archives > 0), nil
 }
 
 // inspect walks the files: on disk for directories and files, through
 // syft's view of the image for image archives.
-func inspect(ctx context.Context, kind, target string, src source.Source, in *deep.Inspector, asm *deep.Assembler, opts Options) (walk.Report, error) {
+func inspect(ctx context.Context, scheme source.Scheme, target string, src syftsource.Source, in *deep.Inspector, asm *deep.Assembler, opts Options) (walk.Report, error) {
 	var mu sync.Mutex
 	var files int
 	var bytesRead int64
@@ -187,7 +195,7 @@ func inspect(ctx context.Context, kind, target string, src source.Source, in *de
 		c.Add(f)
 		return nil
 	}
-	if kind == "dir" || kind == "file" {
+	if scheme == source.Dir || scheme == source.File {
 		return walk.WalkParallel(ctx, target, opts.Limits, runtime.GOMAXPROCS(0), fn)
 	}
 	return walkImage(ctx, src, opts.Limits, fn)
@@ -196,10 +204,10 @@ func inspect(ctx context.Context, kind, target string, src source.Source, in *de
 // walkImage visits the files of an image's squashed file system. Each
 // file goes through the walker (its archives are opened too), and the
 // limits hold for the image as a whole.
-func walkImage(ctx context.Context, src source.Source, lim walk.Limits, fn func(*walk.File) error) (walk.Report, error) {
+func walkImage(ctx context.Context, src syftsource.Source, lim walk.Limits, fn func(*walk.File) error) (walk.Report, error) {
 	lim = lim.WithDefaults()
 	var total walk.Report
-	res, err := src.FileResolver(source.SquashedScope)
+	res, err := src.FileResolver(syftsource.SquashedScope)
 	if err != nil {
 		return total, fmt.Errorf("image files: %w", err)
 	}
@@ -355,12 +363,4 @@ func cleanLocation(l string) string {
 		return ""
 	}
 	return l
-}
-
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

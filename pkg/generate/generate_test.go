@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/pedigree-sbom/pedigree/pkg/internal/enginetest"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -20,16 +21,11 @@ import (
 	"github.com/pedigree-sbom/pedigree/pkg/pe/petest"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/walk"
-	"github.com/pedigree-sbom/pedigree/signatures"
 )
 
 func engine(t *testing.T) *match.Engine {
 	t.Helper()
-	e, err := signatures.Engine()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return enginetest.Embedded(t)
 }
 
 // elf returns a minimal ELF-looking shared object whose read-only data
@@ -169,7 +165,7 @@ func TestDeepInspection(t *testing.T) {
 		name       string
 		severity   signature.Severity
 		whiteLabel bool
-		kind       string
+		kind       match.EvidenceKind
 	}{
 		{"bin/nwguard.dll", signature.High, false, match.KindPEVersion},
 		{"bin/nwshield.exe", signature.High, true, match.KindSigner},
@@ -235,7 +231,7 @@ func TestDockerArchive(t *testing.T) {
 	}
 }
 
-func hasKind(f match.Finding, kind string) bool {
+func hasKind(f match.Finding, kind match.EvidenceKind) bool {
 	for _, e := range f.Evidence {
 		if e.Kind == kind {
 			return true
@@ -247,7 +243,7 @@ func hasKind(f match.Finding, kind string) bool {
 func kinds(f match.Finding) []string {
 	var out []string
 	for _, e := range f.Evidence {
-		out = append(out, e.Kind+":"+e.Rule)
+		out = append(out, string(e.Kind)+":"+e.Rule)
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
+	"github.com/pedigree-sbom/pedigree/pkg/source"
 	"github.com/pedigree-sbom/pedigree/pkg/walk"
 )
 
@@ -29,7 +30,7 @@ func TestRootName(t *testing.T) {
 	driver := []byte("MZ driver stub\n")
 	tests := []struct {
 		name string
-		kind string
+		kind source.Scheme
 		// build writes the target under parent, named after label, and
 		// returns its path.
 		build func(t *testing.T, parent, label string) string

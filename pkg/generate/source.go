@@ -10,11 +10,13 @@ import (
 	"github.com/anchore/stereoscope/pkg/image/docker"
 	"github.com/anchore/stereoscope/pkg/image/oci"
 	"github.com/anchore/stereoscope/pkg/image/sif"
-	"github.com/anchore/syft/syft/source"
+	syftsource "github.com/anchore/syft/syft/source"
 	"github.com/anchore/syft/syft/source/directorysource"
 	"github.com/anchore/syft/syft/source/filesource"
 	"github.com/anchore/syft/syft/source/sourceproviders"
 	"github.com/anchore/syft/syft/source/stereoscopesource"
+
+	"github.com/pedigree-sbom/pedigree/pkg/source"
 )
 
 // tempPrefix names the temporary directory an image reader unpacks into
@@ -38,9 +40,9 @@ const tempPrefix = "pedigree-image"
 // any tar before it looks for an index), until stereoscope.Cleanup, which
 // would also remove the directories of generations still running beside
 // this one.
-func openSource(ctx context.Context, kind, target string, gen *stfile.TempDirGenerator) (source.Source, error) {
+func openSource(ctx context.Context, scheme source.Scheme, target string, gen *stfile.TempDirGenerator) (syftsource.Source, error) {
 	var errs []error
-	for _, p := range providers(kind, target, gen) {
+	for _, p := range providers(scheme, target, gen) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -64,23 +66,23 @@ func openSource(ctx context.Context, kind, target string, gen *stfile.TempDirGen
 }
 
 // providers are the readers openSource tries, in order.
-func providers(kind, target string, gen *stfile.TempDirGenerator) []source.Provider {
+func providers(scheme source.Scheme, target string, gen *stfile.TempDirGenerator) []syftsource.Provider {
 	cfg := sourceproviders.DefaultConfig()
-	img := func(p image.Provider) source.Provider { return imageProvider{p: p, ref: target} }
+	img := func(p image.Provider) syftsource.Provider { return imageProvider{p: p, ref: target} }
 	dockerArchive := img(docker.NewArchiveProvider(gen, target))
 	ociArchive := img(oci.NewArchiveProvider(gen, target))
 	ociDir := img(oci.NewDirectoryProvider(gen, target))
-	switch kind {
-	case "docker-archive":
-		return []source.Provider{dockerArchive}
-	case "oci-archive":
-		return []source.Provider{ociArchive}
-	case "oci-dir":
-		return []source.Provider{ociDir}
-	case "dir":
-		return []source.Provider{ociDir, directorysource.NewSourceProvider(target, cfg.Exclude, cfg.Alias, cfg.BasePath)}
-	case "file":
-		return []source.Provider{dockerArchive, ociArchive, ociDir, img(sif.NewArchiveProvider(gen, target)),
+	switch scheme {
+	case source.DockerArchive:
+		return []syftsource.Provider{dockerArchive}
+	case source.OCIArchive:
+		return []syftsource.Provider{ociArchive}
+	case source.OCIDir:
+		return []syftsource.Provider{ociDir}
+	case source.Dir:
+		return []syftsource.Provider{ociDir, directorysource.NewSourceProvider(target, cfg.Exclude, cfg.Alias, cfg.BasePath)}
+	case source.File:
+		return []syftsource.Provider{dockerArchive, ociArchive, ociDir, img(sif.NewArchiveProvider(gen, target)),
 			filesource.NewSourceProvider(target, cfg.Exclude, cfg.DigestAlgorithms, cfg.Alias)}
 	}
 	return nil
@@ -96,7 +98,7 @@ type imageProvider struct {
 
 func (i imageProvider) Name() string { return i.p.Name() }
 
-func (i imageProvider) Provide(ctx context.Context) (source.Source, error) {
+func (i imageProvider) Provide(ctx context.Context) (syftsource.Source, error) {
 	// Lower layers are squashed only if something reads them: a squashed
 	// scan never does (syft's default).
 	img, err := i.p.Provide(image.WithLazyLayerSquashes(ctx))
@@ -108,7 +110,7 @@ func (i imageProvider) Provide(ctx context.Context) (source.Source, error) {
 
 // closeSource closes src, if any, and removes what the generation's image
 // readers unpacked.
-func closeSource(src source.Source, gen *stfile.TempDirGenerator) error {
+func closeSource(src syftsource.Source, gen *stfile.TempDirGenerator) error {
 	var errs []error
 	if src != nil {
 		errs = append(errs, src.Close())

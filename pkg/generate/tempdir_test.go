@@ -10,6 +10,7 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/pkg/internal/archivetest"
 	"github.com/pedigree-sbom/pedigree/pkg/pe/petest"
+	"github.com/pedigree-sbom/pedigree/pkg/source"
 	"github.com/pedigree-sbom/pedigree/pkg/walk"
 )
 
@@ -48,7 +49,9 @@ func TestTempDirs(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 
 	tests := []struct {
-		name, kind, target string
+		name   string
+		kind   source.Scheme
+		target string
 		// cancel cancels the context when deep inspection reads its
 		// first file: syft has opened the source and is cataloging.
 		cancel  bool

@@ -1,13 +1,13 @@
 package match_test
 
 import (
+	"github.com/pedigree-sbom/pedigree/pkg/internal/enginetest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pedigree-sbom/pedigree/pkg/model"
-	"github.com/pedigree-sbom/pedigree/signatures"
 )
 
 // Status of an evasion: caught, or a known limit listed in
@@ -58,10 +58,7 @@ var identityEvasions = []struct {
 }
 
 func TestIdentityEvasions(t *testing.T) {
-	eng, err := signatures.Engine()
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := enginetest.Embedded(t)
 	for _, ev := range identityEvasions {
 		t.Run(ev.name, func(t *testing.T) {
 			doc := &model.Document{Roots: []string{"root"}, Components: []*model.Component{

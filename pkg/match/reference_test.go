@@ -1,12 +1,12 @@
 package match_test
 
 import (
+	"github.com/pedigree-sbom/pedigree/pkg/internal/enginetest"
 	"testing"
 
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
-	"github.com/pedigree-sbom/pedigree/signatures"
 )
 
 // TestReferences: an import of a vendor namespace (pedigree:import,
@@ -14,10 +14,7 @@ import (
 // takes the rule's severity when the document also declares or ships
 // what it imports.
 func TestReferences(t *testing.T) {
-	e, err := signatures.Engine()
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := enginetest.Embedded(t)
 	src := &model.Component{Ref: "src", Type: "file", Name: "app/src/Main.java", Locations: []string{"app/src/Main.java"},
 		Properties: []model.Property{{Name: "pedigree:import:app/src/Main.java:6", Value: "com.kavsdk.KavSdk"}}}
 	doc := &model.Document{Roots: []string{"root"}, Components: []*model.Component{{Ref: "root", Name: "app"}, src}}

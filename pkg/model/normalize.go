@@ -2,8 +2,18 @@ package model
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
+
+// ComponentRef is the ref pedigree gives the nth component (from 1) of a
+// document that has none, "pedigree:component:N"; readers and the
+// CycloneDX writer that names components in annotations use the same.
+func ComponentRef(n int) string { return "pedigree:component:" + strconv.Itoa(n) }
+
+// ServiceRef is the ref pedigree gives the nth service without one,
+// "pedigree:service:N" (numbered with the components of its document).
+func ServiceRef(n int) string { return "pedigree:service:" + strconv.Itoa(n) }
 
 // Normalize finishes a document after a decoder has filled it: it gives
 // components without a ref a synthetic one, warns about duplicate refs,
@@ -14,7 +24,7 @@ func (d *Document) Normalize() {
 	seenRef := make(map[string]bool, len(d.Components))
 	for i, c := range d.Components {
 		if c.Ref == "" {
-			c.Ref = fmt.Sprintf("pedigree:component:%d", i+1)
+			c.Ref = ComponentRef(i + 1)
 		}
 		if seenRef[c.Ref] {
 			d.Warnings = append(d.Warnings, fmt.Sprintf("component %q: ref %q is used by more than one component", c.Name, c.Ref))

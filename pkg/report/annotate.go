@@ -1,22 +1,22 @@
-package cyclonedx
+package report
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/pedigree-sbom/pedigree/pkg/cdxjson"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 )
 
-// Annotation is what a scan adds to a BOM: its verdict and its findings,
+// bomAnnotation is what a scan adds to a BOM: its verdict and its findings,
 // so that the result travels with the SBOM to the next tool.
-type Annotation struct {
+type bomAnnotation struct {
 	Tool, ToolVersion string
 	// Time is written as the annotations' timestamp (the scan's time, so
 	// that the same scan gives the same bytes).
@@ -24,11 +24,11 @@ type Annotation struct {
 	// Verdict is "pass" or "fail"; Signatures names the pack
 	// ("2026.11.1 sha256:...").
 	Verdict, Signatures string
-	Findings            []Finding
+	Findings            []bomFinding
 }
 
-// Finding is one finding, on the component whose model ref is Ref.
-type Finding struct {
+// bomFinding is one finding, on the component whose model ref is Ref.
+type bomFinding struct {
 	ID, Severity, Rules string
 	Ref                 string
 	// Text is the annotation's text: the title, the white label, the
@@ -37,7 +37,7 @@ type Finding struct {
 	Suppressed bool
 }
 
-// Annotated writes a CycloneDX JSON BOM carrying a's findings:
+// writeAnnotated writes a CycloneDX JSON BOM carrying a's findings:
 //
 //   - original, when it is the CycloneDX JSON or XML the document was read
 //     from, is written back with everything cyclonedx-go reads (and the
@@ -56,9 +56,9 @@ type Finding struct {
 // ("pedigree:component:N"), so that annotations can name it. The BOM is
 // written at its own spec version, or 1.5 when it is older (annotations
 // came with 1.5).
-func Annotated(w io.Writer, doc *model.Document, original []byte, a Annotation) error {
+func writeAnnotated(w io.Writer, doc *model.Document, original []byte, a bomAnnotation) error {
 	var (
-		bom bomJSON
+		bom cdxjson.BOM
 		err error
 	)
 	switch doc.Format {
@@ -68,7 +68,7 @@ func Annotated(w io.Writer, doc *model.Document, original []byte, a Annotation) 
 		err = cdx.NewBOMDecoder(bytes.NewReader(original), cdx.BOMFileFormatXML).Decode(&bom.BOM)
 	}
 	if original == nil || err != nil || bom.BOMFormat == "" && bom.SpecVersion == 0 {
-		bom = bomJSON{BOM: *fromModel(doc)}
+		bom = cdxjson.BOM{BOM: *fromModel(doc)}
 	} else {
 		assignRefs(&bom.BOM)
 		dropEmptyTools(&bom.BOM)
@@ -79,7 +79,7 @@ func Annotated(w io.Writer, doc *model.Document, original []byte, a Annotation) 
 		// cyclonedx-go reads some BOMs it then refuses to write. Rather
 		// than give no result, write the BOM as pedigree's model has it,
 		// and say so in the metadata.
-		rebuilt := bomJSON{BOM: *fromModel(doc)}
+		rebuilt := cdxjson.BOM{BOM: *fromModel(doc)}
 		note := cdx.Property{Name: "pedigree:note", Value: fmt.Sprintf("rebuilt from pedigree's model: the BOM as read could not be written back (%v)", err)}
 		rebuilt.Metadata.Properties = &[]cdx.Property{note}
 		out, err = encodeAnnotated(rebuilt, a)
@@ -93,7 +93,7 @@ func Annotated(w io.Writer, doc *model.Document, original []byte, a Annotation) 
 
 // encodeAnnotated adds the findings to bom and encodes it, at its own
 // spec version or 1.5, with the raw sections put back.
-func encodeAnnotated(bom bomJSON, a Annotation) ([]byte, error) {
+func encodeAnnotated(bom cdxjson.BOM, a bomAnnotation) ([]byte, error) {
 	annotate(&bom.BOM, a)
 	version := max(bom.SpecVersion, cdx.SpecVersion1_5)
 	bom.SpecVersion = version
@@ -181,20 +181,9 @@ func fixLicenses(bom *cdx.BOM) {
 }
 
 // spliceRaw puts back the top-level sections cyclonedx-go does not read.
-func spliceRaw(encoded []byte, bom bomJSON) ([]byte, error) {
-	raw := map[string]json.RawMessage{
-		"vulnerabilities": bom.Vulnerabilities, "formulation": bom.Formulation, "declarations": bom.Declarations,
-		"definitions": bom.Definitions, "citations": bom.Citations, "compositions": bom.Compositions, "signature": bom.Signature,
-	}
-	found := false
-	for k, v := range raw {
-		if len(v) == 0 {
-			delete(raw, k)
-		} else {
-			found = true
-		}
-	}
-	if !found {
+func spliceRaw(encoded []byte, bom cdxjson.BOM) ([]byte, error) {
+	raw := bom.Raw()
+	if len(raw) == 0 {
 		return encoded, nil
 	}
 	var top map[string]json.RawMessage
@@ -219,7 +208,7 @@ func assignRefs(bom *cdx.BOM) {
 	comp = func(c *cdx.Component) {
 		if c.BOMRef == "" {
 			next++
-			c.BOMRef = "pedigree:component:" + strconv.Itoa(next)
+			c.BOMRef = model.ComponentRef(next)
 		}
 		if c.Components != nil {
 			for i := range *c.Components {
@@ -231,7 +220,7 @@ func assignRefs(bom *cdx.BOM) {
 	svc = func(s *cdx.Service) {
 		if s.BOMRef == "" {
 			next++
-			s.BOMRef = "pedigree:service:" + strconv.Itoa(next)
+			s.BOMRef = model.ServiceRef(next)
 		}
 		if s.Services != nil {
 			for i := range *s.Services {
@@ -255,7 +244,7 @@ func assignRefs(bom *cdx.BOM) {
 }
 
 // annotate adds the annotations and properties of a to bom.
-func annotate(bom *cdx.BOM, a Annotation) {
+func annotate(bom *cdx.BOM, a bomAnnotation) {
 	byRef := map[string]*cdx.Component{}
 	var index func(list *[]cdx.Component)
 	index = func(list *[]cdx.Component) {

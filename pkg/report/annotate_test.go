@@ -1,4 +1,4 @@
-package cyclonedx
+package report
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pedigree-sbom/pedigree/pkg/ingest/cyclonedx"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 )
 
@@ -24,14 +25,14 @@ const annotateInput = `{
   "vulnerabilities": [{"id": "CVE-2099-0001", "source": {"name": "NVD"}}]
 }`
 
-func annotation(ref string) Annotation {
-	return Annotation{Tool: "pedigree", ToolVersion: "test", Time: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC),
+func annotation(ref string) bomAnnotation {
+	return bomAnnotation{Tool: "pedigree", ToolVersion: "test", Time: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC),
 		Verdict: "fail", Signatures: "2026.11.1 sha256:abc",
-		Findings: []Finding{{ID: "PDG-1", Severity: "high", Rules: "KL-VENDOR-001", Ref: ref, Text: "pedigree: HIGH finding PDG-1"}}}
+		Findings: []bomFinding{{ID: "PDG-1", Severity: "high", Rules: "KL-VENDOR-001", Ref: ref, Text: "pedigree: HIGH finding PDG-1"}}}
 }
 
 func TestAnnotatedKeepsTheInput(t *testing.T) {
-	doc, err := DecodeJSON([]byte(annotateInput))
+	doc, err := cyclonedx.DecodeJSON([]byte(annotateInput))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestAnnotatedKeepsTheInput(t *testing.T) {
 		t.Fatalf("nw-engine: %+v", engine)
 	}
 	var out bytes.Buffer
-	if err := Annotated(&out, doc, []byte(annotateInput), annotation(engine.Ref)); err != nil {
+	if err := writeAnnotated(&out, doc, []byte(annotateInput), annotation(engine.Ref)); err != nil {
 		t.Fatal(err)
 	}
 	var raw struct {
@@ -76,7 +77,7 @@ func TestAnnotatedKeepsTheInput(t *testing.T) {
 	// Read back: the subject is the same component, which carries the
 	// finding as a property; the metadata carries the verdict; nothing
 	// else changed.
-	back, err := DecodeJSON(out.Bytes())
+	back, err := cyclonedx.DecodeJSON(out.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestAnnotatedKeepsTheInput(t *testing.T) {
 		t.Errorf("read back:\n%s", out.String())
 	}
 	var again bytes.Buffer
-	if err := Annotated(&again, doc, []byte(annotateInput), annotation(engine.Ref)); err != nil || !bytes.Equal(again.Bytes(), out.Bytes()) {
+	if err := writeAnnotated(&again, doc, []byte(annotateInput), annotation(engine.Ref)); err != nil || !bytes.Equal(again.Bytes(), out.Bytes()) {
 		t.Errorf("not deterministic: %v", err)
 	}
 }
@@ -109,10 +110,10 @@ func TestAnnotatedFromModel(t *testing.T) {
 		Relationships: []model.Relationship{{From: "SPDXRef-root", Type: model.RelDependsOn, To: "SPDXRef-zlib"}},
 	}
 	var out bytes.Buffer
-	if err := Annotated(&out, doc, nil, annotation("SPDXRef-sdk")); err != nil {
+	if err := writeAnnotated(&out, doc, nil, annotation("SPDXRef-sdk")); err != nil {
 		t.Fatal(err)
 	}
-	back, err := DecodeJSON(out.Bytes())
+	back, err := cyclonedx.DecodeJSON(out.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,13 +157,13 @@ func TestAnnotatedWritesWhatItReads(t *testing.T) {
 			[]string{`"id": "MIT"`}, []string{`"MIT License"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			doc, err := DecodeJSON([]byte(tc.in))
+			doc, err := cyclonedx.DecodeJSON([]byte(tc.in))
 			if err != nil {
 				t.Fatal(err)
 			}
 			doc.Format = model.FormatCycloneDXJSON
 			var out bytes.Buffer
-			if err := Annotated(&out, doc, []byte(tc.in), annotation("a")); err != nil {
+			if err := writeAnnotated(&out, doc, []byte(tc.in), annotation("a")); err != nil {
 				t.Fatal(err)
 			}
 			for _, w := range tc.want {

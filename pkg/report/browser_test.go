@@ -17,7 +17,7 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
-	"github.com/pedigree-sbom/pedigree/pkg/scan"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 )
 
@@ -49,7 +49,7 @@ func chromium(t *testing.T) string {
 
 // browse writes the report of r to a file in dir and runs Chromium
 // headless on it with extra arguments, returning what it printed on stdout.
-func browse(t *testing.T, r *scan.Result, dir string, args ...string) []byte {
+func browse(t *testing.T, r *result.Result, dir string, args ...string) []byte {
 	t.Helper()
 	bin := chromium(t)
 	var page bytes.Buffer
@@ -141,7 +141,7 @@ func text(n *html.Node) string {
 	return strings.TrimSpace(b.String())
 }
 
-func dumpDOM(t *testing.T, r *scan.Result) *html.Node {
+func dumpDOM(t *testing.T, r *result.Result) *html.Node {
 	t.Helper()
 	out := browse(t, r, t.TempDir(), "--dump-dom")
 	doc, err := html.Parse(bytes.NewReader(out))
@@ -231,16 +231,16 @@ func TestHTMLInBrowser(t *testing.T) {
 
 // hostileResult is a passing target whose SBOM values try to inject
 // markup and script into the page.
-func hostileResult() *scan.Result {
+func hostileResult() *result.Result {
 	evil := `<script>document.title="owned"</script><img src="http://example.invalid/x.png">`
 	doc := &model.Document{Format: model.FormatCycloneDXJSON, SpecVersion: "1.6", Roots: []string{"root"},
 		Components: []*model.Component{
 			{Ref: "root", Name: "Product " + evil, Supplier: &model.Party{Name: `"><b>bold</b>`}},
 			{Ref: "c", Name: "lib" + evil, Parent: "root"},
 		}}
-	return &scan.Result{ToolName: "pedigree", Signatures: testSet(),
-		Targets: []*scan.Target{{Target: "x.cdx.json", Source: "sbom", Document: doc, Verdict: scan.Pass,
-			Findings: []*scan.Finding{{Finding: match.Finding{ID: "PDG-1", Severity: signature.Info, Entity: "Kaspersky",
+	return &result.Result{ToolName: "pedigree", Signatures: testSet(),
+		Targets: []*result.Target{{Target: "x.cdx.json", Source: "sbom", Document: doc, Verdict: result.Pass,
+			Findings: []*result.Finding{{Finding: match.Finding{ID: "PDG-1", Severity: signature.Info, Entity: "Kaspersky",
 				Title: "mention " + evil, Rule: "KL-MENTION-001", Rules: []string{"KL-MENTION-001"}, Component: doc.Component("c"),
 				Path:     []string{"root", "c"},
 				Evidence: []match.Evidence{{Rule: "KL-MENTION-001", Kind: match.KindMention, Field: "description", Value: evil}}}}}}}}
@@ -266,7 +266,7 @@ func TestHTMLEscapesInBrowser(t *testing.T) {
 func TestHTMLScreenshot(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		result *scan.Result
+		result *result.Result
 		banner color.RGBA
 	}{
 		{"error", testResult(), color.RGBA{0x6a, 0x1b, 0x9a, 0xff}},

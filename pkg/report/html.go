@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pedigree-sbom/pedigree/pkg/scan"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 )
 
 //go:embed html.tmpl
@@ -61,7 +61,7 @@ type htmlRef struct {
 // nothing (its Content-Security-Policy forbids it), runs no script, and
 // has print styles, so it can be filed or attached as it is. Every value
 // from an SBOM is escaped by html/template.
-func WriteHTML(w io.Writer, r *scan.Result) error {
+func WriteHTML(w io.Writer, r *result.Result) error {
 	v := htmlView{Doc: NewDocument(r), Verdict: overallVerdict(r)}
 	if !r.Time.IsZero() {
 		v.Time = r.Time.UTC().Format("2006-01-02 15:04:05 UTC")
@@ -107,8 +107,8 @@ func WriteHTML(w io.Writer, r *scan.Result) error {
 // it: error when a target could not be evaluated, else incomplete when
 // one was not read whole, else fail when one failed the gate, else review
 // when the gate is off and there are findings, else pass.
-func overallVerdict(r *scan.Result) string {
-	return r.Verdict()
+func overallVerdict(r *result.Result) string {
+	return string(r.Verdict())
 }
 
 // pathStepClass is the class of step i of a path from the product root:

@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/pedigree-sbom/pedigree/pkg/scan"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
+	"github.com/pedigree-sbom/pedigree/pkg/source"
 )
 
 // SchemaVersion is the version of the JSON report contract. Keys may be
@@ -13,7 +14,7 @@ import (
 const SchemaVersion = "1"
 
 // Document is the JSON report (docs/DESIGN.md, docs/report.schema.json).
-// Its types are the contract: they are built from a scan.Result and are
+// Its types are the contract: they are built from a result.Result and are
 // not used anywhere else.
 type Document struct {
 	SchemaVersion string     `json:"schemaVersion"`
@@ -44,7 +45,7 @@ type Target struct {
 	// Target is the input as given on the command line.
 	Target string `json:"target"`
 	// Source is how it was read: sbom, dir, file, archive or image.
-	Source string `json:"source"`
+	Source source.Kind `json:"source"`
 	// Format and SpecVersion are the SBOM dialect and its version; empty
 	// when the target could not be read.
 	Format      string  `json:"format"`
@@ -52,11 +53,12 @@ type Target struct {
 	Product     Product `json:"product"`
 	// Components is the number of components in the document.
 	Components int `json:"components"`
-	// Verdict is "pass", "fail", or "error" when the target could not be
-	// evaluated (the CLI then exits 2).
-	Verdict  string    `json:"verdict"`
-	Findings []Finding `json:"findings"`
-	Errors   []string  `json:"errors"`
+	// Verdict is "pass", "fail", "review" (findings, the gate off),
+	// "incomplete" (a part not inspected) or "error" (not evaluated); the
+	// CLI exits 2 on the last two.
+	Verdict  result.Verdict `json:"verdict"`
+	Findings []Finding      `json:"findings"`
+	Errors   []string       `json:"errors"`
 
 	// Additions to the contract.
 
@@ -235,7 +237,7 @@ type WaiverCounts struct {
 }
 
 // NewDocument builds the JSON report of a scan.
-func NewDocument(r *scan.Result) Document {
+func NewDocument(r *result.Result) Document {
 	d := Document{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: toolName(r), Version: r.ToolVersion},
@@ -250,13 +252,13 @@ func NewDocument(r *scan.Result) Document {
 		d.Targets = append(d.Targets, jt)
 		s.Targets++
 		switch t.Verdict {
-		case scan.Fail:
+		case result.Fail:
 			s.Failed++
-		case scan.Error:
+		case result.Error:
 			s.Errors++
-		case scan.Incomplete:
+		case result.Incomplete:
 			s.Incomplete++
-		case scan.Review:
+		case result.Review:
 			s.Review++
 		}
 		s.Suppressed += jt.Suppressed
@@ -280,7 +282,7 @@ func NewDocument(r *scan.Result) Document {
 	return d
 }
 
-func newTarget(t *scan.Target, fullPaths bool) Target {
+func newTarget(t *result.Target, fullPaths bool) Target {
 	jt := Target{
 		Target:       t.Target,
 		Source:       t.Source,
@@ -315,7 +317,7 @@ func newTarget(t *scan.Target, fullPaths bool) Target {
 	return jt
 }
 
-func newFinding(f *scan.Finding, names namer) Finding {
+func newFinding(f *result.Finding, names namer) Finding {
 	jf := Finding{
 		ID:         f.ID,
 		Severity:   string(f.Severity),
@@ -326,7 +328,7 @@ func newFinding(f *scan.Finding, names namer) Finding {
 		Rules:      orEmpty(f.Rules),
 		Rule:       f.Rule,
 		Notes:      orEmpty(f.Notes),
-		Confidence: f.Confidence,
+		Confidence: string(f.Confidence),
 		OfferedAs:  f.Offered,
 		Suppressed: f.Suppressed,
 		Gating:     f.Gating,
@@ -349,7 +351,7 @@ func newFinding(f *scan.Finding, names namer) Finding {
 }
 
 // WriteJSON writes the JSON report: two-space indent, a final newline.
-func WriteJSON(w io.Writer, r *scan.Result) error {
+func WriteJSON(w io.Writer, r *result.Result) error {
 	return writeIndentedJSON(w, NewDocument(r))
 }
 

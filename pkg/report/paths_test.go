@@ -10,7 +10,7 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
-	"github.com/pedigree-sbom/pedigree/pkg/scan"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 )
 
@@ -35,34 +35,34 @@ func chainDoc(n int) *model.Document {
 // chainResult is a scan of a chain of n components in which the
 // components at the positions given (all when none are) are findings, the
 // deepest first, with the paths the engine gives.
-func chainResult(n int, at ...int) *scan.Result {
+func chainResult(n int, at ...int) *result.Result {
 	doc := chainDoc(n)
 	idx := doc.PathIndex()
-	t := &scan.Target{Target: "chain.cdx.json", Source: "sbom", Document: doc, Verdict: scan.Pass, Errors: []string{}}
+	t := &result.Target{Target: "chain.cdx.json", Source: "sbom", Document: doc, Verdict: result.Pass, Errors: []string{}}
 	for i := n - 1; i >= 0; i-- {
 		if len(at) > 0 && !slices.Contains(at, i) {
 			continue
 		}
 		c := doc.Components[i+1]
-		t.Findings = append(t.Findings, &scan.Finding{Finding: match.Finding{
+		t.Findings = append(t.Findings, &result.Finding{Finding: match.Finding{
 			ID: fmt.Sprintf("PDG-%016X", i), Severity: signature.Medium, Entity: "Kaspersky",
 			Title: "Kaspersky Windows library (DLL): " + c.Name + " " + c.Version, Rule: "KL-FILE-002",
 			Confidence: "low", Component: c, Path: idx.Path(c.Ref), Rules: []string{"KL-FILE-002"},
 			Evidence: []match.Evidence{{Rule: "KL-FILE-002", Kind: match.KindFilename, Field: "name", Value: c.Name, Location: c.Name}},
 		}})
 	}
-	return &scan.Result{ToolName: "pedigree", ToolVersion: "0.1.0-test", Signatures: testSet(), FailOn: signature.High,
-		Targets: []*scan.Target{t}}
+	return &result.Result{ToolName: "pedigree", ToolVersion: "0.1.0-test", Signatures: testSet(), FailOn: signature.High,
+		Targets: []*result.Target{t}}
 }
 
 // longPathResult has a finding 14 steps from the root, shown shortened
 // (first 4, "… 6 more …", last 4), one 10 steps away ("… 2 more …"), one
 // 9 steps away, shown whole (leaving out one step would save nothing),
 // and a short one.
-func longPathResult() *scan.Result { return chainResult(13, 12, 8, 7, 1) }
+func longPathResult() *result.Result { return chainResult(13, 12, 8, 7, 1) }
 
 // fullPathResult is the same scan with full paths asked for.
-func fullPathResult() *scan.Result {
+func fullPathResult() *result.Result {
 	r := longPathResult()
 	r.FullPaths = true
 	return r
@@ -109,7 +109,7 @@ func TestLongPathJSON(t *testing.T) {
 func TestLongChainLinear(t *testing.T) {
 	const n = 10000
 	r := chainResult(n)
-	for _, format := range Formats {
+	for _, format := range AllFormats() {
 		if format == "cyclonedx-json" {
 			continue
 		}

@@ -1,7 +1,7 @@
 // Package report writes scan results as table, json, sarif, markdown, csv,
 // html and cyclonedx-json.
 //
-// Each format has its own presentation types, built from a scan.Result and
+// Each format has its own presentation types, built from a result.Result and
 // never shared with the packages that produce it, so that refactoring the
 // scanner cannot change a published report by accident:
 //
@@ -26,45 +26,76 @@ import (
 	"io"
 	"strings"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/enum"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
-	"github.com/pedigree-sbom/pedigree/pkg/scan"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 )
 
-// Formats are the report formats Write knows, the default first.
-var Formats = []string{"table", "json", "sarif", "markdown", "csv", "html", "cyclonedx-json"}
+// Format names a report format.
+type Format string
 
-// Write writes r to w in the named format.
-func Write(w io.Writer, format string, r *scan.Result) error {
+// The formats, the default first.
+const (
+	Table     Format = "table"
+	JSON      Format = "json"
+	SARIF     Format = "sarif"
+	Markdown  Format = "markdown"
+	CSV       Format = "csv"
+	HTML      Format = "html"
+	CycloneDX Format = "cyclonedx-json"
+)
+
+// AllFormats lists the formats Write knows, the default first.
+func AllFormats() []Format {
+	return []Format{Table, JSON, SARIF, Markdown, CSV, HTML, CycloneDX}
+}
+
+// FormatNames joins the names of all formats with sep, for usage texts and
+// errors.
+func FormatNames(sep string) string { return enum.Join(AllFormats(), sep) }
+
+// ParseFormat returns the format named s, and false when s names none.
+func ParseFormat(s string) (Format, bool) { return enum.Parse(s, AllFormats()) }
+
+// NeedsDocuments reports whether the format writes a target's whole
+// document, not only what the findings' paths show: a scan whose report
+// has such a format must keep whole documents (scan.Config.KeepDocuments).
+func (f Format) NeedsDocuments() bool {
+	return f == CycloneDX
+}
+
+// Write writes r to w in the given format.
+func Write(w io.Writer, format Format, r *result.Result) error {
 	if r == nil {
 		return fmt.Errorf("write %s report: no scan result", format)
 	}
 	switch format {
-	case "table":
+	case Table:
 		return WriteTable(w, r)
-	case "json":
+	case JSON:
 		return WriteJSON(w, r)
-	case "sarif":
+	case SARIF:
 		return WriteSARIF(w, r)
-	case "markdown":
+	case Markdown:
 		return WriteMarkdown(w, r)
-	case "csv":
+	case CSV:
 		return WriteCSV(w, r)
-	case "html":
+	case HTML:
 		return WriteHTML(w, r)
-	case "cyclonedx-json":
+	case CycloneDX:
 		if len(r.Targets) != 1 {
 			return fmt.Errorf("cyclonedx-json writes one BOM per target, and there are %d: give a directory (-o cyclonedx-json=DIR/)", len(r.Targets))
 		}
 		return WriteCycloneDX(w, r, r.Targets[0])
 	}
-	return fmt.Errorf("unknown report format %q (known formats: %s)", format, strings.Join(Formats, ", "))
+	return fmt.Errorf("unknown report format %q (known formats: %s)", format, FormatNames(", "))
 }
 
 // ToolName is written when the Result does not name the tool.
 const ToolName = "pedigree"
 
-func toolName(r *scan.Result) string {
+func toolName(r *result.Result) string {
 	if r.ToolName != "" {
 		return r.ToolName
 	}
@@ -72,7 +103,7 @@ func toolName(r *scan.Result) string {
 }
 
 // failOn is the gate as written in reports: the severity, or "none".
-func failOn(r *scan.Result) string {
+func failOn(r *result.Result) string {
 	if r.FailOn == "" {
 		return "none"
 	}
@@ -81,7 +112,7 @@ func failOn(r *scan.Result) string {
 
 // waiverExpired reports whether the finding's waiver has expired: the
 // scanner then attaches it without suppressing the finding.
-func waiverExpired(f *scan.Finding) bool {
+func waiverExpired(f *result.Finding) bool {
 	return f.Waiver != nil && f.WaiverExpired
 }
 
@@ -171,7 +202,7 @@ func newNamer(doc *model.Document, full bool) namer {
 // and last steps, and PathLength, PathElided and PathElidedAt say what was
 // left out and where. Shortening keeps the report's size in proportion to
 // the number of findings, whatever the depth of the graph.
-func (n namer) path(c *Component, f *scan.Finding) {
+func (n namer) path(c *Component, f *result.Finding) {
 	refs, elided := f.Path, 0
 	if !n.full {
 		refs, elided = model.ShortPath(f.Path, model.PathHead, model.PathTail)
@@ -223,7 +254,7 @@ func elided(c Component) bool {
 
 // titleRule is the rule that names the finding, or the first of its rules
 // when a hand-built finding does not say.
-func titleRule(f *scan.Finding) string {
+func titleRule(f *result.Finding) string {
 	if f.Rule != "" {
 		return f.Rule
 	}
@@ -237,7 +268,7 @@ func titleRule(f *scan.Finding) string {
 func evidenceOf(ev []match.Evidence) []Evidence {
 	out := make([]Evidence, 0, len(ev))
 	for _, e := range ev {
-		out = append(out, Evidence{Rule: e.Rule, Kind: e.Kind, Field: e.Field, Value: e.Value, Location: e.Location})
+		out = append(out, Evidence{Rule: e.Rule, Kind: string(e.Kind), Field: e.Field, Value: e.Value, Location: e.Location})
 	}
 	return out
 }

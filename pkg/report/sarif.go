@@ -8,8 +8,9 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/pedigree-sbom/pedigree/pkg/scan"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
+	"github.com/pedigree-sbom/pedigree/pkg/source"
 )
 
 // SARIF constants.
@@ -177,13 +178,13 @@ func precision(c signature.Category) string {
 // finding is one result located at its target (the SBOM file) and at its
 // component as a logical location. Targets that could not be read become
 // error notifications of the invocation, which is then unsuccessful.
-func WriteSARIF(w io.Writer, r *scan.Result) error {
+func WriteSARIF(w io.Writer, r *result.Result) error {
 	return writeIndentedJSON(w, newSARIF(r))
 }
 
-func newSARIF(r *scan.Result) sarifLog {
+func newSARIF(r *result.Result) sarifLog {
 	// --- Rules: every rule cited, so that each ruleId resolves ---
-	chosen := map[*scan.Finding]string{}
+	chosen := map[*result.Finding]string{}
 	cited := map[string]bool{}
 	for _, t := range r.Targets {
 		for _, f := range t.Findings {
@@ -226,7 +227,7 @@ func newSARIF(r *scan.Result) sarifLog {
 	for _, t := range r.Targets {
 		uri := artifactURI(t.Target)
 		at := []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}}}}
-		if t.Verdict == scan.Error || t.Verdict == scan.Incomplete {
+		if t.Verdict == result.Error || t.Verdict == result.Incomplete {
 			inv.ExecutionSuccessful = false
 		}
 		for _, e := range t.Errors {
@@ -304,7 +305,7 @@ func sarifRuleOf(id string, set *signature.Set) sarifRule {
 	}
 }
 
-func sarifResultOf(t *scan.Target, f *scan.Finding, ruleID string, ruleIndex int, uri string, names namer) sarifResult {
+func sarifResultOf(t *result.Target, f *result.Finding, ruleID string, ruleIndex int, uri string, names namer) sarifResult {
 	jf := newFinding(f, names)
 	path := pathText(jf.Component, " > ")
 
@@ -351,7 +352,7 @@ func sarifResultOf(t *scan.Target, f *scan.Finding, ruleID string, ruleIndex int
 			Entity:        f.Entity,
 			WhiteLabel:    f.WhiteLabel,
 			OfferedAs:     f.Offered,
-			Confidence:    f.Confidence,
+			Confidence:    string(f.Confidence),
 			Rules:         jf.Rules,
 			Gating:        f.Gating,
 			WaiverExpired: waiverExpired(f),
@@ -387,20 +388,11 @@ func artifactURI(target string) string {
 	return (&url.URL{Path: p}).String()
 }
 
-// sourceSchemes are the target prefixes the CLI accepts (docs/DESIGN.md).
-var sourceSchemes = []string{"sbom", "dir", "file", "docker-archive", "oci-archive", "oci-dir"}
-
+// stripSourceScheme is the path of a target without its scheme prefix
+// (docs/DESIGN.md lists them).
 func stripSourceScheme(target string) string {
-	scheme, rest, ok := strings.Cut(target, ":")
-	if !ok {
-		return target
-	}
-	for _, s := range sourceSchemes {
-		if scheme == s {
-			return rest
-		}
-	}
-	return target
+	_, path, _ := source.Split(target)
+	return path
 }
 
 func hasDriveLetter(p string) bool {

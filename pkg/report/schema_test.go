@@ -147,9 +147,9 @@ func TestSARIFSchemaRejects(t *testing.T) {
 		name   string
 		change func(l map[string]any)
 	}{
-		{"severity as level", func(l map[string]any) { result(l)["level"] = "critical" }},
+		{"severity as level", func(l map[string]any) { waivedResult(l)["level"] = "critical" }},
 		{"suppression state (the committee draft's name)", func(l map[string]any) {
-			s := result(l)["suppressions"].([]any)[0].(map[string]any)
+			s := waivedResult(l)["suppressions"].([]any)[0].(map[string]any)
 			s["state"] = s["status"]
 			delete(s, "status")
 		}},
@@ -173,8 +173,8 @@ func TestSARIFSchemaRejects(t *testing.T) {
 	}
 }
 
-// result is the log's second result: the waived one.
-func result(l map[string]any) map[string]any {
+// waivedResult is the log's second result: the waived one.
+func waivedResult(l map[string]any) map[string]any {
 	return l["runs"].([]any)[0].(map[string]any)["results"].([]any)[1].(map[string]any)
 }
 

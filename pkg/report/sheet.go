@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pedigree-sbom/pedigree/pkg/scan"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 )
 
 // csvHeader are the columns of -o csv: one row per finding, and one row
@@ -17,14 +17,14 @@ var csvHeader = []string{"target", "source", "product", "version", "supplier", "
 	"suppressed", "waiverOwner", "waiverExpires", "errors"}
 
 // WriteCSV writes the findings as a spreadsheet for bid review.
-func WriteCSV(w io.Writer, r *scan.Result) error {
+func WriteCSV(w io.Writer, r *result.Result) error {
 	doc := NewDocument(r)
 	cw := &safeCSV{csv.NewWriter(w)}
 	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}
 	for _, t := range doc.Targets {
-		base := []string{t.Target, t.Source, t.Product.Name, t.Product.Version, t.Product.Supplier, t.Verdict}
+		base := []string{t.Target, string(t.Source), t.Product.Name, t.Product.Version, t.Product.Supplier, string(t.Verdict)}
 		errs := strings.Join(t.Errors, "; ")
 		if len(t.Findings) == 0 {
 			row := append(append([]string(nil), base...), make([]string, len(csvHeader)-len(base)-1)...)
@@ -73,7 +73,7 @@ func (s *safeCSV) Write(row []string) error {
 
 // WriteMarkdown writes a summary table of the targets and, per target, a
 // table of its findings: a document to paste into a review or a ticket.
-func WriteMarkdown(w io.Writer, r *scan.Result) error {
+func WriteMarkdown(w io.Writer, r *result.Result) error {
 	doc := NewDocument(r)
 	var b strings.Builder
 	s := doc.Summary
@@ -92,7 +92,7 @@ func WriteMarkdown(w io.Writer, r *scan.Result) error {
 	for _, t := range doc.Targets {
 		c := unwaivedCounts(t)
 		fmt.Fprintf(&b, "| %s | %s | %s | **%s** | %d | %d | %d | %d | %d | %s |\n", cell(t.Target),
-			cell(strings.TrimSpace(t.Product.Name+" "+t.Product.Version)), cell(t.Product.Supplier), strings.ToUpper(t.Verdict),
+			cell(strings.TrimSpace(t.Product.Name+" "+t.Product.Version)), cell(t.Product.Supplier), strings.ToUpper(string(t.Verdict)),
 			c.Critical, c.High, c.Medium, c.Low, c.Info, cell(TopEvidence(t)))
 	}
 	for _, t := range doc.Targets {

@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"unicode"
 
-	"github.com/pedigree-sbom/pedigree/pkg/scan"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 )
 
 // maxValue bounds an evidence value in the table; the JSON and SARIF
@@ -24,7 +24,7 @@ const maxSkippedLines = 20
 // its errors and warnings, and its findings as aligned rows with the
 // finding's title, waiver and evidence underneath; then a summary line.
 // It uses no colour, so it reads the same in a terminal, a CI log or a file.
-func WriteTable(w io.Writer, r *scan.Result) error {
+func WriteTable(w io.Writer, r *result.Result) error {
 	d := NewDocument(r)
 	var b bytes.Buffer
 	for i, t := range d.Targets {
@@ -55,10 +55,10 @@ func writeTargetTable(b *bytes.Buffer, t Target) {
 	if p := productLabel(t.Product); p != "" {
 		head = append(head, p)
 	}
-	if t.Verdict != scan.Error {
+	if t.Verdict != result.Error {
 		head = append(head, plural(t.Components, "component"))
 	}
-	head = append(head, strings.ToUpper(t.Verdict))
+	head = append(head, strings.ToUpper(string(t.Verdict)))
 	b.WriteString(strings.Join(head, "  "))
 	b.WriteByte('\n')
 
@@ -75,7 +75,7 @@ func writeTargetTable(b *bytes.Buffer, t Target) {
 	if more := t.SkippedCount - min(len(t.Skipped), maxSkippedLines); more > 0 {
 		fmt.Fprintf(b, "  not inspected: %s more (see -o json)\n", plural(more, "part"))
 	}
-	if t.Verdict == scan.Incomplete {
+	if t.Verdict == result.Incomplete {
 		b.WriteString("  incomplete: what was not inspected may hide anything; --allow-incomplete accepts it\n")
 	}
 	for _, e := range t.Warnings {
@@ -84,7 +84,7 @@ func writeTargetTable(b *bytes.Buffer, t Target) {
 		}
 	}
 	if len(t.Findings) == 0 {
-		if t.Verdict != scan.Error {
+		if t.Verdict != result.Error {
 			b.WriteString("  no findings\n")
 		}
 		return
@@ -163,7 +163,7 @@ func writeSummaryTable(b *bytes.Buffer, targets []Target) {
 		c := unwaivedCounts(t)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", clean(t.Target),
 			orDash(clean(strings.TrimSpace(t.Product.Name+" "+t.Product.Version))), orDash(clean(t.Product.Supplier)),
-			strings.ToUpper(t.Verdict), c.Critical, c.High, c.Medium, c.Low, c.Info, orDash(clean(TopEvidence(t))))
+			strings.ToUpper(string(t.Verdict)), c.Critical, c.High, c.Medium, c.Low, c.Info, orDash(clean(TopEvidence(t))))
 	}
 	tw.Flush()
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pedigree-sbom/pedigree/pkg/scan"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/waiver"
 )
 
@@ -17,7 +17,7 @@ func TestWaivedRules(t *testing.T) {
 	f := r.Targets[0].Findings[0]
 	w := waiver.Waiver{Rule: "KL-FILE-002", Component: "*", Reason: "file name alone is not evidence here", Owner: "sec@acme.example",
 		Expires: "2027-01-31", Source: "waivers.yaml:23"}
-	f.WaivedRules = []scan.WaivedRule{{Rule: "KL-FILE-002", Waiver: &w}}
+	f.WaivedRules = []result.WaivedRule{{Rule: "KL-FILE-002", Waiver: &w}}
 	var b bytes.Buffer
 	if err := WriteJSON(&b, r); err != nil {
 		t.Fatal(err)

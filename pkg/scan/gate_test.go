@@ -1,10 +1,8 @@
 package scan
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,82 +13,45 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
-	"github.com/pedigree-sbom/pedigree/pkg/walk"
 )
 
 // TestVerdict: the verdict of an evaluated target, from its findings, its
 // gaps and the gate. Only a complete target without gating findings
 // passes; with the gate off, findings are to be reviewed, never passed.
 func TestVerdict(t *testing.T) {
-	gating := &Finding{Gating: true}
-	below := &Finding{}
-	waived := &Finding{Suppressed: true}
+	gating := &result.Finding{Gating: true}
+	below := &result.Finding{}
+	waived := &result.Finding{Suppressed: true}
 	gap := []model.Gap{{Location: "a.zip!b.zip", Reason: "zip archive nested deeper than 1 levels (limit archive-depth), not opened", Limit: "archive-depth"}}
 	for _, c := range []struct {
 		name     string
-		findings []*Finding
+		findings []*result.Finding
 		gaps     []model.Gap
 		failOn   signature.Severity
 		allow    bool
-		want     string
+		want     result.Verdict
 	}{
-		{"clean", nil, nil, signature.High, false, Pass},
-		{"below the gate", []*Finding{below}, nil, signature.High, false, Pass},
-		{"gating", []*Finding{below, gating}, nil, signature.High, false, Fail},
-		{"gate off with findings", []*Finding{below}, nil, "", false, Review},
-		{"gate off, all waived", []*Finding{waived}, nil, "", false, Pass},
-		{"gate off, nothing found", nil, nil, "", false, Pass},
-		{"gap", nil, gap, signature.High, false, Incomplete},
-		{"gap, findings below the gate", []*Finding{below}, gap, signature.High, false, Incomplete},
-		{"gap and gating: the finding is certain", []*Finding{gating}, gap, signature.High, false, Fail},
-		{"gap, gate off", []*Finding{below}, gap, "", false, Incomplete},
-		{"gap allowed", nil, gap, signature.High, true, Pass},
-		{"gap allowed, gate off with findings", []*Finding{below}, gap, "", true, Review},
+		{"clean", nil, nil, signature.High, false, result.Pass},
+		{"below the gate", []*result.Finding{below}, nil, signature.High, false, result.Pass},
+		{"gating", []*result.Finding{below, gating}, nil, signature.High, false, result.Fail},
+		{"gate off with findings", []*result.Finding{below}, nil, "", false, result.Review},
+		{"gate off, all waived", []*result.Finding{waived}, nil, "", false, result.Pass},
+		{"gate off, nothing found", nil, nil, "", false, result.Pass},
+		{"gap", nil, gap, signature.High, false, result.Incomplete},
+		{"gap, findings below the gate", []*result.Finding{below}, gap, signature.High, false, result.Incomplete},
+		{"gap and gating: the finding is certain", []*result.Finding{gating}, gap, signature.High, false, result.Fail},
+		{"gap, gate off", []*result.Finding{below}, gap, "", false, result.Incomplete},
+		{"gap allowed", nil, gap, signature.High, true, result.Pass},
+		{"gap allowed, gate off with findings", []*result.Finding{below}, gap, "", true, result.Review},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			tg := &Target{Findings: c.findings, Gaps: c.gaps, GapCount: len(c.gaps), Verdict: Pass}
+			tg := &result.Target{Findings: c.findings, Gaps: c.gaps, GapCount: len(c.gaps), Verdict: result.Pass}
 			if got := verdict(tg, Config{FailOn: c.failOn, AllowIncomplete: c.allow}); got != c.want {
 				t.Errorf("verdict %s, want %s", got, c.want)
 			}
 		})
-	}
-}
-
-// TestResultVerdict: the run's verdict and error follow the exit codes:
-// error and incomplete (2) before fail (1) before review and pass (0).
-func TestResultVerdict(t *testing.T) {
-	incomplete := &Target{Target: "fw.zip", Verdict: Incomplete, GapCount: 3,
-		Gaps: []model.Gap{{Location: "fw.zip!a.zip", Reason: "not a valid zip: zip: not a valid zip file"}}}
-	for _, c := range []struct {
-		verdicts []string
-		want     string
-	}{
-		{[]string{Pass, Pass}, Pass},
-		{[]string{Pass, Review}, Review},
-		{[]string{Review, Fail}, Fail},
-		{[]string{Fail, Incomplete}, Incomplete},
-		{[]string{Incomplete, Error}, Error},
-	} {
-		r := &Result{}
-		for _, v := range c.verdicts {
-			tg := &Target{Target: "x", Verdict: v, Errors: []string{"x: broken"}}
-			if v == Incomplete {
-				tg = incomplete
-			}
-			r.Targets = append(r.Targets, tg)
-		}
-		if got := r.Verdict(); got != c.want {
-			t.Errorf("%v: verdict %s, want %s", c.verdicts, got, c.want)
-		}
-		if wantErr := c.want == Error || c.want == Incomplete; (r.Err() != nil) != wantErr {
-			t.Errorf("%v: Err() = %v", c.verdicts, r.Err())
-		}
-	}
-	r := &Result{Targets: []*Target{incomplete}}
-	want := "fw.zip: 3 parts not inspected, first fw.zip!a.zip: not a valid zip: zip: not a valid zip file"
-	if err := r.Err(); err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("Err() = %v, want it to say %q", err, want)
 	}
 }
 
@@ -100,13 +61,7 @@ func TestResultVerdict(t *testing.T) {
 // them may reach generation, where they would pass.
 func TestTargetsThatAreNoSBOM(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return writeFile(t, dir, name, content) }
 	fifo := filepath.Join(dir, "pipe")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
@@ -135,16 +90,16 @@ func TestTargetsThatAreNoSBOM(t *testing.T) {
 		{"/dev/zero", "not a regular file (a character device)"},
 	} {
 		t.Run(filepath.Base(c.target), func(t *testing.T) {
-			done := make(chan *Result, 1)
+			done := make(chan *result.Result, 1)
 			go func() { done <- run(t, signature.High, nil, c.target) }()
-			var res *Result
+			var res *result.Result
 			select {
 			case res = <-done:
 			case <-time.After(time.Minute):
 				t.Fatal("the scan did not return")
 			}
 			tg := res.Targets[0]
-			if tg.Verdict != Error || len(tg.Errors) == 0 || !strings.Contains(tg.Errors[0], c.want) {
+			if tg.Verdict != result.Error || len(tg.Errors) == 0 || !strings.Contains(tg.Errors[0], c.want) {
 				t.Errorf("verdict %s, errors %q; want an error saying %q", tg.Verdict, tg.Errors, c.want)
 			}
 		})
@@ -165,7 +120,7 @@ func TestCycloneDXWithoutBOMFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	tg := run(t, signature.High, nil, p).Targets[0]
-	if tg.Verdict != Fail || tg.Source != "sbom" || len(tg.Findings) != 2 {
+	if tg.Verdict != result.Fail || tg.Source != "sbom" || len(tg.Findings) != 2 {
 		t.Fatalf("verdict %s, source %s, %d findings, errors %q", tg.Verdict, tg.Source, len(tg.Findings), tg.Errors)
 	}
 	want := "no bomFormat: read as CycloneDX 1.6 from its specVersion and components, dependencies, metadata"
@@ -177,7 +132,7 @@ func TestCycloneDXWithoutBOMFormat(t *testing.T) {
 // TestStdinBounded: standard input is refused as soon as it shows binary
 // content, and past the sbom-bytes limit without holding more than it.
 func TestStdinBounded(t *testing.T) {
-	scanStdin := func(r io.Reader, opts ingest.Options) *Target {
+	scanStdin := func(r io.Reader, opts ingest.Options) *result.Target {
 		res, err := Scan(context.Background(), Config{Targets: []string{"-"}, Engine: engine(t), FailOn: signature.High,
 			Ingest: opts, Now: now, Stdin: r})
 		if err != nil {
@@ -187,14 +142,14 @@ func TestStdinBounded(t *testing.T) {
 	}
 	zeros := &endless{b: 0}
 	tg := scanStdin(zeros, ingest.DefaultOptions())
-	if tg.Verdict != Error || !strings.Contains(tg.Errors[0], "not an SBOM: binary content") || zeros.n > 1<<20 {
+	if tg.Verdict != result.Error || !strings.Contains(tg.Errors[0], "not an SBOM: binary content") || zeros.n > 1<<20 {
 		t.Errorf("zeros: verdict %s, %q after %d bytes", tg.Verdict, tg.Errors, zeros.n)
 	}
 	opts := ingest.DefaultOptions()
 	opts.MaxBytes = 8 << 20
 	braces := &endless{b: '{'}
 	tg = scanStdin(braces, opts)
-	if tg.Verdict != Error || !strings.Contains(tg.Errors[0], "(limit sbom-bytes)") || braces.n > opts.MaxBytes+2<<20 {
+	if tg.Verdict != result.Error || !strings.Contains(tg.Errors[0], "(limit sbom-bytes)") || braces.n > opts.MaxBytes+2<<20 {
 		t.Errorf("braces: verdict %s, %q after %d bytes", tg.Verdict, tg.Errors, braces.n)
 	}
 }
@@ -211,60 +166,4 @@ func (e *endless) Read(p []byte) (int, error) {
 	}
 	e.n += int64(len(p))
 	return len(p), nil
-}
-
-// TestIncomplete: a Zorbex library one archive level deeper than the
-// depth limit is not a pass; one level shallower it fails the gate. With
-// AllowIncomplete the gap is listed and the verdict is what was read.
-func TestIncomplete(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generation runs syft; skipped with -short")
-	}
-	dir := t.TempDir()
-	data := []byte("\x7fELF (c) 2024 Zorbex AG")
-	name := "libzx.so"
-	for i := 3; i > 0; i-- { // level0.zip!level1.zip!level2.zip!libzx.so
-		data = zipOf(t, name, data)
-		name = fmt.Sprintf("level%d.zip", i-1)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	scanAt := func(depth int, allow bool) *Target {
-		res, err := Scan(context.Background(), Config{Targets: []string{"dir:" + dir}, Engine: engine(t), FailOn: signature.High,
-			Ingest: ingest.DefaultOptions(), Now: now, Limits: walk.Limits{MaxDepth: depth}, AllowIncomplete: allow})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.Targets[0]
-	}
-	if tg := scanAt(3, false); tg.Verdict != Fail || !tg.Complete() {
-		t.Errorf("depth 3: verdict %s, complete %v, gaps %v", tg.Verdict, tg.Complete(), tg.Gaps)
-	}
-	tg := scanAt(2, false)
-	wantGap := model.Gap{Location: "level0.zip!level1.zip!level2.zip", Limit: "archive-depth",
-		Reason: "zip archive nested deeper than 2 levels (limit archive-depth), not opened"}
-	if tg.Verdict != Incomplete || tg.Complete() || len(tg.Gaps) != 1 || tg.Gaps[0] != wantGap || tg.GapCount != 1 {
-		t.Errorf("depth 2: verdict %s, gaps %+v (%d)", tg.Verdict, tg.Gaps, tg.GapCount)
-	}
-	if tg := scanAt(2, true); tg.Verdict != Pass || tg.Complete() || len(tg.Gaps) != 1 {
-		t.Errorf("depth 2, allowed: verdict %s, gaps %+v", tg.Verdict, tg.Gaps)
-	}
-}
-
-func zipOf(t *testing.T, name string, data []byte) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	f, err := zw.Create(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }

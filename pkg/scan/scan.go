@@ -13,37 +13,35 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/pedigree-sbom/pedigree/pkg/generate"
+	"github.com/pedigree-sbom/pedigree/pkg/fserr"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
+	"github.com/pedigree-sbom/pedigree/pkg/source"
 	"github.com/pedigree-sbom/pedigree/pkg/waiver"
-	"github.com/pedigree-sbom/pedigree/pkg/walk"
 )
 
-// Verdicts of a target. Only Pass exits 0 without findings; Review exits 0
-// with findings when the gate is off; Fail exits 1; Incomplete and Error
-// exit 2 (see Result.Err). When several could apply, the first of Error,
-// Fail, Incomplete, Review, Pass is the verdict: a finding that fails the
-// gate is certain whatever was not read, and a part not read outweighs
-// findings that do not gate.
-const (
-	Pass = "pass"
-	Fail = "fail"
-	// Review: the gate is off (--fail-on none) and there are findings to
-	// look at. Never shown as a pass.
-	Review = "review"
-	// Incomplete: a part of the target was not inspected (a limit, an
-	// unreadable or unsupported nested part), so no pass can be given.
-	Incomplete = "incomplete"
-	Error      = "error"
-)
+// Generator builds the document of a target that is not an SBOM: a
+// directory, a product file or archive, a container image archive. It
+// returns the kind of source the target turned out to be. pkg/generate
+// provides the one pedigree uses (generate.Generator, which runs syft);
+// scan itself never catalogs anything, so a program that reads SBOMs only
+// does not need one.
+type Generator interface {
+	Generate(ctx context.Context, scheme source.Scheme, path string) (*model.Document, source.Kind, error)
+}
+
+// ErrNoGenerator is the error of a target that needs generation in a scan
+// given no Generator.
+var ErrNoGenerator = errors.New("not an SBOM, and this scan generates no SBOMs")
 
 // Config is one scan.
 type Config struct {
@@ -58,16 +56,15 @@ type Config struct {
 	// Now decides which waivers have expired.
 	Now time.Time
 	// Stdin is read for the target "-".
-	Stdin interface{ Read([]byte) (int, error) }
+	Stdin io.Reader
 	// Tool is the name and version written into reports.
 	ToolName, ToolVersion string
-	// Limits bound the walk of files and archives of generated targets.
-	Limits walk.Limits
+	// Generator builds the documents of targets that are not SBOMs; nil
+	// makes each such target an error (ErrNoGenerator), never a pass.
+	Generator Generator
 	// Workers is how many targets are read at once (1 when zero). Memory
 	// grows with it: each worker holds one document.
 	Workers int
-	// Progress, when set, is told what generation is doing.
-	Progress func(generate.Progress)
 	// AllowIncomplete lets a target some part of which was not inspected
 	// have the verdict it would have had otherwise; its gaps are still
 	// listed. Without it such a target is Incomplete.
@@ -80,138 +77,10 @@ type Config struct {
 	KeepDocuments bool
 }
 
-// Result is a whole scan.
-type Result struct {
-	ToolName, ToolVersion string
-	Signatures            *signature.Set
-	FailOn                signature.Severity
-	Targets               []*Target
-	// Waivers are all waivers given, for the report's accounting.
-	Waivers []WaiverUse
-	// Time is when the scan ran (Config.Now).
-	Time time.Time
-	// FullPaths asks reports for every step of each finding's path from
-	// the product root; by default a long path is shown shortened (see
-	// model.ShortPath). Scan leaves it false; the caller sets it.
-	FullPaths bool
-}
-
-// WaiverUse says what became of one waiver in this scan.
-type WaiverUse struct {
-	Waiver  waiver.Waiver
-	Expired bool
-	// Used counts the findings it suppressed (or, when expired, would have).
-	Used int
-}
-
-// Target is the outcome for one input.
-type Target struct {
-	Target string
-	// Source is how the target was read: "sbom", "dir", "file",
-	// "archive" or "image".
-	Source   string
-	Document *model.Document
-	// Components is the number of components the document had, before it
-	// was trimmed.
-	Components int
-	Verdict    string
-	Findings   []*Finding
-	Errors     []string
-	// Gaps are the parts of the target whose contents were not inspected;
-	// GapCount counts them all, listed or not (see Complete).
-	Gaps     []model.Gap
-	GapCount int
-}
-
-// Complete reports whether every byte of the target was read and judged:
-// it was evaluated, and nothing of it was left uninspected.
-func (t *Target) Complete() bool {
-	return t.Verdict != Error && t.GapCount == 0 && len(t.Gaps) == 0
-}
-
-// Finding is a match.Finding with its waiver, if one applies.
-type Finding struct {
-	match.Finding
-	// Waiver is the waiver that covers the finding. When it has expired,
-	// Suppressed is false and the finding counts as if unwaived.
-	Waiver        *waiver.Waiver
-	Suppressed    bool
-	WaiverExpired bool
-	// WaivedRules are the rules whose evidence waivers took off the
-	// finding, in the order applied (see applyWaivers).
-	WaivedRules []WaivedRule
-	// Gating is true when the finding is unsuppressed and at or above FailOn.
-	Gating bool
-}
-
-// ErrNotEvaluated means at least one target could not be read, or not
-// whole; the Result still holds every target that could.
-var ErrNotEvaluated = errors.New("not every target could be evaluated")
-
-// Err returns ErrNotEvaluated (wrapped with the first reason) if a target
-// has the verdict "error" or "incomplete".
-func (r *Result) Err() error {
-	for _, t := range r.Targets {
-		switch t.Verdict {
-		case Error:
-			return fmt.Errorf("%w: %s", ErrNotEvaluated, t.Errors[0])
-		case Incomplete:
-			return fmt.Errorf("%w: %s", ErrNotEvaluated, t.IncompleteReason())
-		}
-	}
-	return nil
-}
-
-// IncompleteReason says on one line what of the target was not inspected:
-// "fw.zip: 2 parts not inspected, first fw.zip!a.zip: zip archive nested
-// deeper than 6 levels (limit archive-depth), not opened". It is "" for a
-// complete target.
-func (t *Target) IncompleteReason() string {
-	if t.GapCount == 0 {
-		return ""
-	}
-	parts := "1 part"
-	if t.GapCount > 1 {
-		parts = fmt.Sprintf("%d parts", t.GapCount)
-	}
-	first := "not listed"
-	if len(t.Gaps) > 0 {
-		first = t.Gaps[0].String()
-	}
-	return fmt.Sprintf("%s: %s not inspected, first %s", t.Target, parts, first)
-}
-
-// Verdict is the verdict of the whole scan, as the exit code gives it:
-// error when a target could not be evaluated, else incomplete when one was
-// not read whole, else fail when one failed the gate, else review when one
-// has findings to review with the gate off, else pass.
-func (r *Result) Verdict() string {
-	has := map[string]bool{}
-	for _, t := range r.Targets {
-		has[t.Verdict] = true
-	}
-	for _, v := range []string{Error, Incomplete, Fail, Review} {
-		if has[v] {
-			return v
-		}
-	}
-	return Pass
-}
-
-// Failed reports whether any target failed the gate.
-func (r *Result) Failed() bool {
-	for _, t := range r.Targets {
-		if t.Verdict == Fail {
-			return true
-		}
-	}
-	return false
-}
-
 // Scan evaluates every target. It returns an error only when the scan
 // itself cannot run (no engine, no targets, a cancelled context); a target
 // that cannot be read is recorded in the Result.
-func Scan(ctx context.Context, cfg Config) (*Result, error) {
+func Scan(ctx context.Context, cfg Config) (*result.Result, error) {
 	if cfg.Engine == nil {
 		return nil, errors.New("scan: no signature engine")
 	}
@@ -221,10 +90,10 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Now.IsZero() {
 		cfg.Now = time.Now()
 	}
-	res := &Result{ToolName: cfg.ToolName, ToolVersion: cfg.ToolVersion, Signatures: cfg.Engine.Set(), FailOn: cfg.FailOn, Time: cfg.Now}
-	uses := make([]WaiverUse, len(cfg.Waivers))
+	res := &result.Result{ToolName: cfg.ToolName, ToolVersion: cfg.ToolVersion, Signatures: cfg.Engine.Set(), FailOn: cfg.FailOn, Time: cfg.Now}
+	uses := make([]result.WaiverUse, len(cfg.Waivers))
 	for i, w := range cfg.Waivers {
-		uses[i] = WaiverUse{Waiver: w, Expired: w.Expired(cfg.Now)}
+		uses[i] = result.WaiverUse{Waiver: w, Expired: w.Expired(cfg.Now)}
 	}
 	// --- Read and match the targets, several at a time ---
 	// Each worker holds one document at a time, so memory is bounded by
@@ -233,7 +102,7 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 	// same whatever the scheduling.
 	type outcome struct {
 		doc        *model.Document
-		source     string
+		source     source.Kind
 		err        error
 		findings   []match.Finding
 		components int
@@ -273,10 +142,10 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 	// --- Verdicts and waivers, in argument order ---
 	for i, name := range cfg.Targets {
 		o := outcomes[i]
-		t := &Target{Target: name, Source: "sbom", Findings: []*Finding{}, Errors: []string{}}
+		t := &result.Target{Target: name, Source: source.KindSBOM, Findings: []*result.Finding{}, Errors: []string{}}
 		res.Targets = append(res.Targets, t)
 		if o.err != nil {
-			t.Verdict = Error
+			t.Verdict = result.Error
 			t.Errors = append(t.Errors, o.err.Error())
 			continue
 		}
@@ -287,13 +156,13 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 		if t.Gaps == nil {
 			t.Gaps = []model.Gap{}
 		}
-		t.Verdict = Pass
+		t.Verdict = result.Pass
 		for _, mf := range o.findings {
-			f := &Finding{Finding: mf}
+			f := &result.Finding{Finding: mf}
 			applyWaivers(cfg.Engine, o.doc, f, name, uses)
 			f.Gating = !f.Suppressed && cfg.FailOn != "" && f.Severity.Rank() >= cfg.FailOn.Rank()
 			if f.Gating {
-				t.Verdict = Fail
+				t.Verdict = result.Fail
 			}
 			t.Findings = append(t.Findings, f)
 		}
@@ -306,21 +175,21 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 
 // verdict is the verdict of an evaluated target whose findings have their
 // waivers and gating set.
-func verdict(t *Target, cfg Config) string {
+func verdict(t *result.Target, cfg Config) result.Verdict {
 	review := false
 	for _, f := range t.Findings {
 		if f.Gating {
-			return Fail
+			return result.Fail
 		}
 		review = review || !f.Suppressed
 	}
 	switch {
 	case !t.Complete() && !cfg.AllowIncomplete:
-		return Incomplete
+		return result.Incomplete
 	case review && cfg.FailOn == "":
-		return Review
+		return result.Review
 	}
-	return Pass
+	return result.Pass
 }
 
 // trim keeps of a matched document what reports show: its metadata and
@@ -361,7 +230,7 @@ func trim(doc *model.Document, findings []match.Finding) *model.Document {
 
 // read reads one target: an SBOM is ingested; a directory, a file that
 // is not an SBOM, an archive or an image archive is generated. It returns
-// the document and the source kind for the report.
+// the document and the kind of source for the report.
 //
 // Only the first bytes of a file decide whether it is read as an SBOM
 // (ingest.MaySBOM): a binary file goes to generation without being read
@@ -369,38 +238,43 @@ func trim(doc *model.Document, findings []match.Finding) *model.Document {
 // and cannot be read as one is an error, never a plain file that passes;
 // file:PATH forces plain-file treatment. An empty file, and anything that
 // is not a regular file or a directory (a FIFO, a device), is an error.
-func read(ctx context.Context, name string, cfg Config) (*model.Document, string, error) {
-	scheme, rest, hasScheme := strings.Cut(name, ":")
-	if hasScheme && len(scheme) > 1 && rest == "" && isScheme(scheme) {
-		return nil, "", fmt.Errorf("%s: no path after the scheme", name)
-	}
-	if hasScheme && len(scheme) > 1 {
+func read(ctx context.Context, name string, cfg Config) (*model.Document, source.Kind, error) {
+	prefix, _, hasPrefix := strings.Cut(name, ":")
+	if scheme, path, ok := source.Split(name); ok {
+		if path == "" {
+			return nil, "", fmt.Errorf("%s: no path after the scheme", name)
+		}
 		switch scheme {
-		case SBOMDirScheme:
-			return nil, "", dirError(rest)
-		case "sbom":
-			if _, err := regular(rest); err != nil {
+		case source.SBOMDir:
+			return nil, "", dirError(path)
+		case source.SBOM:
+			if _, err := regular(path); err != nil {
 				return nil, "", err
 			}
-			doc, err := ingest.File(rest, cfg.Ingest)
-			return doc, "sbom", err
-		case "file", "docker-archive", "oci-archive":
-			if _, err := regular(rest); err != nil {
+			doc, err := ingest.File(path, cfg.Ingest)
+			return doc, source.KindSBOM, err
+		case source.Dir, source.OCIDir:
+			st, err := os.Stat(path)
+			if err != nil {
+				return nil, "", fmt.Errorf("%s: %w", path, fserr.Cause(err))
+			}
+			if !st.IsDir() {
+				return nil, "", fmt.Errorf("%s: not a directory (%s)", path, fileType(st.Mode()))
+			}
+			return generated(ctx, scheme, path, cfg)
+		default: // file and the image archives
+			if _, err := regular(path); err != nil {
 				return nil, "", err
 			}
-			return generated(ctx, scheme, rest, cfg)
-		case "dir", "oci-dir":
-			if st, err := os.Stat(rest); err == nil && !st.IsDir() {
-				return nil, "", fmt.Errorf("%s: not a directory (%s)", rest, fileType(st.Mode()))
-			}
-			return generated(ctx, scheme, rest, cfg)
-		default:
-			// Not a scheme we know: take the whole argument as a path
-			// (Windows drive letters have one-letter schemes and never
-			// get here).
-			if _, err := os.Stat(name); err != nil {
-				return nil, "", fmt.Errorf("%s: unknown source scheme %q (want sbom, dir, file, docker-archive, oci-archive or oci-dir)", name, scheme)
-			}
+			return generated(ctx, scheme, path, cfg)
+		}
+	}
+	if hasPrefix && len(prefix) > 1 {
+		// Not a scheme we know: take the whole argument as a path
+		// (Windows drive letters have one-letter schemes and never get
+		// here).
+		if _, err := os.Stat(name); err != nil {
+			return nil, "", fmt.Errorf("%s: unknown source scheme %q (want %s)", name, prefix, source.Names(readSchemes()))
 		}
 	}
 	if name == "-" {
@@ -408,18 +282,18 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, string
 			return nil, "", errors.New("stdin: no standard input")
 		}
 		doc, err := ingest.Decode("stdin", cfg.Stdin, cfg.Ingest)
-		return doc, "sbom", err
+		return doc, source.KindSBOM, err
 	}
 	st, err := os.Stat(name)
 	if err == nil && st.IsDir() {
-		return generated(ctx, "dir", name, cfg)
+		return generated(ctx, source.Dir, name, cfg)
 	}
 	if err != nil && isPattern(name) {
 		return nil, "", fmt.Errorf("%s: no file matches the pattern", name)
 	}
 	if err != nil {
 		doc, err := ingest.File(name, cfg.Ingest) // says why it cannot be opened
-		return doc, "sbom", err
+		return doc, source.KindSBOM, err
 	}
 	if _, err := regular(name); err != nil {
 		return nil, "", err
@@ -435,7 +309,7 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, string
 	if !may && !named {
 		// Binary, or text without an SBOM marker: a product file or
 		// archive to look into.
-		return generated(ctx, "file", name, cfg)
+		return generated(ctx, source.File, name, cfg)
 	}
 	doc, err := ingest.File(name, cfg.Ingest)
 	if err != nil && ingest.KindOf(err) == ingest.KindNotSBOM {
@@ -443,9 +317,22 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, string
 			return nil, "", fmt.Errorf("%w (the file is named like an SBOM; scan file:%s to read it as a plain file)", err, name)
 		}
 		// Not an SBOM: a product file or archive to look into.
-		return generated(ctx, "file", name, cfg)
+		return generated(ctx, source.File, name, cfg)
 	}
-	return doc, "sbom", err
+	return doc, source.KindSBOM, err
+}
+
+// readSchemes are the schemes a scan target may carry, as an unknown
+// scheme's error lists them: every scheme but sboms:, which Expand
+// resolves before the scan.
+func readSchemes() []source.Scheme {
+	var out []source.Scheme
+	for _, s := range source.AllSchemes() {
+		if s != source.SBOMDir {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // regular returns the file's information, or an error if path is not a
@@ -453,21 +340,12 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, string
 func regular(path string) (os.FileInfo, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, unwrapPath(err))
+		return nil, fmt.Errorf("%s: %w", path, fserr.WithOp(err))
 	}
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fileType(st.Mode()))
 	}
 	return st, nil
-}
-
-// isScheme reports whether s is a source scheme scan reads.
-func isScheme(s string) bool {
-	switch s {
-	case SBOMDirScheme, "sbom", "file", "dir", "docker-archive", "oci-archive", "oci-dir":
-		return true
-	}
-	return false
 }
 
 // fileType names the type of a file that is not a directory, or that is
@@ -490,30 +368,11 @@ func fileType(m os.FileMode) string {
 	return "type " + m.Type().String()
 }
 
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("cannot %s: %w", pe.Op, pe.Err)
+// generated builds the document of a non-SBOM target with the scan's
+// Generator.
+func generated(ctx context.Context, scheme source.Scheme, path string, cfg Config) (*model.Document, source.Kind, error) {
+	if cfg.Generator == nil {
+		return nil, "", fmt.Errorf("%s: %w", path, ErrNoGenerator)
 	}
-	return err
-}
-
-// generated builds the document of a non-SBOM target.
-func generated(ctx context.Context, kind, path string, cfg Config) (*model.Document, string, error) {
-	lim := cfg.Limits
-	if lim == (walk.Limits{}) {
-		lim = walk.DefaultLimits()
-	}
-	res, err := generate.Generate(ctx, kind, path, cfg.Engine, generate.Options{Limits: lim, Progress: cfg.Progress})
-	if err != nil {
-		return nil, "", err
-	}
-	source := kind
-	switch {
-	case strings.HasSuffix(kind, "-archive") || kind == "oci-dir":
-		source = "image"
-	case kind == "file" && res.Walk.Archives > 0:
-		source = "archive"
-	}
-	return res.Document, source, nil
+	return cfg.Generator.Generate(ctx, scheme, path)
 }

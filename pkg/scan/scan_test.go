@@ -10,6 +10,7 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/waiver"
 )
@@ -33,7 +34,7 @@ func engine(t *testing.T) *match.Engine {
 
 var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
-func run(t *testing.T, failOn signature.Severity, ws []waiver.Waiver, targets ...string) *Result {
+func run(t *testing.T, failOn signature.Severity, ws []waiver.Waiver, targets ...string) *result.Result {
 	t.Helper()
 	res, err := Scan(context.Background(), Config{Targets: targets, Engine: engine(t), FailOn: failOn,
 		Waivers: ws, Ingest: ingest.DefaultOptions(), Now: now})
@@ -46,18 +47,18 @@ func run(t *testing.T, failOn signature.Severity, ws []waiver.Waiver, targets ..
 func TestFailOn(t *testing.T) {
 	tests := []struct {
 		failOn  signature.Severity
-		verdict string
+		verdict result.Verdict
 	}{
-		{signature.Critical, Pass},
-		{signature.High, Fail},
-		{signature.Low, Fail},
+		{signature.Critical, result.Pass},
+		{signature.High, result.Fail},
+		{signature.Low, result.Fail},
 		// The gate off: findings to review, never a pass.
-		{"", Review},
+		{"", result.Review},
 	}
 	for _, tt := range tests {
 		res := run(t, tt.failOn, nil, "testdata/product.cdx.json")
 		tg := res.Targets[0]
-		if tg.Verdict != tt.verdict || res.Failed() != (tt.verdict == Fail) || res.Err() != nil {
+		if tg.Verdict != tt.verdict || res.Failed() != (tt.verdict == result.Fail) || res.Err() != nil {
 			t.Errorf("--fail-on %q: verdict %s", tt.failOn, tg.Verdict)
 		}
 		if len(tg.Findings) != 2 {
@@ -86,7 +87,7 @@ func TestWaivers(t *testing.T) {
 	}
 	res := run(t, signature.Low, ws, "testdata/product.cdx.json")
 	tg := res.Targets[0]
-	var eng, ui *Finding
+	var eng, ui *result.Finding
 	for _, f := range tg.Findings {
 		switch f.Component.Name {
 		case "nw-engine":
@@ -101,10 +102,10 @@ func TestWaivers(t *testing.T) {
 	if ui.Suppressed || !ui.Gating || ui.Waiver == nil || ui.Waiver.Reason != "old acceptance" {
 		t.Errorf("an expired waiver is shown but does not suppress: %+v", ui)
 	}
-	if tg.Verdict != Fail {
+	if tg.Verdict != result.Fail {
 		t.Errorf("verdict %s: the expired waiver must not pass the gate", tg.Verdict)
 	}
-	uses := map[string]WaiverUse{}
+	uses := map[string]result.WaiverUse{}
 	for _, u := range res.Waivers {
 		uses[u.Waiver.Reason] = u
 	}
@@ -128,13 +129,13 @@ func TestBadTargetsDoNotStopTheScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := run(t, signature.High, nil, bad, "testdata/product.cdx.json", "missing.json", "bogus:x", "oci-dir:"+dir+"/missing")
-	want := []string{Error, Fail, Error, Error, Error}
+	want := []result.Verdict{result.Error, result.Fail, result.Error, result.Error, result.Error}
 	for i, tg := range res.Targets {
 		if tg.Verdict != want[i] {
 			t.Errorf("%s: verdict %s, want %s (%v)", tg.Target, tg.Verdict, want[i], tg.Errors)
 		}
 	}
-	if !errors.Is(res.Err(), ErrNotEvaluated) || !strings.Contains(res.Err().Error(), "truncated.json") {
+	if !errors.Is(res.Err(), result.ErrNotEvaluated) || !strings.Contains(res.Err().Error(), "truncated.json") {
 		t.Errorf("Err() = %v", res.Err())
 	}
 	for _, tg := range res.Targets[2:] {
@@ -145,26 +146,9 @@ func TestBadTargetsDoNotStopTheScan(t *testing.T) {
 	}
 }
 
-// TestDirectoryIsGenerated: a directory target is catalogued and read.
-func TestDirectoryIsGenerated(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generation runs syft; skipped with -short")
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(dir+"/libzx.so", []byte("\x7fELF (c) 2024 Zorbex AG"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	res := run(t, signature.High, nil, dir, "dir:"+dir)
-	for _, tg := range res.Targets {
-		if tg.Verdict != Fail || tg.Source != "dir" || len(tg.Findings) != 1 {
-			t.Errorf("%s: verdict %s source %s, %d findings (%v)", tg.Target, tg.Verdict, tg.Source, len(tg.Findings), tg.Errors)
-		}
-	}
-}
-
 func TestSBOMScheme(t *testing.T) {
 	res := run(t, signature.High, nil, "sbom:testdata/product.cdx.json")
-	if res.Targets[0].Verdict != Fail || res.Targets[0].Document == nil {
+	if res.Targets[0].Verdict != result.Fail || res.Targets[0].Document == nil {
 		t.Fatalf("sbom: prefix not read: %+v", res.Targets[0])
 	}
 }

@@ -9,11 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-)
 
-// SBOMDirScheme names a directory of SBOMs to evaluate one by one:
-// "sboms:bids/" is every file under bids/, each read as an SBOM.
-const SBOMDirScheme = "sboms"
+	"github.com/pedigree-sbom/pedigree/pkg/source"
+)
 
 // Expand turns targets as given on a command line into the targets to
 // scan, for batch reviews:
@@ -36,14 +34,14 @@ func Expand(targets []string) []string {
 	add := func(t string) { out = append(out, t) }
 	for _, t := range targets {
 		switch {
-		case strings.HasPrefix(t, SBOMDirScheme+":"):
-			files, err := sbomDir(strings.TrimPrefix(t, SBOMDirScheme+":"))
+		case strings.HasPrefix(t, string(source.SBOMDir)+":"):
+			files, err := sbomDir(strings.TrimPrefix(t, string(source.SBOMDir)+":"))
 			if err != nil || len(files) == 0 {
 				add(t)
 				continue
 			}
 			for _, f := range files {
-				add("sbom:" + f)
+				add(string(source.SBOM) + ":" + f)
 			}
 		case isPattern(t):
 			matches, err := filepath.Glob(t)
@@ -107,11 +105,11 @@ func dirError(dir string) error {
 	files, err := sbomDir(dir)
 	switch {
 	case err != nil:
-		return fmt.Errorf("%s:%s: %w", SBOMDirScheme, dir, err)
+		return fmt.Errorf("%s:%s: %w", source.SBOMDir, dir, err)
 	case len(files) == 0:
-		return fmt.Errorf("%s:%s: no SBOM files in the directory", SBOMDirScheme, dir)
+		return fmt.Errorf("%s:%s: no SBOM files in the directory", source.SBOMDir, dir)
 	}
-	return fmt.Errorf("%s:%s: a directory of SBOMs must be expanded before it is read (scan.Expand)", SBOMDirScheme, dir)
+	return fmt.Errorf("%s:%s: a directory of SBOMs must be expanded before it is read (scan.Expand)", source.SBOMDir, dir)
 }
 
 // ReadList reads a list of targets, one per line, as given to --from:

@@ -5,14 +5,9 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/waiver"
 )
-
-// WaivedRule is a rule whose evidence a waiver took off a finding.
-type WaivedRule struct {
-	Rule   string
-	Waiver *waiver.Waiver
-}
 
 // applyWaivers applies to the finding the waivers that cover it, in file
 // order, skipping expired ones.
@@ -30,9 +25,9 @@ type WaivedRule struct {
 // covered it, marked expired, so the report can say it no longer applies.
 // Used counts, for each waiver, the findings it suppressed or took a
 // rule's evidence off (or, when expired, would have).
-func applyWaivers(eng *match.Engine, doc *model.Document, f *Finding, target string, uses []WaiverUse) {
+func applyWaivers(eng *match.Engine, doc *model.Document, f *result.Finding, target string, uses []result.WaiverUse) {
 	matched := f.Finding
-	var expired *WaiverUse
+	var expired *result.WaiverUse
 	for i := range uses {
 		u := &uses[i]
 		s := waiver.Subject{Finding: f.ID, Rules: f.Rules, PURL: f.Component.PURL, Name: f.Component.Name,
@@ -49,7 +44,7 @@ func applyWaivers(eng *match.Engine, doc *model.Document, f *Finding, target str
 		u.Used++
 		w := u.Waiver
 		if w.WaivesRule() {
-			f.WaivedRules = append(f.WaivedRules, WaivedRule{Rule: w.Rule, Waiver: &w})
+			f.WaivedRules = append(f.WaivedRules, result.WaivedRule{Rule: w.Rule, Waiver: &w})
 			if rest, ok := eng.Without(doc, f.Finding, w.Rule); ok {
 				f.Finding = rest
 				continue
@@ -68,6 +63,6 @@ func applyWaivers(eng *match.Engine, doc *model.Document, f *Finding, target str
 
 // sortFindings puts a target's findings back in the engine's order once
 // waivers have changed their severities: most severe first.
-func sortFindings(fs []*Finding) {
-	slices.SortStableFunc(fs, func(a, b *Finding) int { return match.Compare(a.Finding, b.Finding) })
+func sortFindings(fs []*result.Finding) {
+	slices.SortStableFunc(fs, func(a, b *result.Finding) int { return match.Compare(a.Finding, b.Finding) })
 }

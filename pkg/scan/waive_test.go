@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"github.com/pedigree-sbom/pedigree/pkg/internal/enginetest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,9 +11,9 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/waiver"
-	"github.com/pedigree-sbom/pedigree/signatures"
 )
 
 // waiverProduct has three Kaspersky components: a security product and an
@@ -49,18 +50,16 @@ type outcome struct {
 // left with no evidence is suppressed. A waiver that names a finding, or
 // no rule, suppresses the whole finding, as before.
 func TestRuleWaivers(t *testing.T) {
-	eng, err := signatures.Engine()
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := enginetest.Embedded(t)
 	sbom := filepath.Join(t.TempDir(), "product.cdx.json")
 	if err := os.WriteFile(sbom, []byte(waiverProduct), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	scan := func(t *testing.T, failOn signature.Severity, waivers string) *Result {
+	scan := func(t *testing.T, failOn signature.Severity, waivers string) *result.Result {
 		t.Helper()
 		var ws []waiver.Waiver
 		if waivers != "" {
+			var err error
 			if ws, err = waiver.Parse("w.yaml", []byte("waivers:\n"+waivers)); err != nil {
 				t.Fatal(err)
 			}
@@ -92,10 +91,10 @@ func TestRuleWaivers(t *testing.T) {
 		failOn  signature.Severity
 		waivers string
 		want    map[string]outcome
-		verdict string
+		verdict result.Verdict
 		used    []int
 	}{
-		{"no waivers", signature.High, "", map[string]outcome{"av": av, "sdk": sdk, "lib": lib}, Fail, nil},
+		{"no waivers", signature.High, "", map[string]outcome{"av": av, "sdk": sdk, "lib": lib}, result.Fail, nil},
 		{
 			"vendor rule for every component: the product and SDK still fail", signature.High,
 			waive("rule: KL-VENDOR-001\n    component: \"*\""),
@@ -104,7 +103,7 @@ func TestRuleWaivers(t *testing.T) {
 				"sdk": {severity: signature.Critical, rules: []string{"KL-SDK-001"}, waived: []string{"KL-VENDOR-001"}},
 				"lib": {severity: signature.High, rules: []string{"KL-VENDOR-001"}, waived: []string{"KL-VENDOR-001"}, suppressed: true, waiver: w1},
 			},
-			Fail, []int{3},
+			result.Fail, []int{3},
 		},
 		{
 			"the vendor-name rule for every component: only its evidence goes", signature.High,
@@ -114,7 +113,7 @@ func TestRuleWaivers(t *testing.T) {
 				"sdk": sdk,
 				"lib": lib,
 			},
-			Fail, []int{1},
+			result.Fail, []int{1},
 		},
 		{
 			"product and maker rules of the product: the vendor name is left", signature.High,
@@ -124,7 +123,7 @@ func TestRuleWaivers(t *testing.T) {
 				"sdk": sdk,
 				"lib": lib,
 			},
-			Fail, []int{1, 1},
+			result.Fail, []int{1, 1},
 		},
 		{
 			"product and SDK rules for every component: high is left", signature.Critical,
@@ -134,7 +133,7 @@ func TestRuleWaivers(t *testing.T) {
 				"sdk": {severity: signature.High, rules: []string{"KL-VENDOR-001"}, waived: []string{"KL-SDK-001"}},
 				"lib": lib,
 			},
-			Pass, []int{1, 1},
+			result.Pass, []int{1, 1},
 		},
 		{
 			"every rule of a finding waived: suppressed by the last", signature.High,
@@ -144,19 +143,19 @@ func TestRuleWaivers(t *testing.T) {
 				"sdk": {severity: signature.Critical, rules: []string{"KL-SDK-001", "KL-VENDOR-001"}, waived: []string{"KL-VENDOR-001", "KL-SDK-001"}, suppressed: true, waiver: w2},
 				"lib": lib,
 			},
-			Fail, []int{1, 1},
+			result.Fail, []int{1, 1},
 		},
 		{
 			"a component waiver without a rule suppresses the whole finding", signature.High,
 			waive("component: \"Kaspersky Endpoint Security\""),
 			map[string]outcome{"av": {severity: signature.Critical, rules: av.rules, suppressed: true, waiver: w1}, "sdk": sdk, "lib": lib},
-			Fail, []int{1},
+			result.Fail, []int{1},
 		},
 		{
 			"a waiver naming a finding and a rule suppresses the whole finding", signature.High,
 			waive("finding: " + ids["av"] + "\n    rule: KL-VENDOR-001"),
 			map[string]outcome{"av": {severity: signature.Critical, rules: av.rules, suppressed: true, waiver: w1}, "sdk": sdk, "lib": lib},
-			Fail, []int{1},
+			result.Fail, []int{1},
 		},
 		{
 			"a rule waiver, then a whole one", signature.High,
@@ -166,13 +165,13 @@ func TestRuleWaivers(t *testing.T) {
 				"sdk": {severity: signature.Critical, rules: sdk.rules, waived: []string{"KL-VENDOR-001"}, suppressed: true, waiver: w2},
 				"lib": {severity: signature.High, rules: lib.rules, waived: []string{"KL-VENDOR-001"}, suppressed: true, waiver: w1},
 			},
-			Fail, []int{3, 1},
+			result.Fail, []int{3, 1},
 		},
 		{
 			"a rule waiver in another target only", signature.High,
 			waive("rule: KL-VENDOR-001\n    target: other.json"),
 			map[string]outcome{"av": av, "sdk": sdk, "lib": lib},
-			Fail, []int{0},
+			result.Fail, []int{0},
 		},
 		{
 			"an expired rule waiver takes nothing away", signature.High,
@@ -182,7 +181,7 @@ func TestRuleWaivers(t *testing.T) {
 				"sdk": {severity: signature.Critical, rules: sdk.rules, waiver: w1, expired: true},
 				"lib": {severity: signature.High, rules: lib.rules, waiver: w1, expired: true},
 			},
-			Fail, []int{3},
+			result.Fail, []int{3},
 		},
 	}
 	for _, tt := range tests {
@@ -232,7 +231,7 @@ func TestRuleWaivers(t *testing.T) {
 					t.Errorf("%s: title %q and rule %s do not name it by a rule left (%v)", ref, f.Title, f.Rule, f.Rules)
 				}
 			}
-			if !slices.IsSortedFunc(tg.Findings, func(a, b *Finding) int { return match.Compare(a.Finding, b.Finding) }) {
+			if !slices.IsSortedFunc(tg.Findings, func(a, b *result.Finding) int { return match.Compare(a.Finding, b.Finding) }) {
 				t.Error("findings are not in the engine's order after waivers")
 			}
 			var used []int

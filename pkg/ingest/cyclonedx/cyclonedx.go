@@ -18,21 +18,9 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/pedigree-sbom/pedigree/pkg/cdxjson"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 )
-
-// bomJSON shadows the top-level sections pedigree does not read, so that
-// their size costs no decoding and their quirks cannot fail the BOM.
-type bomJSON struct {
-	cdx.BOM
-	Vulnerabilities json.RawMessage `json:"vulnerabilities,omitempty"`
-	Formulation     json.RawMessage `json:"formulation,omitempty"`
-	Declarations    json.RawMessage `json:"declarations,omitempty"`
-	Definitions     json.RawMessage `json:"definitions,omitempty"`
-	Citations       json.RawMessage `json:"citations,omitempty"`
-	Compositions    json.RawMessage `json:"compositions,omitempty"`
-	Signature       json.RawMessage `json:"signature,omitempty"`
-}
 
 // maxSkips bounds how many unreadable fields DecodeJSON drops before it
 // gives up on a BOM.
@@ -46,7 +34,7 @@ const maxSkips = 8
 // dropped: a wrong type there is an error.
 func DecodeJSON(data []byte) (*model.Document, error) {
 	var (
-		bom     bomJSON
+		bom     cdxjson.BOM
 		skipped []string
 	)
 	for {
@@ -62,7 +50,7 @@ func DecodeJSON(data []byte) (*model.Document, error) {
 			return nil, describeJSONError(data, err)
 		}
 		skipped = append(skipped, key)
-		bom = bomJSON{}
+		bom = cdxjson.BOM{}
 	}
 	d := convert(&bom.BOM)
 	for _, k := range skipped {
@@ -262,7 +250,7 @@ func (c *converter) component(src *cdx.Component, parent string) string {
 	m := c.convertComponent(src)
 	if m.Ref == "" {
 		c.next++
-		m.Ref = "pedigree:component:" + strconv.Itoa(c.next)
+		m.Ref = model.ComponentRef(c.next)
 	}
 	m.Parent = parent
 	c.doc.Components = append(c.doc.Components, m)
@@ -337,9 +325,7 @@ func (c *converter) convertComponent(src *cdx.Component) *model.Component {
 	}
 	if e := src.Evidence; e != nil {
 		m.Evidence = evidence(e)
-		for _, o := range m.Evidence.Occurrences {
-			m.Locations = append(m.Locations, o)
-		}
+		m.Locations = append(m.Locations, m.Evidence.Occurrences...)
 	}
 	return m
 }
@@ -374,7 +360,7 @@ func (c *converter) service(src *cdx.Service, parent string) string {
 	}
 	if m.Ref == "" {
 		c.next++
-		m.Ref = "pedigree:service:" + strconv.Itoa(c.next)
+		m.Ref = model.ServiceRef(c.next)
 	}
 	if src.Endpoints != nil {
 		for _, e := range *src.Endpoints {

@@ -1,0 +1,71 @@
+package source
+
+import "testing"
+
+func TestSplit(t *testing.T) {
+	for _, c := range []struct {
+		target string
+		scheme Scheme
+		path   string
+		ok     bool
+	}{
+		{"sbom:bids/a.json", SBOM, "bids/a.json", true},
+		{"sboms:bids", SBOMDir, "bids", true},
+		{"oci-dir:layout/", OCIDir, "layout/", true},
+		{"docker-archive:img.tar", DockerArchive, "img.tar", true},
+		{"file:", File, "", true},
+		{"bom.json", "", "bom.json", false},
+		{`C:\bids\a.json`, "", `C:\bids\a.json`, false},
+		{"bogus:x", "", "bogus:x", false},
+		{"bids/v1:final.json", "", "bids/v1:final.json", false},
+		{"SBOM:a.json", "", "SBOM:a.json", false},
+	} {
+		s, path, ok := Split(c.target)
+		if s != c.scheme || path != c.path || ok != c.ok {
+			t.Errorf("Split(%q) = %q, %q, %v; want %q, %q, %v", c.target, s, path, ok, c.scheme, c.path, c.ok)
+		}
+	}
+}
+
+func TestSchemes(t *testing.T) {
+	for _, s := range AllSchemes() {
+		if got, ok := ParseScheme(string(s)); !ok || got != s {
+			t.Errorf("ParseScheme(%q) = %q, %v", s, got, ok)
+		}
+	}
+	var generated []Scheme
+	for _, s := range AllSchemes() {
+		if s.Generated() {
+			generated = append(generated, s)
+		}
+	}
+	if got, want := Names(generated), Names(GeneratedSchemes()); got != want {
+		t.Errorf("generated schemes %s, GeneratedSchemes %s", got, want)
+	}
+	if got := Names(GeneratedSchemes()); got != "dir, file, docker-archive, oci-archive or oci-dir" {
+		t.Errorf("Names = %q", got)
+	}
+	if Names([]Scheme{SBOM}) != "sbom" || Names(nil) != "" {
+		t.Error("Names of one or none")
+	}
+}
+
+func TestKindOf(t *testing.T) {
+	for _, c := range []struct {
+		scheme   Scheme
+		archives bool
+		want     Kind
+	}{
+		{Dir, true, KindDir},
+		{File, false, KindFile},
+		{File, true, KindArchive},
+		{DockerArchive, false, KindImage},
+		{OCIArchive, true, KindImage},
+		{OCIDir, false, KindImage},
+		{SBOM, false, KindSBOM},
+	} {
+		if got := KindOf(c.scheme, c.archives); got != c.want {
+			t.Errorf("KindOf(%s, %v) = %s, want %s", c.scheme, c.archives, got, c.want)
+		}
+	}
+}
