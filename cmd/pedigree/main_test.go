@@ -41,7 +41,10 @@ func TestMain(m *testing.M) {
 
 // TestScript runs the CLI scripts in testdata/script. Each is a txtar
 // archive: commands with their expected output, and the input files.
-// $FIXTURES is the repository's fixtures/ directory.
+// $FIXTURES is the repository's fixtures/ directory. Under -short the
+// scripts that generate SBOMs with syft (directories, archives, images:
+// seconds each) skip or stop early with "[short] skip" or "[short] stop",
+// saying so; go test without -short runs all of them.
 func TestScript(t *testing.T) {
 	fixtures, err := filepath.Abs("../../fixtures")
 	if err != nil {

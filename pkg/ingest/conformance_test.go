@@ -1,7 +1,6 @@
 package ingest_test
 
 import (
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -11,9 +10,21 @@ import (
 	"testing"
 
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
+	"github.com/pedigree-sbom/pedigree/pkg/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
+// The golden files: testdata/conformance.golden, and
+// testdata/dialects/<fixture>.golden.json of the subtest
+// TestDialects/<fixture>.
+var (
+	goldens        = golden.Dir{Path: "testdata", Flat: true}
+	dialectGoldens = golden.Dir{Path: "testdata/dialects", Trim: 1, Ext: ".golden.json"}
+)
+
+// TestMain fails on golden files no test asked for (see golden.Run).
+func TestMain(m *testing.M) {
+	os.Exit(golden.Run(m, goldens, dialectGoldens))
+}
 
 // corpusDir is the shared conformance corpus beside the repository.
 const corpusDir = "../../../shared/corpus/conformance"
@@ -52,7 +63,7 @@ var tolerated = map[string]string{
 // testdata/conformance.golden (go test -run Conformance -update rewrites it).
 func TestConformanceCorpus(t *testing.T) {
 	if _, err := os.Stat(corpusDir); err != nil {
-		t.Skipf("conformance corpus not found at %s (it lives in ../shared beside the repository): %v", corpusDir, err)
+		golden.Skip(t, fmt.Sprintf("conformance corpus not found at %s (it lives in ../shared beside the repository): %v", corpusDir, err))
 	}
 	var files []string
 	err := filepath.WalkDir(corpusDir, func(path string, d fs.DirEntry, err error) error {
@@ -68,7 +79,7 @@ func TestConformanceCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	sort.Strings(files)
-	var golden strings.Builder
+	var outcomes strings.Builder
 	counts := map[string]int{}
 	for _, path := range files {
 		rel, _ := filepath.Rel(corpusDir, path)
@@ -90,7 +101,7 @@ func TestConformanceCorpus(t *testing.T) {
 		default:
 			outcome = fmt.Sprintf("ok, %d components", len(doc.Components)+len(doc.Files))
 		}
-		fmt.Fprintf(&golden, "%s\t%s\n", rel, strings.ReplaceAll(outcome, path, rel))
+		fmt.Fprintf(&outcomes, "%s\t%s\n", rel, strings.ReplaceAll(outcome, path, rel))
 
 		switch {
 		case strings.HasPrefix(rel, "spdx/3"):
@@ -122,7 +133,7 @@ func TestConformanceCorpus(t *testing.T) {
 		}
 	}
 	t.Logf("corpus: %d files: %v", len(files), counts)
-	checkGolden(t, "testdata/conformance.golden", golden.String())
+	goldens.CheckNamed(t, "conformance", []byte(outcomes.String()))
 }
 
 // kindOfInvalid turns "invalid-hash-md5-1.6.json" into "invalid-hash-md5".
@@ -133,47 +144,4 @@ func kindOfInvalid(base string) string {
 		base = base[:i]
 	}
 	return base
-}
-
-func checkGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the output (run go test -update after checking the change):\n%s", path, lineDiff(string(want), got))
-	}
-}
-
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, c string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			c = g[i]
-		}
-		if a != c {
-			fmt.Fprintf(&b, "line %d\n- %s\n+ %s\n", i+1, a, c)
-			if n++; n >= 20 {
-				b.WriteString("…\n")
-				break
-			}
-		}
-	}
-	return b.String()
 }

@@ -305,7 +305,7 @@ func TestDialects(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, filepath.Join("testdata", "dialects", fx.file+".golden.json"), string(full)+"\n")
+			dialectGoldens.Check(t, append(full, '\n'))
 
 			want, got := project(refDoc), project(doc)
 			for _, l := range fx.lacks {

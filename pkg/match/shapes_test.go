@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
+	"github.com/pedigree-sbom/pedigree/pkg/internal/golden"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 )
@@ -17,10 +18,11 @@ import (
 // integrations, a person surnamed Kaspersky, Kaspresso, a vendor binary in
 // someone else's package, an SDK archive and its nested parts.
 
-const (
-	shapesDir    = "../../fixtures/shapes"
-	shapesGolden = "testdata/shapes"
-)
+const shapesDir = "../../fixtures/shapes"
+
+// shapesGolden holds testdata/shapes/<fixture>.golden, the file of the
+// subtest TestShapesGolden/<fixture>.
+var shapesGolden = golden.Dir{Path: "testdata/shapes", Trim: 1}
 
 func shapeFixtures(t *testing.T) []string {
 	t.Helper()
@@ -58,7 +60,7 @@ func TestShapesGolden(t *testing.T) {
 	e := whiteLabelEngine(t)
 	for _, name := range shapeFixtures(t) {
 		t.Run(name, func(t *testing.T) {
-			checkGolden(t, filepath.Join(shapesGolden, name+".golden"), render(name, matchShape(t, e, name)), "Shapes")
+			shapesGolden.Check(t, []byte(render(name, matchShape(t, e, name))))
 		})
 	}
 }

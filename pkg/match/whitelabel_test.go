@@ -1,8 +1,8 @@
 package match_test
 
 import (
-	"flag"
 	"fmt"
+	"github.com/pedigree-sbom/pedigree/pkg/internal/enginetest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,10 +10,10 @@ import (
 	"testing"
 
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
+	"github.com/pedigree-sbom/pedigree/pkg/internal/golden"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
-	"github.com/pedigree-sbom/pedigree/signatures"
 )
 
 // The white-label fixtures are hand-written SBOMs of fictional products that
@@ -22,32 +22,22 @@ import (
 // Kaspersky. They run against the embedded signature pack, so the goldens
 // show what a user of the shipped binary would get.
 
-const (
-	whiteLabelDir    = "../../fixtures/whitelabel"
-	whiteLabelGolden = "testdata/whitelabel"
-)
+const whiteLabelDir = "../../fixtures/whitelabel"
 
-func init() {
-	// Another test file of this test binary may define -update already.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files")
-	}
-}
+// whiteLabelGolden holds testdata/whitelabel/<fixture>.golden, the file of
+// the subtest TestWhiteLabelGolden/<fixture>.
+var whiteLabelGolden = golden.Dir{Path: "testdata/whitelabel", Trim: 1}
 
-func updating() bool {
-	g, ok := flag.Lookup("update").Value.(flag.Getter)
-	return ok && g.Get() == true
+// TestMain fails on golden files no test asked for (see golden.Run).
+func TestMain(m *testing.M) {
+	os.Exit(golden.Run(m, whiteLabelGolden, shapesGolden))
 }
 
 // whiteLabelEngine builds the engine from the embedded signatures, as the
 // CLI does without --signatures.
 func whiteLabelEngine(t *testing.T) *match.Engine {
 	t.Helper()
-	e, err := signatures.Engine()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return enginetest.Embedded(t)
 }
 
 // whiteLabelFixtures lists the SBOM files of fixtures/whitelabel.
@@ -107,30 +97,8 @@ func TestWhiteLabelGolden(t *testing.T) {
 	e := whiteLabelEngine(t)
 	for _, name := range whiteLabelFixtures(t) {
 		t.Run(name, func(t *testing.T) {
-			checkGolden(t, filepath.Join(whiteLabelGolden, name+".golden"), render(name, matchFixture(t, e, name)), "WhiteLabel")
+			whiteLabelGolden.Check(t, []byte(render(name, matchFixture(t, e, name))))
 		})
-	}
-}
-
-// checkGolden compares got with the golden file, or rewrites it under
-// -update; run names the test to rerun with -update.
-func checkGolden(t *testing.T, golden, got, run string) {
-	t.Helper()
-	if updating() {
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/match -run %s -update)", err, run)
-	}
-	if got != string(want) {
-		t.Errorf("findings differ from %s (- want, + got; -update rewrites):\n%s", golden, lineDiff(string(want), got))
 	}
 }
 
@@ -196,43 +164,6 @@ func pathNames(doc *model.Document, path []string) []string {
 	return out
 }
 
-// lineDiff is a line diff of want and got (longest common subsequence),
-// with "-" for lines only in want and "+" for lines only in got.
-func lineDiff(want, got string) string {
-	a, b := strings.Split(want, "\n"), strings.Split(got, "\n")
-	// lcs[i][j] is the LCS length of a[i:] and b[j:].
-	lcs := make([][]int, len(a)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(b)+1)
-	}
-	for i := len(a) - 1; i >= 0; i-- {
-		for j := len(b) - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var out strings.Builder
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case i < len(a) && j < len(b) && a[i] == b[j]:
-			fmt.Fprintf(&out, "  %s\n", a[i])
-			i++
-			j++
-		case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
-			fmt.Fprintf(&out, "+ %s\n", b[j])
-			j++
-		default:
-			fmt.Fprintf(&out, "- %s\n", a[i])
-			i++
-		}
-	}
-	return out.String()
-}
-
 // findingFor returns the finding on the component with the given name, or
 // nil.
 func findingFor(m matched, name string) *match.Finding {
@@ -269,7 +200,7 @@ func describe(f *match.Finding, doc *model.Document) string {
 // were written to exercise produces evidence of its kind somewhere.
 func TestWhiteLabelChannels(t *testing.T) {
 	all := matchAll(t)
-	kinds := map[string][]string{} // kind -> fixtures it was seen in
+	kinds := map[match.EvidenceKind][]string{} // kind -> fixtures it was seen in
 	for name, m := range all {
 		if isLookalike(name) {
 			continue
@@ -282,13 +213,13 @@ func TestWhiteLabelChannels(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range []string{
+	for _, k := range []match.EvidenceKind{
 		match.KindSupplier, match.KindManufacturer, match.KindPublisher, match.KindAuthor, match.KindOriginator,
 		match.KindCopyright, match.KindPURL, match.KindCPE, match.KindJavaPackage, match.KindFilename,
 		match.KindPath, match.KindDomain, match.KindPedigree, match.KindRelationship, match.KindPEVersion,
 		match.KindName, match.KindMention,
 	} {
-		expect(t, "kind "+k, len(kinds[k]) > 0, "no evidence of kind %q in any positive fixture", k)
+		expect(t, "kind "+string(k), len(kinds[k]) > 0, "no evidence of kind %q in any positive fixture", k)
 	}
 
 	// Channels by field, where the kind alone does not say the channel was used.
@@ -343,7 +274,7 @@ func TestWhiteLabelKeyFindings(t *testing.T) {
 		wl                        tri                // the white-label verdict; either: not checked
 		offered                   string             // "" means not checked
 		path                      []string           // nil means not checked
-		kind                      string             // an evidence kind the finding must carry, "" for none
+		kind                      match.EvidenceKind // an evidence kind the finding must carry, "" for none
 		field                     string             // an evidence field the finding must carry, "" for none
 	}
 	const (
@@ -443,7 +374,7 @@ func TestWhiteLabelKeyFindings(t *testing.T) {
 				problems = append(problems, fmt.Sprintf("path %q, want %q", pathNames(m.doc, f.Path), w.path))
 			}
 			if w.kind != "" && !slices.ContainsFunc(f.Evidence, func(v match.Evidence) bool { return v.Kind == w.kind }) {
-				problems = append(problems, "no evidence of kind "+w.kind)
+				problems = append(problems, "no evidence of kind "+string(w.kind))
 			}
 			if w.field != "" && !slices.ContainsFunc(f.Evidence, func(v match.Evidence) bool { return v.Field == w.field }) {
 				problems = append(problems, "no evidence from field "+w.field)

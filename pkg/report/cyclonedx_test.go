@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pedigree-sbom/pedigree/pkg/scan"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 )
 
 // TestCycloneDX: each evaluated target's BOM, with its findings as
@@ -20,7 +20,7 @@ func TestCycloneDX(t *testing.T) {
 		t.Run(cdxSubtest(tg.Target), func(t *testing.T) {
 			var b bytes.Buffer
 			err := WriteCycloneDX(&b, r, tg)
-			if tg.Verdict == scan.Error {
+			if tg.Verdict == result.Error {
 				if err == nil || !strings.Contains(err.Error(), "not evaluated, no BOM to write") {
 					t.Fatalf("error target: %v", err)
 				}
@@ -32,7 +32,7 @@ func TestCycloneDX(t *testing.T) {
 			if len(tg.Findings) > 0 && !strings.Contains(b.String(), `"bom-ref": "pedigree:finding:`+tg.Findings[0].ID+`"`) {
 				t.Errorf("no annotation for %s:\n%s", tg.Findings[0].ID, b.String())
 			}
-			golden(t, b.Bytes())
+			goldens.Check(t, b.Bytes())
 			for range 5 {
 				var again bytes.Buffer
 				if err := WriteCycloneDX(&again, r, tg); err != nil || !bytes.Equal(again.Bytes(), b.Bytes()) {

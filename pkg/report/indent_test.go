@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/pedigree-sbom/pedigree/pkg/internal/golden"
 )
 
 // TestIndenter: the indenter gives the bytes encoding/json's Encoder gives
@@ -58,7 +60,7 @@ func TestIndenter(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.String() != want.String() {
-			t.Fatalf("indented differently:\n%s", lineDiff(want.String(), got.String()))
+			t.Fatalf("indented differently:\n%s", golden.Diff(want.String(), got.String()))
 		}
 	}
 	// Written in pieces, byte by byte, it is the same.

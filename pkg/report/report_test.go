@@ -4,22 +4,29 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/golden"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
-	"github.com/pedigree-sbom/pedigree/pkg/scan"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/waiver"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+// goldens holds the golden file of each subtest of TestWrite and
+// TestCycloneDX: testdata/TestWrite_findings_json.golden for
+// TestWrite/findings_json.
+var goldens = golden.Dir{Path: "testdata", Flat: true}
+
+// TestMain fails on golden files no test asked for (see golden.Run).
+func TestMain(m *testing.M) {
+	os.Exit(golden.Run(m, goldens))
+}
 
 // --- Fixtures: scan results built by hand ---
 
@@ -80,7 +87,7 @@ func gatewayDoc() *model.Document {
 // testResult is two targets: one that fails with a white-label critical
 // finding, a waived low finding and an info mention whose waiver expired;
 // and one that could not be read.
-func testResult() *scan.Result {
+func testResult() *result.Result {
 	doc := gatewayDoc()
 	c := func(ref string) *model.Component { return doc.Component(ref) }
 	waived := waiver.Waiver{Component: "kaspresso", Reason: "test-only dependency, not shipped", Owner: "qa@acme.example",
@@ -89,14 +96,14 @@ func testResult() *scan.Result {
 		Expires: "2024-01-31", Source: "waivers.yaml:9"}
 	unused := waiver.Waiver{Finding: "PDG-0000000000000000", Reason: "old finding", Owner: "sec@acme.example",
 		Expires: "2099-12-31", Source: "waivers.yaml:16"}
-	return &scan.Result{
+	return &result.Result{
 		ToolName: "pedigree", ToolVersion: "0.1.0-test",
 		Signatures: testSet(),
 		FailOn:     signature.High,
-		Targets: []*scan.Target{
+		Targets: []*result.Target{
 			{
-				Target: "fixtures/acme-gateway.cdx.json", Source: "sbom", Document: doc, Verdict: scan.Fail,
-				Findings: []*scan.Finding{
+				Target: "fixtures/acme-gateway.cdx.json", Source: "sbom", Document: doc, Verdict: result.Fail,
+				Findings: []*result.Finding{
 					{
 						Finding: match.Finding{
 							ID: "PDG-4F1C2A9B7D3E5F60", Severity: signature.Critical, Entity: "Kaspersky",
@@ -150,12 +157,12 @@ func testResult() *scan.Result {
 				Errors: []string{},
 			},
 			{
-				Target: "sbom:missing/vendor-b.spdx.json", Source: "sbom", Verdict: scan.Error,
-				Findings: []*scan.Finding{},
+				Target: "sbom:missing/vendor-b.spdx.json", Source: "sbom", Verdict: result.Error,
+				Findings: []*result.Finding{},
 				Errors:   []string{"missing/vendor-b.spdx.json: open: no such file or directory"},
 			},
 		},
-		Waivers: []scan.WaiverUse{
+		Waivers: []result.WaiverUse{
 			{Waiver: unused, Used: 0},
 			{Waiver: waived, Used: 1},
 			{Waiver: expired, Expired: true, Used: 1},
@@ -165,11 +172,11 @@ func testResult() *scan.Result {
 
 // passResult is one target that passes with nothing found and lists left
 // nil where they can be, to show they still render as [].
-func passResult() *scan.Result {
-	return &scan.Result{
+func passResult() *result.Result {
+	return &result.Result{
 		ToolName: "pedigree", ToolVersion: "0.1.0-test", Signatures: testSet(),
-		Targets: []*scan.Target{{
-			Target: "clean.spdx.json", Source: "sbom", Verdict: scan.Pass,
+		Targets: []*result.Target{{
+			Target: "clean.spdx.json", Source: "sbom", Verdict: result.Pass,
 			Document: &model.Document{Format: model.FormatSPDXJSON, SpecVersion: "SPDX-2.3", Name: "clean-product"},
 		}},
 	}
@@ -178,14 +185,14 @@ func passResult() *scan.Result {
 // gateResult has the verdicts beyond pass and fail: a firmware image one
 // of whose nested archives was not opened (incomplete), and a bid scanned
 // with the gate off that has a finding (review, never pass).
-func gateResult() *scan.Result {
+func gateResult() *result.Result {
 	sdk := testResult().Targets[0].Findings[0]
 	sdk.Gating = false
-	return &scan.Result{
+	return &result.Result{
 		ToolName: "pedigree", ToolVersion: "0.1.0-test", Signatures: testSet(),
-		Targets: []*scan.Target{
+		Targets: []*result.Target{
 			{
-				Target: "firmware.zip", Source: "archive", Verdict: scan.Incomplete, Findings: []*scan.Finding{},
+				Target: "firmware.zip", Source: "archive", Verdict: result.Incomplete, Findings: []*result.Finding{},
 				Document: &model.Document{Format: model.FormatSyftJSON, SpecVersion: "16.0.0", Name: "firmware.zip",
 					Warnings: []string{
 						"firmware.zip!rootfs.zip!opt.zip: zip archive nested deeper than 2 levels (limit archive-depth), not opened",
@@ -199,7 +206,7 @@ func gateResult() *scan.Result {
 				GapCount: 2,
 			},
 			{
-				Target: "bid-07.cdx.json", Source: "sbom", Verdict: scan.Review, Findings: []*scan.Finding{sdk},
+				Target: "bid-07.cdx.json", Source: "sbom", Verdict: result.Review, Findings: []*result.Finding{sdk},
 				Document: gatewayDoc(),
 			},
 		},
@@ -207,13 +214,13 @@ func gateResult() *scan.Result {
 }
 
 // emptyResult has no targets at all.
-func emptyResult() *scan.Result {
-	return &scan.Result{}
+func emptyResult() *result.Result {
+	return &result.Result{}
 }
 
 var fixtures = []struct {
 	name   string
-	result func() *scan.Result
+	result func() *result.Result
 }{
 	{"findings", testResult},
 	{"pass", passResult},
@@ -227,106 +234,29 @@ var fixtures = []struct {
 
 func TestWrite(t *testing.T) {
 	for _, fx := range fixtures {
-		for _, format := range Formats {
+		for _, format := range AllFormats() {
 			if format == "cyclonedx-json" {
 				continue // one BOM per target: TestCycloneDX
 			}
-			t.Run(fx.name+"_"+format, func(t *testing.T) {
+			t.Run(fx.name+"_"+string(format), func(t *testing.T) {
 				var b bytes.Buffer
 				if err := Write(&b, format, fx.result()); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, b.Bytes())
+				goldens.Check(t, b.Bytes())
 			})
 		}
 	}
 }
 
-// golden compares got with testdata/<TestName>.golden, or rewrites the
-// file with -update.
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", strings.ReplaceAll(t.Name(), "/", "_")+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (- want, + got; go test -update rewrites it):\n%s", path, lineDiff(string(want), string(got)))
-	}
-}
-
-// TestNoObsoleteGoldens fails on golden files no test writes any more.
-func TestNoObsoleteGoldens(t *testing.T) {
-	known := map[string]bool{}
-	for _, fx := range fixtures {
-		for _, format := range Formats {
-			known["TestWrite_"+fx.name+"_"+format+".golden"] = true
-		}
-	}
-	for _, tg := range testResult().Targets {
-		known["TestCycloneDX_"+cdxSubtest(tg.Target)+".golden"] = true
-	}
-	files, err := filepath.Glob(filepath.Join("testdata", "*.golden"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		if !known[filepath.Base(f)] {
-			t.Errorf("%s: no test writes this golden file; delete it", f)
-		}
-	}
-}
-
-// lineDiff is a minimal line diff (longest common subsequence), enough to
-// show what changed in a golden file.
-func lineDiff(want, got string) string {
-	a, b := strings.Split(want, "\n"), strings.Split(got, "\n")
-	n, m := len(a), len(b)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var out strings.Builder
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && a[i] == b[j]:
-			i, j = i+1, j+1
-		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
-			fmt.Fprintf(&out, "%4d - %s\n", i+1, a[i])
-			i++
-		default:
-			fmt.Fprintf(&out, "%4d + %s\n", j+1, b[j])
-			j++
-		}
-	}
-	return out.String()
-}
-
 // --- Properties every format must have ---
 
 func TestDeterministic(t *testing.T) {
-	for _, format := range Formats {
+	for _, format := range AllFormats() {
 		if format == "cyclonedx-json" {
 			continue // one BOM per target: TestCycloneDX
 		}
-		t.Run(format, func(t *testing.T) {
+		t.Run(string(format), func(t *testing.T) {
 			var first bytes.Buffer
 			if err := Write(&first, format, testResult()); err != nil {
 				t.Fatal(err)
@@ -339,7 +269,7 @@ func TestDeterministic(t *testing.T) {
 					t.Fatal(err)
 				}
 				if !bytes.Equal(first.Bytes(), again.Bytes()) {
-					t.Fatalf("two runs differ:\n%s", lineDiff(first.String(), again.String()))
+					t.Fatalf("two runs differ:\n%s", golden.Diff(first.String(), again.String()))
 				}
 			}
 		})
@@ -348,8 +278,8 @@ func TestDeterministic(t *testing.T) {
 
 func TestNoNulls(t *testing.T) {
 	for _, fx := range fixtures {
-		for _, format := range []string{"json", "sarif"} {
-			t.Run(fx.name+"_"+format, func(t *testing.T) {
+		for _, format := range []Format{JSON, SARIF} {
+			t.Run(fx.name+"_"+string(format), func(t *testing.T) {
 				var b bytes.Buffer
 				if err := Write(&b, format, fx.result()); err != nil {
 					t.Fatal(err)
@@ -397,8 +327,8 @@ func nulls(v any, at string) []string {
 func TestEmptyListsAreArrays(t *testing.T) {
 	tests := []struct {
 		name   string
-		result *scan.Result
-		format string
+		result *result.Result
+		format Format
 		want   []string
 	}{
 		{"pass target", passResult(), "json", []string{`"findings": []`, `"errors": []`, `"warnings": []`, `"verdict": "pass"`}},
@@ -426,8 +356,8 @@ func TestWriteUnknownFormat(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error for an unknown format")
 	}
-	for _, want := range append([]string{`"xml"`}, Formats...) {
-		if !strings.Contains(err.Error(), want) {
+	for _, want := range append([]Format{`"xml"`}, AllFormats()...) {
+		if !strings.Contains(err.Error(), string(want)) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
 	}
@@ -438,7 +368,7 @@ func TestWriteUnknownFormat(t *testing.T) {
 func TestNewDocumentSummary(t *testing.T) {
 	tests := []struct {
 		name   string
-		result func() *scan.Result
+		result func() *result.Result
 		want   Summary
 	}{
 		{"findings", testResult, Summary{
@@ -530,7 +460,7 @@ func TestTitleRule(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := &scan.Finding{Finding: match.Finding{Rule: tt.rule, Rules: tt.rules}}
+			f := &result.Finding{Finding: match.Finding{Rule: tt.rule, Rules: tt.rules}}
 			if got := titleRule(f); got != tt.want {
 				t.Errorf("titleRule = %q, want %q", got, tt.want)
 			}
@@ -547,6 +477,8 @@ func TestArtifactURI(t *testing.T) {
 		{"/srv/sboms/a.json", "file:///srv/sboms/a.json"},
 		{`C:\sboms\a.json`, "file:///C:/sboms/a.json"},
 		{"docker-archive:images/app.tar", "images/app.tar"},
+		// sboms: was missing from the writer's own list of schemes.
+		{"sboms:bids", "bids"},
 		{"odd:name.json", "./odd:name.json"},
 		{"-", "-"},
 	}

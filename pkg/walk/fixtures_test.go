@@ -5,89 +5,21 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
-	"compress/gzip"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"io/fs"
 	"testing"
 
 	"github.com/ulikunitz/xz"
+
+	"github.com/pedigree-sbom/pedigree/pkg/internal/archivetest"
 )
 
 // Archives for the tests, made here: no binary fixture is committed.
 
-type entry struct {
-	name string
-	data []byte
-	mode fs.FileMode // 0: a regular file 0o644
-}
-
-func makeZip(t testing.TB, entries ...entry) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	for _, e := range entries {
-		h := &zip.FileHeader{Name: e.name, Method: zip.Deflate}
-		mode := e.mode
-		if mode == 0 {
-			mode = 0o644
-		}
-		h.SetMode(mode)
-		w, err := zw.CreateHeader(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(e.data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-func makeTar(t testing.TB, entries ...entry) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	tw := tar.NewWriter(&b)
-	for _, e := range entries {
-		h := &tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.data)), Typeflag: tar.TypeReg, Format: tar.FormatPAX}
-		switch {
-		case e.mode&fs.ModeSymlink != 0:
-			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, string(e.data), 0
-		case e.mode.IsDir():
-			h.Typeflag, h.Size = tar.TypeDir, 0
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		if h.Size > 0 {
-			if _, err := tw.Write(e.data); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-func gz(t testing.TB, data []byte) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := gzip.NewWriter(&b)
-	if _, err := zw.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
+// entry is one entry of an archive made by a test.
+type entry = archivetest.File
 
 func xzip(t testing.TB, data []byte) []byte {
 	t.Helper()
@@ -108,19 +40,6 @@ func xzip(t testing.TB, data []byte) []byte {
 // tarBz2 is a .tar.bz2 holding "hello.txt" ("hello, bzip2\n"), made with
 // tar and bzip2: the standard library has no bzip2 writer.
 var tarBz2 = []byte("BZh91AY&SY\x88,L\x15\x00\x00\x7f\xfb\x90\xca\x10\x02@@\x05\x7f\x80\x00\x80rd\xdeP\x04\x00\x00\b \x00t\x1a)\x90\xd0\x00\xf4 hmA%#\x10\x06\x80\x00\x03\xee\x95\r\x8d\b\x1e\xe4\x84\x8a\x9b\x06\x1c\xc9k\x1e\x81\fC\xe2\n\xf8 \xe4\xa6`\x04\xfa\xb32\b\x1a\xf3f\x89#i\xd9El\x83\x9d\x880\x98t\x16+!\xe8\x11\x0f\x1e\xf9\r\xa7HU\xfaz\xaa\x11\x10\x1f\x8b\xb9\"\x9c(HD\x16&\n\x80")
-
-// zeros is n bytes of zeros, streamed.
-type zeros struct{ n int64 }
-
-func (z *zeros) Read(p []byte) (int, error) {
-	if z.n <= 0 {
-		return 0, io.EOF
-	}
-	p = p[:min(int64(len(p)), z.n)]
-	clear(p)
-	z.n -= int64(len(p))
-	return len(p), nil
-}
 
 const bombSize = 100 << 20
 
@@ -193,11 +112,11 @@ func makeAr(entries ...entry) []byte {
 	b.WriteString("!<arch>\n")
 	names := make([]string, len(entries))
 	for i, e := range entries {
-		if len(e.name) > 15 {
+		if len(e.Name) > 15 {
 			names[i] = fmt.Sprintf("/%d", long.Len())
-			long.WriteString(e.name + "/\n")
+			long.WriteString(e.Name + "/\n")
 		} else {
-			names[i] = e.name + "/"
+			names[i] = e.Name + "/"
 		}
 	}
 	member := func(name string, data []byte) {
@@ -211,7 +130,7 @@ func makeAr(entries ...entry) []byte {
 		member("//", long.Bytes())
 	}
 	for i, e := range entries {
-		member(names[i], e.data)
+		member(names[i], e.Data)
 	}
 	return b.Bytes()
 }
@@ -236,12 +155,12 @@ func makeCpio(entries ...entry) []byte {
 	for i, e := range entries {
 		mode := uint32(0o100644)
 		switch {
-		case e.mode.IsDir():
+		case e.Mode.IsDir():
 			mode = 0o040755
-		case e.mode&fs.ModeSymlink != 0:
+		case e.Mode&fs.ModeSymlink != 0:
 			mode = 0o120777
 		}
-		write(i+1, e.name, mode, e.data)
+		write(i+1, e.Name, mode, e.Data)
 	}
 	write(0, "TRAILER!!!", 0, nil)
 	return b.Bytes()
@@ -264,13 +183,13 @@ func makeRpm(payload []byte) []byte {
 // makeDeb returns a .deb package of KESL, in its parts.
 func makeDeb(t testing.TB) []byte {
 	return makeAr(
-		entry{name: "debian-binary", data: []byte("2.0\n")},
-		entry{name: "control.tar.gz", data: gz(t, makeTar(t, entry{name: "./control", data: []byte("Package: kesl\n")}))},
-		entry{name: "data.tar.xz", data: xzip(t, makeTar(t,
-			entry{name: "./opt/", mode: fs.ModeDir | 0o755},
-			entry{name: "./opt/kaspersky/kesl/bin/kesl", data: []byte("kesl")},
-			entry{name: "./opt/kaspersky/kesl/lib/libkav", data: []byte("libkav")},
-			entry{name: "./opt/kaspersky/kesl/lib/libkav.so", data: []byte("libkav"), mode: fs.ModeSymlink},
+		entry{Name: "debian-binary", Data: []byte("2.0\n")},
+		entry{Name: "control.tar.gz", Data: archivetest.Gzip(t, archivetest.Tar(t, entry{Name: "./control", Data: []byte("Package: kesl\n")}))},
+		entry{Name: "data.tar.xz", Data: xzip(t, archivetest.Tar(t,
+			entry{Name: "./opt/", Mode: fs.ModeDir | 0o755},
+			entry{Name: "./opt/kaspersky/kesl/bin/kesl", Data: []byte("kesl")},
+			entry{Name: "./opt/kaspersky/kesl/lib/libkav", Data: []byte("libkav")},
+			entry{Name: "./opt/kaspersky/kesl/lib/libkav.so", Data: []byte("libkav"), Mode: fs.ModeSymlink},
 		))},
 	)
 }
@@ -278,9 +197,9 @@ func makeDeb(t testing.TB) []byte {
 // makeKeslCpio returns a cpio archive, as the payload of an rpm of KESL.
 func makeKeslCpio() []byte {
 	return makeCpio(
-		entry{name: ".", mode: fs.ModeDir},
-		entry{name: "./opt/kaspersky/kesl/bin/kesl", data: []byte("kesl")},
-		entry{name: "./opt/kaspersky/kesl/lib/libkav.so", data: []byte("libkav.so.1"), mode: fs.ModeSymlink},
-		entry{name: "./opt/kaspersky/kesl/share/a-much-longer-name.txt", data: []byte("odd")},
+		entry{Name: ".", Mode: fs.ModeDir},
+		entry{Name: "./opt/kaspersky/kesl/bin/kesl", Data: []byte("kesl")},
+		entry{Name: "./opt/kaspersky/kesl/lib/libkav.so", Data: []byte("libkav.so.1"), Mode: fs.ModeSymlink},
+		entry{Name: "./opt/kaspersky/kesl/share/a-much-longer-name.txt", Data: []byte("odd")},
 	)
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pedigree-sbom/pedigree/pkg/internal/archivetest"
 )
 
 // parallelTree writes a tree with plain files, nested archives, bad
@@ -25,11 +27,11 @@ func parallelTree(t *testing.T) string {
 		name := filepath.Join(dir, fmt.Sprintf("f%02d", i))
 		switch i % 6 {
 		case 0:
-			writeFile(t, name+".zip", makeZip(t, entry{name: "a.txt", data: []byte("a")}, entry{name: "in.tar.gz", data: gz(t, makeTar(t, entry{name: "deep.bin", data: random(5000)}))}))
+			writeFile(t, name+".zip", archivetest.Zip(t, entry{Name: "a.txt", Data: []byte("a")}, entry{Name: "in.tar.gz", Data: archivetest.Gzip(t, archivetest.Tar(t, entry{Name: "deep.bin", Data: random(5000)}))}))
 		case 1:
 			writeFile(t, name+".zip", []byte("PK\x03\x04 not really a zip")) // a warning
 		case 2:
-			writeFile(t, name+".tgz", gz(t, makeTar(t, entry{name: "../escape", data: []byte("x")}))) // a warning
+			writeFile(t, name+".tgz", archivetest.Gzip(t, archivetest.Tar(t, entry{Name: "../escape", Data: []byte("x")}))) // a warning
 		case 3:
 			writeFile(t, name+".bin", random(200_000))
 		default:
@@ -92,7 +94,7 @@ func TestWalkParallelControl(t *testing.T) {
 	for i := range 200 {
 		writeFile(t, filepath.Join(root, fmt.Sprintf("d%d/f%03d.txt", i%4, i)), []byte("x"))
 	}
-	writeFile(t, filepath.Join(root, "d0/a.zip"), makeZip(t, entry{name: "in.txt", data: []byte("in")}))
+	writeFile(t, filepath.Join(root, "d0/a.zip"), archivetest.Zip(t, entry{Name: "in.txt", Data: []byte("in")}))
 	run := func(ctx context.Context, lim Limits, fn func(*File) error) (int, Report, error) {
 		var mu sync.Mutex
 		n := 0
@@ -179,7 +181,7 @@ func TestWalkParallelControl(t *testing.T) {
 func TestWalkParallelFileRoot(t *testing.T) {
 	root := t.TempDir()
 	name := filepath.Join(root, "x.zip")
-	writeFile(t, name, makeZip(t, entry{name: "a", data: []byte("a")}))
+	writeFile(t, name, archivetest.Zip(t, entry{Name: "a", Data: []byte("a")}))
 	var locs []string
 	if _, err := WalkParallel(context.Background(), name, Limits{}, 4, func(f *File) error {
 		locs = append(locs, f.Location)

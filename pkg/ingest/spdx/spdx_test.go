@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/golden"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 )
 
@@ -254,33 +255,10 @@ func TestDialectsAgree(t *testing.T) {
 			if !reflect.DeepEqual(got, want) {
 				g, _ := json.MarshalIndent(got, "", " ")
 				w, _ := json.MarshalIndent(want, "", " ")
-				t.Errorf("%s differs from json:\n%s", dl.name, lineDiff(string(w), string(g)))
+				t.Errorf("%s differs from json:\n%s", dl.name, golden.Diff(string(w), string(g)))
 			}
 		})
 	}
-}
-
-// lineDiff lists the lines that differ between two texts of the same
-// shape, for a readable failure.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var out []string
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			out = append(out, "- "+a, "+ "+b)
-		}
-		if len(out) > 40 {
-			break
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 // TestRDFIsDeterministic guards against the map-ordered reading inside
@@ -290,7 +268,7 @@ func TestRDFIsDeterministic(t *testing.T) {
 	first := dump(decodeFile(t, model.FormatSPDXRDF, path))
 	for i := 0; i < 20; i++ {
 		if got := dump(decodeFile(t, model.FormatSPDXRDF, path)); got != first {
-			t.Fatalf("run %d differs:\n%s", i, lineDiff(first, got))
+			t.Fatalf("run %d differs:\n%s", i, golden.Diff(first, got))
 		}
 	}
 }
