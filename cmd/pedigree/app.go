@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pedigree-sbom/pedigree/cmd/pedigree/internal/options"
 	"github.com/pedigree-sbom/pedigree/pkg/limits"
 )
 
@@ -142,32 +143,24 @@ func versionString() string {
 	return v
 }
 
-// limitFlag is --limit, on every command that reads input.
-func limitFlag() cli.Flag {
-	return &cli.StringSliceFlag{Name: "limit", EnvVars: []string{"PEDIGREE_LIMIT"},
-		Usage: "set a bound on the input, NAME=VALUE, repeatable: " + strings.Join(limits.Names(), ", ") + " (see pedigree config)"}
+// limitsOf returns the limits of c's command (options.Limits.Resolve):
+// the defaults, then the config file's, then --limit or PEDIGREE_LIMIT. A
+// bad --limit is a usage error.
+func limitsOf(c *cli.Context) (limits.Limits, error) {
+	l, _, err := resolveLimits(c)
+	return l, err
 }
 
-// limitsOf returns the default limits with every --limit applied; a bad
-// setting is a usage error.
-func limitsOf(c *cli.Context) (limits.Limits, error) {
-	l := limits.Default()
-	// The config file's limits first (checked when it was read), then the
-	// flags, which win.
-	if fromFile, ok := c.App.Metadata[configLimitsKey].([]string); ok {
-		for _, s := range fromFile {
-			if err := l.Set(s); err != nil {
-				return l, err
-			}
-		}
+// resolveLimits is limitsOf with the origin of each limit, by name.
+func resolveLimits(c *cli.Context) (limits.Limits, map[string]options.Origin, error) {
+	set := options.Loaded(c)
+	if set == nil || set.Limits == nil {
+		return limits.Default(), nil, fmt.Errorf("internal error: command %q has no --limit", c.Command.Name)
 	}
-	for _, s := range c.StringSlice("limit") {
-		if strings.TrimSpace(s) == "" { // an empty PEDIGREE_LIMIT sets nothing
-			continue
-		}
-		if err := l.Set(s); err != nil {
-			return l, usagef("--limit: %v", err)
-		}
+	l, origins, err := set.Limits.Resolve(c)
+	var ue *options.UsageError
+	if errors.As(err, &ue) {
+		return l, origins, usagef("%s", ue.Msg)
 	}
-	return l, nil
+	return l, origins, err
 }

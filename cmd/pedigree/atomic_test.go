@@ -222,3 +222,22 @@ func TestLongChain(t *testing.T) {
 		t.Errorf("inspect: %d bytes for %d components", stdout.Len(), n)
 	}
 }
+
+// TestBOMName: the annotated BOM of a target is named after its file,
+// without a scheme pedigree knows or its SBOM suffixes; a colon that is
+// not a scheme's is part of the file's name.
+func TestBOMName(t *testing.T) {
+	for _, c := range []struct{ target, want string }{
+		{"bids/bid-03.cdx.json", "bid-03"},
+		{"sbom:bids/bid-03.spdx.json", "bid-03"},
+		{"dir:product/", "product"},
+		{"oci-archive:img.tar", "img.tar"},
+		{"-", "stdin"},
+		{"bids/v1:final.cdx.json", "v1:final"},
+		{"sbom:", "target"},
+	} {
+		if got := bomName(c.target); got != c.want {
+			t.Errorf("bomName(%q) = %q, want %q", c.target, got, c.want)
+		}
+	}
+}

@@ -11,13 +11,21 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pedigree-sbom/pedigree/cmd/pedigree/internal/options"
+	"github.com/pedigree-sbom/pedigree/pkg/generate"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/scan"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/waiver"
 )
 
 func explainCommand() *cli.Command {
+	opts := options.WithFileLimits(
+		options.Signatures(options.AlsoLoad),
+		options.Waivers("waiver file"),
+		options.Limit(),
+	)
 	return &cli.Command{
 		Name:      "explain",
 		Usage:     "explain a rule, or a finding of a scan: why it matched and what to do",
@@ -27,13 +35,8 @@ func explainCommand() *cli.Command {
 			"prints that finding: the component, its path from the product root, every piece of\n" +
 			"evidence with the rule behind it, why it is or is not white-labelled, its waiver,\n" +
 			"and what to do.",
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "signatures", EnvVars: []string{"PEDIGREE_SIGNATURES"},
-				Usage: "also load this rule file or directory, repeatable"},
-			&cli.StringFlag{Name: "waivers", EnvVars: []string{"PEDIGREE_WAIVERS"}, Usage: "waiver file"},
-			limitFlag(),
-		},
-		Before: applyConfigLimits,
+		Flags:  opts.Flags(),
+		Before: opts.Load,
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usagef("explain needs a rule id or a finding id and the targets it was found in")
@@ -71,7 +74,8 @@ func explainCommand() *cli.Command {
 				return err
 			}
 			res, err := scan.Scan(c.Context, scan.Config{Targets: c.Args().Tail(), Engine: eng, Waivers: ws,
-				Ingest: lim.Ingest, Limits: lim.Walk, Now: time.Now(), Stdin: c.App.Reader})
+				Ingest: lim.Ingest, Now: time.Now(), Stdin: c.App.Reader,
+				Generator: generate.Generator{Engine: eng, Options: generate.Options{Limits: lim.Walk}}})
 			if err != nil {
 				return err
 			}
@@ -90,7 +94,7 @@ func explainCommand() *cli.Command {
 	}
 }
 
-func explainFinding(w io.Writer, set *signature.Set, t *scan.Target, f *scan.Finding) error {
+func explainFinding(w io.Writer, set *signature.Set, t *result.Target, f *result.Finding) error {
 	var b strings.Builder
 	names := map[string]string{}
 	for _, c := range t.Document.Components {
@@ -200,7 +204,7 @@ func evidenceLine(e match.Evidence, kinds map[string]bool) string {
 		field = strings.TrimSpace(field[strings.IndexByte(field, ']')+1:])
 		kinds["all[N]"] = true
 	}
-	kinds[e.Kind] = true
+	kinds[string(e.Kind)] = true
 	loc := ""
 	if e.Location != "" && e.Location != e.Value {
 		loc = " in " + e.Location
@@ -237,18 +241,18 @@ func block(field string) int {
 
 // kindOrder and kindHelp are the legend of explain: the evidence kinds
 // whose meaning is not plain from their name.
-var kindOrder = []string{match.KindName, match.KindService, match.KindReference, match.KindMention,
-	match.KindPedigree, match.KindRelationship, "all[N]", "nested"}
+var kindOrder = []string{string(match.KindName), string(match.KindService), string(match.KindReference), string(match.KindMention),
+	string(match.KindPedigree), string(match.KindRelationship), "all[N]", "nested"}
 
 var kindHelp = map[string]string{
-	match.KindName:         "a product or vendor name in the component's own name",
-	match.KindService:      "a service name the component declares (Windows service, systemd unit)",
-	match.KindReference:    "source code that imports the vendor's namespace, header or module: at most medium alone, the rule's severity when the document also declares or ships what is imported",
-	match.KindMention:      "the vendor named in free text: never vendor identity",
-	match.KindPedigree:     "evidence of a CycloneDX pedigree ancestor or variant, passed on",
-	match.KindRelationship: "evidence of a component this one derives from (VARIANT_OF, DESCENDANT_OF, COPY_OF, GENERATED_FROM)",
-	"all[N]":               "block N of a composite rule: every block must be found, and the rule rates them together",
-	"nested":               "a part of the artifact (a class in a jar in an .aar), reported with it once",
+	string(match.KindName):         "a product or vendor name in the component's own name",
+	string(match.KindService):      "a service name the component declares (Windows service, systemd unit)",
+	string(match.KindReference):    "source code that imports the vendor's namespace, header or module: at most medium alone, the rule's severity when the document also declares or ships what is imported",
+	string(match.KindMention):      "the vendor named in free text: never vendor identity",
+	string(match.KindPedigree):     "evidence of a CycloneDX pedigree ancestor or variant, passed on",
+	string(match.KindRelationship): "evidence of a component this one derives from (VARIANT_OF, DESCENDANT_OF, COPY_OF, GENERATED_FROM)",
+	"all[N]":                       "block N of a composite rule: every block must be found, and the rule rates them together",
+	"nested":                       "a part of the artifact (a class in a jar in an .aar), reported with it once",
 }
 
 // howFound says, under a rule's patterns, how they turn into evidence

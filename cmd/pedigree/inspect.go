@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pedigree-sbom/pedigree/cmd/pedigree/internal/options"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/inspect"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
@@ -24,6 +25,11 @@ func readSBOM(c *cli.Context, path string) (*model.Document, error) {
 }
 
 func inspectCommand() *cli.Command {
+	opts := options.WithFileLimits(
+		options.LocalOutput("table", "output format: "+strings.Join(inspect.Formats, ", ")),
+		options.LocalFullPaths("show every step of each component's path from the product root; by default a path of more than 9 steps shows its first 4 and last 4 and how many were left out"),
+		options.Limit(),
+	)
 	return &cli.Command{
 		Name:      "inspect",
 		Usage:     "show what pedigree understood of an SBOM",
@@ -32,12 +38,8 @@ func inspectCommand() *cli.Command {
 			"the fields that name its makers (supplier, manufacturer, publisher, authors,\n" +
 			"originator, copyright), its hashes and references, and its path from the product root.\n" +
 			"The format is detected from the content. Use - to read standard input.",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "table", Usage: "output format: " + strings.Join(inspect.Formats, ", ")},
-			&cli.BoolFlag{Name: "full-paths", Usage: "show every step of each component's path from the product root; by default a path of more than 9 steps shows its first 4 and last 4 and how many were left out"},
-			limitFlag(),
-		},
-		Before: applyConfigLimits,
+		Flags:  opts.Flags(),
+		Before: opts.Load,
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("inspect takes exactly one SBOM, got %d arguments", c.NArg())

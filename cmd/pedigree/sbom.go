@@ -9,10 +9,18 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pedigree-sbom/pedigree/cmd/pedigree/internal/options"
 	"github.com/pedigree-sbom/pedigree/pkg/generate"
+	"github.com/pedigree-sbom/pedigree/pkg/source"
 )
 
 func sbomCommand() *cli.Command {
+	opts := options.WithFileLimits(
+		options.LocalOutput("cyclonedx-json", "FORMAT[=FILE]: "+strings.Join(generate.Formats, ", ")),
+		options.Signatures("also use this rule file or directory for deep inspection, repeatable"),
+		options.Limit(),
+		options.Quiet("no progress display"),
+	)
 	return &cli.Command{
 		Name:      "sbom",
 		Usage:     "generate the SBOM of a directory, file, archive or image archive",
@@ -22,15 +30,8 @@ func sbomCommand() *cli.Command {
 			"that revealed its maker (version resources, signer, manifest, copyright strings,\n" +
 			"hosts, Java packages) as pedigree:* properties. TARGET is a path, or\n" +
 			"dir:, file:, docker-archive:, oci-archive:, oci-dir: and a path.",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "cyclonedx-json",
-				Usage: "FORMAT[=FILE]: " + strings.Join(generate.Formats, ", ")},
-			&cli.StringSliceFlag{Name: "signatures", EnvVars: []string{"PEDIGREE_SIGNATURES"},
-				Usage: "also use this rule file or directory for deep inspection, repeatable"},
-			limitFlag(),
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display"},
-		},
-		Before: applyConfigLimits,
+		Flags:  opts.Flags(),
+		Before: opts.Load,
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("sbom takes one TARGET, got %d arguments", c.NArg())
@@ -68,14 +69,14 @@ func sbomCommand() *cli.Command {
 	}
 }
 
-// sourceOf splits "dir:PATH" into the source kind and the path; a bare
-// path is a directory or a file.
-func sourceOf(arg string) (kind, target string) {
-	if k, rest, ok := strings.Cut(arg, ":"); ok && slices.Contains(generate.Sources, k) {
-		return k, rest
+// sourceOf splits "dir:PATH" into the scheme and the path; a bare path is
+// a directory or a file.
+func sourceOf(arg string) (source.Scheme, string) {
+	if s, path, ok := source.Split(arg); ok && s.Generated() {
+		return s, path
 	}
 	if st, err := os.Stat(arg); err == nil && st.IsDir() {
-		return "dir", arg
+		return source.Dir, arg
 	}
-	return "file", arg
+	return source.File, arg
 }

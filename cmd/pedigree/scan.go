@@ -5,21 +5,28 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pedigree-sbom/pedigree/cmd/pedigree/internal/options"
+	"github.com/pedigree-sbom/pedigree/pkg/fserr"
+	"github.com/pedigree-sbom/pedigree/pkg/generate"
 	"github.com/pedigree-sbom/pedigree/pkg/report"
+	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/scan"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
+	"github.com/pedigree-sbom/pedigree/pkg/source"
 	"github.com/pedigree-sbom/pedigree/pkg/waiver"
 )
 
 // output is one -o FORMAT[=FILE] request; File "" is standard output.
-type output struct{ Format, File string }
+type output struct {
+	Format report.Format
+	File   string
+}
 
 func parseOutputs(specs []string) ([]output, error) {
 	if len(specs) == 0 {
@@ -28,9 +35,10 @@ func parseOutputs(specs []string) ([]output, error) {
 	var outs []output
 	stdout := 0
 	for _, s := range specs {
-		format, file, _ := strings.Cut(s, "=")
-		if !slices.Contains(report.Formats, format) {
-			return nil, usagef("unknown output format %q (want %s)", format, strings.Join(report.Formats, ", "))
+		name, file, _ := strings.Cut(s, "=")
+		format, ok := report.ParseFormat(name)
+		if !ok {
+			return nil, usagef("unknown output format %q (want %s)", name, report.FormatNames(", "))
 		}
 		if file == "" {
 			stdout++
@@ -58,6 +66,7 @@ func parseFailOn(s string) (signature.Severity, error) {
 }
 
 func scanCommand() *cli.Command {
+	opts := scanOptions()
 	return &cli.Command{
 		Name:      "scan",
 		Usage:     "find components made by a prohibited vendor, under any brand",
@@ -72,8 +81,8 @@ func scanCommand() *cli.Command {
 			"evaluated at once (--jobs); with more than one, the table ends with a summary.\n\n" +
 			"Exit codes: 0 the gate passed; 1 a finding at or above --fail-on; 2 an error\n" +
 			"(usage, or a target that could not be evaluated).",
-		Flags:  scanFlags(),
-		Before: applyConfig,
+		Flags:  opts.Flags(),
+		Before: opts.Load,
 		Action: runScan,
 	}
 }
@@ -119,10 +128,11 @@ func runScan(c *cli.Context) error {
 	prog := newProgress(c.App.ErrWriter, c.Bool("quiet"))
 	res, err := scan.Scan(c.Context, scan.Config{
 		Targets: targets, Engine: eng, FailOn: failOn, Waivers: waivers,
-		Ingest: lim.Ingest, Limits: lim.Walk, Now: time.Now(), Stdin: c.App.Reader,
-		ToolName: "pedigree", ToolVersion: versionString(), Progress: prog.update, Workers: c.Int("jobs"),
+		Ingest: lim.Ingest, Now: time.Now(), Stdin: c.App.Reader,
+		Generator: generate.Generator{Engine: eng, Options: generate.Options{Limits: lim.Walk, Progress: prog.update}},
+		ToolName:  "pedigree", ToolVersion: versionString(), Workers: c.Int("jobs"),
 		AllowIncomplete: c.Bool("allow-incomplete"),
-		KeepDocuments:   slices.ContainsFunc(outs, func(o output) bool { return o.Format == "cyclonedx-json" }),
+		KeepDocuments:   slices.ContainsFunc(outs, func(o output) bool { return o.Format.NeedsDocuments() }),
 	})
 	prog.done()
 	if err != nil {
@@ -130,7 +140,7 @@ func runScan(c *cli.Context) error {
 	}
 	for _, t := range res.Targets {
 		verbose("%s: %s, %d findings", t.Target, t.Verdict, len(t.Findings))
-		if !t.Complete() && t.Verdict != scan.Error && c.Bool("allow-incomplete") {
+		if !t.Complete() && t.Verdict != result.Error && c.Bool("allow-incomplete") {
 			fmt.Fprintf(c.App.ErrWriter, "pedigree: warning: %s (accepted with --allow-incomplete)\n", t.IncompleteReason())
 		}
 	}
@@ -201,8 +211,8 @@ func scanTargets(c *cli.Context) ([]string, error) {
 	return targets, nil
 }
 
-func writeReport(c *cli.Context, o output, res *scan.Result) error {
-	if o.Format == "cyclonedx-json" && isDirSpec(o.File) {
+func writeReport(c *cli.Context, o output, res *result.Result) error {
+	if o.Format == report.CycloneDX && isDirSpec(o.File) {
 		return writeBOMs(o.File, res)
 	}
 	if o.File == "" {
@@ -213,7 +223,7 @@ func writeReport(c *cli.Context, o output, res *scan.Result) error {
 	}
 	err := writeFileAtomic(o.File, func(w io.Writer) error { return report.Write(w, o.Format, res) })
 	if err != nil {
-		return fmt.Errorf("write %s report %s: %w", o.Format, o.File, unwrapPath(err))
+		return fmt.Errorf("write %s report %s: %w", o.Format, o.File, fserr.Cause(err))
 	}
 	return nil
 }
@@ -233,13 +243,13 @@ func isDirSpec(name string) bool {
 
 // writeBOMs writes each evaluated target's annotated BOM into dir, named
 // after the target: bids/bid-03.cdx.json gives DIR/bid-03.pedigree.cdx.json.
-func writeBOMs(dir string, res *scan.Result) error {
+func writeBOMs(dir string, res *result.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write cyclonedx-json reports: %w", err)
 	}
 	used := map[string]bool{}
 	for _, t := range res.Targets {
-		if t.Verdict == scan.Error {
+		if t.Verdict == result.Error {
 			continue
 		}
 		name := bomName(t.Target)
@@ -250,7 +260,7 @@ func writeBOMs(dir string, res *scan.Result) error {
 		path := filepath.Join(dir, name+".pedigree.cdx.json")
 		err := writeFileAtomic(path, func(w io.Writer) error { return report.WriteCycloneDX(w, res, t) })
 		if err != nil {
-			return fmt.Errorf("write cyclonedx-json report %s: %w", path, unwrapPath(err))
+			return fmt.Errorf("write cyclonedx-json report %s: %w", path, fserr.Cause(err))
 		}
 	}
 	return nil
@@ -258,9 +268,7 @@ func writeBOMs(dir string, res *scan.Result) error {
 
 // bomName is a target's base name without its scheme and SBOM suffixes.
 func bomName(target string) string {
-	if scheme, rest, ok := strings.Cut(target, ":"); ok && len(scheme) > 1 {
-		target = rest
-	}
+	_, target, _ = source.Split(target)
 	name := filepath.Base(filepath.Clean(target))
 	if target == "-" {
 		name = "stdin"
@@ -274,29 +282,20 @@ func bomName(target string) string {
 	return name
 }
 
-// scanFlags are scan's flags; config shows their effective values.
-func scanFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, EnvVars: []string{"PEDIGREE_OUTPUT"},
-			Usage: "report FORMAT[=FILE], repeatable; formats: " + strings.Join(report.Formats, ", ") + " (default table)"},
-		&cli.StringFlag{Name: "fail-on", Value: "high", EnvVars: []string{"PEDIGREE_FAIL_ON"},
-			Usage: "fail (exit 1) on a finding of this severity or above: none, info, low, medium, high, critical"},
-		&cli.StringSliceFlag{Name: "signatures", EnvVars: []string{"PEDIGREE_SIGNATURES"},
-			Usage: "rule file or directory that adds rules or overrides embedded ones by id, repeatable"},
-		&cli.StringFlag{Name: "waivers", EnvVars: []string{"PEDIGREE_WAIVERS"},
-			Usage: "waiver file: accepted findings with reason, owner and expiry"},
-		&cli.StringSliceFlag{Name: "from", EnvVars: []string{"PEDIGREE_FROM"},
-			Usage: "read more targets from this list file (one per line, # comments; - for standard input), repeatable"},
-		&cli.StringFlag{Name: "config", EnvVars: []string{"PEDIGREE_CONFIG"},
-			Usage: "YAML file with defaults for these flags (output, fail-on, signatures, waivers)"},
-		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: min(4, runtime.GOMAXPROCS(0)), EnvVars: []string{"PEDIGREE_JOBS"},
-			Usage: "targets read at once; each holds one document in memory"},
-		limitFlag(),
-		&cli.BoolFlag{Name: "allow-incomplete", EnvVars: []string{"PEDIGREE_ALLOW_INCOMPLETE"},
-			Usage: "accept a target some part of which could not be inspected (a limit, an unreadable nested archive): its gaps become warnings instead of the verdict incomplete (exit 2)"},
-		&cli.BoolFlag{Name: "full-paths", EnvVars: []string{"PEDIGREE_FULL_PATHS"},
-			Usage: "show every step of each finding's path from the product root; by default a path of more than 9 steps shows its first 4 and last 4 and how many were left out"},
-		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "write no report to standard output; only the exit code and errors"},
-		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on standard error what is being read and loaded"},
-	}
+// scanOptions are scan's settings; config shows their effective values.
+func scanOptions() *options.Set {
+	return options.WithFile(
+		options.Output("report FORMAT[=FILE], repeatable; formats: "+report.FormatNames(", ")+" (default table)"),
+		options.FailOn(),
+		options.Signatures("rule file or directory that adds rules or overrides embedded ones by id, repeatable"),
+		options.Waivers("waiver file: accepted findings with reason, owner and expiry"),
+		options.From(),
+		options.Config(),
+		options.Jobs(),
+		options.Limit(),
+		options.AllowIncomplete(),
+		options.FullPaths(),
+		options.Quiet("write no report to standard output; only the exit code and errors"),
+		options.Verbose(),
+	)
 }

@@ -11,14 +11,15 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pedigree-sbom/pedigree/cmd/pedigree/internal/options"
+	"github.com/pedigree-sbom/pedigree/pkg/fserr"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/sigpack"
 )
 
 func signaturesCommand() *cli.Command {
-	extra := &cli.StringSliceFlag{Name: "signatures", EnvVars: []string{"PEDIGREE_SIGNATURES"},
-		Usage: "also load this rule file or directory, repeatable"}
+	extra := options.Signatures(options.AlsoLoad).Flag
 	return &cli.Command{
 		Name:  "signatures",
 		Usage: "list, show and validate signature rules",
@@ -199,7 +200,7 @@ func updateCommand() *cli.Command {
 			}
 			if p := c.String("signature"); p != "" {
 				if sig, err = os.ReadFile(p); err != nil {
-					return fmt.Errorf("read signature %s: %w", p, unwrapPath(err))
+					return fmt.Errorf("read signature %s: %w", p, fserr.Cause(err))
 				}
 			}
 			keys, err := trustedKeys()
@@ -272,7 +273,7 @@ func bundle(c *cli.Context) error {
 	}
 	keyText, err := os.ReadFile(c.String("key"))
 	if err != nil {
-		return fmt.Errorf("read key %s: %w", c.String("key"), unwrapPath(err))
+		return fmt.Errorf("read key %s: %w", c.String("key"), fserr.Cause(err))
 	}
 	priv, err := sigpack.ParsePrivate(keyText)
 	if err != nil {

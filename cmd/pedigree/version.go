@@ -5,16 +5,15 @@ import (
 	"runtime"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/pedigree-sbom/pedigree/cmd/pedigree/internal/options"
 )
 
 func versionCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "version",
 		Usage: "print the version, commit, Go version and the signature packs in force",
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "signatures", EnvVars: []string{"PEDIGREE_SIGNATURES"},
-				Usage: "also load this rule file or directory, repeatable"},
-		},
+		Flags: []cli.Flag{options.Signatures(options.AlsoLoad).Flag},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("version takes no arguments")
