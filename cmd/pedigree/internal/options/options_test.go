@@ -63,6 +63,17 @@ func writeConfig(t *testing.T, text string) string {
 }
 
 // clearEnv unsets every PEDIGREE_* variable for the test.
+// withConfig writes the config file text, when there is one, and returns
+// args with --config naming it, and its path ("" for none).
+func withConfig(t *testing.T, text string, args []string) ([]string, string) {
+	t.Helper()
+	if text == "" {
+		return args, ""
+	}
+	path := writeConfig(t, text)
+	return append([]string{"--config", path}, args...), path
+}
+
 func clearEnv(t *testing.T) {
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
@@ -118,12 +129,7 @@ func TestOrigins(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			args := tt.args
-			var path string
-			if tt.file != "" {
-				path = writeConfig(t, tt.file)
-				args = append([]string{"--config", path}, args...)
-			}
+			args, path := withConfig(t, tt.file, tt.args)
 			set := scanLike()
 			values, err := load(t, set, args...)
 			if err != nil {
@@ -170,12 +176,7 @@ func TestLimitOrigins(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			clearEnv(t)
 			t.Setenv(EnvLimit, tt.env)
-			args := tt.args
-			var path string
-			if tt.file != "" {
-				path = writeConfig(t, tt.file)
-				args = append([]string{"--config", path}, args...)
-			}
+			args, path := withConfig(t, tt.file, tt.args)
 			set := scanLike()
 			var origins map[string]Origin
 			app := &cli.App{Name: "t", Writer: io.Discard, ErrWriter: io.Discard, ExitErrHandler: func(*cli.Context, error) {},
