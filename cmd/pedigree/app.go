@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pedigree-sbom/pedigree/cmd/pedigree/internal/options"
+	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/limits"
 )
 
@@ -149,6 +150,12 @@ func versionString() string {
 func limitsOf(c *cli.Context) (limits.Limits, error) {
 	l, _, err := resolveLimits(c)
 	return l, err
+}
+
+// ingestOptions are how c's command reads SBOMs: the SBOM limits of lim
+// and --strict (false on a command without it).
+func ingestOptions(c *cli.Context, lim limits.Limits) ingest.Options {
+	return ingest.Options{Ingest: lim.Ingest, Strict: c.Bool("strict")}
 }
 
 // resolveLimits is limitsOf with the origin of each limit, by name.

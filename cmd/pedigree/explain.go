@@ -25,6 +25,7 @@ func explainCommand() *cli.Command {
 		options.Signatures(options.AlsoLoad),
 		options.Waivers("waiver file"),
 		options.Limit(),
+		options.Strict(),
 	)
 	return &cli.Command{
 		Name:      "explain",
@@ -74,7 +75,7 @@ func explainCommand() *cli.Command {
 				return err
 			}
 			res, err := scan.Scan(c.Context, scan.Config{Targets: c.Args().Tail(), Engine: eng, Waivers: ws,
-				Ingest: lim.Ingest, Now: time.Now(), Stdin: c.App.Reader,
+				Ingest: ingestOptions(c, lim), Now: time.Now(), Stdin: c.App.Reader,
 				Generator: generate.Generator{Engine: eng, Options: generate.Options{Limits: lim.Walk}}})
 			if err != nil {
 				return err

@@ -19,9 +19,9 @@ func readSBOM(c *cli.Context, path string) (*model.Document, error) {
 		return nil, err
 	}
 	if path == "-" {
-		return ingest.Decode("stdin", c.App.Reader, lim.Ingest)
+		return ingest.Decode("stdin", c.App.Reader, ingestOptions(c, lim))
 	}
-	return ingest.File(path, lim.Ingest)
+	return ingest.File(path, ingestOptions(c, lim))
 }
 
 func inspectCommand() *cli.Command {
@@ -29,6 +29,7 @@ func inspectCommand() *cli.Command {
 		options.LocalOutput("table", "output format: "+strings.Join(inspect.Formats, ", ")),
 		options.LocalFullPaths("show every step of each component's path from the product root; by default a path of more than 9 steps shows its first 4 and last 4 and how many were left out"),
 		options.Limit(),
+		options.Strict(),
 	)
 	return &cli.Command{
 		Name:      "inspect",

@@ -128,7 +128,7 @@ func runScan(c *cli.Context) error {
 	prog := newProgress(c.App.ErrWriter, c.Bool("quiet"))
 	res, err := scan.Scan(c.Context, scan.Config{
 		Targets: targets, Engine: eng, FailOn: failOn, Waivers: waivers,
-		Ingest: lim.Ingest, Now: time.Now(), Stdin: c.App.Reader,
+		Ingest: ingestOptions(c, lim), Now: time.Now(), Stdin: c.App.Reader,
 		Generator: generate.Generator{Engine: eng, Options: generate.Options{Limits: lim.Walk, Progress: prog.update}},
 		ToolName:  "pedigree", ToolVersion: versionString(), Workers: c.Int("jobs"),
 		AllowIncomplete: c.Bool("allow-incomplete"),
@@ -294,6 +294,7 @@ func scanOptions() *options.Set {
 		options.Jobs(),
 		options.Limit(),
 		options.AllowIncomplete(),
+		options.Strict(),
 		options.FullPaths(),
 		options.Quiet("write no report to standard output; only the exit code and errors"),
 		options.Verbose(),

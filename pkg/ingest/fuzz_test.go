@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pedigree-sbom/pedigree/pkg/internal/fuzzseed"
+	"github.com/pedigree-sbom/pedigree/pkg/limits"
 )
 
 // FuzzDecode looks for any input that panics format detection or a
@@ -12,7 +13,7 @@ import (
 // the input. go test ./pkg/ingest -fuzz FuzzDecode
 func FuzzDecode(f *testing.F) {
 	fuzzseed.Add(f, func(string) bool { return true }, "../../fixtures/sbom", "../../fixtures/whitelabel")
-	opts := Options{MaxBytes: 1 << 20, MaxDepth: 64}
+	opts := Options{Ingest: limits.Ingest{MaxBytes: 1 << 20, MaxDepth: 64}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := Decode("fuzz", bytes.NewReader(data), opts)
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/pedigree-sbom/pedigree/pkg/limits"
 )
 
 func TestMaySBOM(t *testing.T) {
@@ -117,7 +119,7 @@ func TestStreamBounded(t *testing.T) {
 	runtime.ReadMemStats(&ms)
 	before := ms.TotalAlloc
 	r := &counting{r: io.MultiReader(strings.NewReader("{"), text{})}
-	_, err := Decode("stdin", r, Options{MaxBytes: limit})
+	_, err := Decode("stdin", r, Options{Ingest: limits.Ingest{MaxBytes: limit}})
 	runtime.ReadMemStats(&ms)
 	alloc := ms.TotalAlloc - before
 	if KindOf(err) != KindLimit {

@@ -12,7 +12,7 @@ import (
 // limits take their defaults from pkg/limits.
 func TestPackagesUseTheDefaults(t *testing.T) {
 	d := limits.Default()
-	if ingest.DefaultOptions() != d.Ingest || walk.DefaultLimits() != d.Walk {
+	if ingest.DefaultOptions() != (ingest.Options{Ingest: d.Ingest}) || walk.DefaultLimits() != d.Walk {
 		t.Fatalf("ingest %+v, walk %+v; want %+v", ingest.DefaultOptions(), walk.DefaultLimits(), d)
 	}
 }
@@ -20,8 +20,8 @@ func TestPackagesUseTheDefaults(t *testing.T) {
 // TestWithDefaults fills each kind of unset limit, and keeps set ones.
 func TestWithDefaults(t *testing.T) {
 	d := limits.Default()
-	in := ingest.Options{MaxBytes: 10, MaxDepth: -1}.WithDefaults()
-	if want := (ingest.Options{MaxBytes: 10, MaxDepth: d.Ingest.MaxDepth, MaxComponents: d.Ingest.MaxComponents, MaxStringBytes: d.Ingest.MaxStringBytes}); in != want {
+	in := ingest.Options{Ingest: limits.Ingest{MaxBytes: 10, MaxDepth: -1}, Strict: true}.WithDefaults()
+	if want := (ingest.Options{Ingest: limits.Ingest{MaxBytes: 10, MaxDepth: d.Ingest.MaxDepth, MaxComponents: d.Ingest.MaxComponents, MaxStringBytes: d.Ingest.MaxStringBytes}, Strict: true}); in != want {
 		t.Errorf("ingest: %+v, want %+v", in, want)
 	}
 	w := walk.Limits{MaxFiles: 3, MaxRatio: -5}.WithDefaults()

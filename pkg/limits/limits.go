@@ -5,7 +5,7 @@
 // The bounds themselves are enforced where the reading happens: the SBOM
 // limits by pkg/ingest, the file and archive limits by pkg/walk. Errors and
 // warnings there name the limit as "(limit NAME)", so a user can raise it.
-// Those packages use this package's types (ingest.Options is Ingest,
+// Those packages use this package's types (ingest.Options holds an Ingest,
 // walk.Limits is Walk) and its WithDefaults, so that the defaults and the
 // filling of unset limits are written once, here; this package imports
 // neither.
@@ -29,9 +29,9 @@ type Limits struct {
 	Walk   Walk
 }
 
-// Ingest bounds what one SBOM may cost. pkg/ingest enforces them; it
-// calls this type ingest.Options. A field left at zero (or below) takes
-// its default.
+// Ingest bounds what one SBOM may cost. pkg/ingest enforces them;
+// ingest.Options holds them beside the reading switches that are not
+// limits (Strict). A field left at zero (or below) takes its default.
 type Ingest struct {
 	// MaxBytes is the largest input accepted, not counting leading white space.
 	MaxBytes int64

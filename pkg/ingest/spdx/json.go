@@ -9,7 +9,7 @@ import (
 )
 
 // decodeJSON reads an SPDX JSON document.
-func decodeJSON(data []byte) (*result, error) {
+func decodeJSON(data []byte, t *tolerance) (*result, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
@@ -23,7 +23,7 @@ func decodeJSON(data []byte) (*result, error) {
 	if !ok {
 		return nil, fmt.Errorf("the document is %s, want a JSON object", kindOf(v))
 	}
-	return decodeTree(obj)
+	return decodeTree(obj, t)
 }
 
 // syntaxError says where a JSON syntax error is, or that the input ends

@@ -41,6 +41,9 @@ type result struct {
 	// rdfRelationships, when not nil, are the relationships of an RDF
 	// document, read from its triples.
 	rdfRelationships []rdfRelationship
+	// tol holds the defects mended before tools-golang read the input
+	// (see tolerate.go); nil when none were looked for.
+	tol *tolerance
 }
 
 // text returns a value tools-golang cut from raw JSON text, decoded.
@@ -79,7 +82,9 @@ func toModel(r *result) *model.Document {
 			if value == "" {
 				continue
 			}
-			if strings.EqualFold(typ, "Tool") {
+			if r.bare("creator", value) {
+				typ = ""
+			} else if strings.EqualFold(typ, "Tool") {
 				out.Tools = append(out.Tools, value)
 				continue
 			}
@@ -234,11 +239,11 @@ func component(r *result, p *tgspdx.Package) *model.Component {
 	c.Comment = joinLines(comments...)
 
 	if s := p.PackageSupplier; s != nil && asserted(s.Supplier) {
-		party := parseParty(strings.TrimSpace(s.SupplierType), strings.TrimSpace(r.text(s.Supplier)))
+		party := r.party("supplier", s.SupplierType, s.Supplier)
 		c.Supplier = &party
 	}
 	if o := p.PackageOriginator; o != nil && asserted(o.Originator) {
-		party := parseParty(strings.TrimSpace(o.OriginatorType), strings.TrimSpace(r.text(o.Originator)))
+		party := r.party("originator", o.OriginatorType, o.Originator)
 		c.Originator = &party
 	}
 	if asserted(p.PackageCopyrightText) {
@@ -371,6 +376,16 @@ func nonEmpty(values ...string) []string {
 		}
 	}
 	return out
+}
+
+// party maps a supplier or originator. One written without its type is
+// kept as written: its whole text is the name, of no stated kind.
+func (r *result) party(field, typ, value string) model.Party {
+	value = strings.TrimSpace(r.text(value))
+	if r.bare(field, value) {
+		return model.Party{Name: value, Raw: value}
+	}
+	return parseParty(strings.TrimSpace(typ), value)
 }
 
 // emailRE splits "Name (email)" at its last parenthesised part.

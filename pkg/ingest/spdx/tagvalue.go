@@ -16,16 +16,21 @@ import (
 	"github.com/spdx/tools-golang/tagvalue/reader"
 )
 
-// decodeTagValue reads an SPDX tag-value document.
-func decodeTagValue(data []byte) (*result, error) {
-	pairs, err := readTagValues(data)
+// decodeTagValue reads an SPDX tag-value document, mending the defects
+// tolerance lists (see tolerate.go) before tools-golang sees the pairs.
+func decodeTagValue(data []byte, t *tolerance) (*result, error) {
+	data, err := t.mendLineEnds(data)
+	if err != nil {
+		return nil, err
+	}
+	read, err := readTagValues(data)
 	if err != nil {
 		return nil, err
 	}
 	version := ""
-	for _, p := range pairs {
-		if p.Tag == "SPDXVersion" {
-			version = strings.TrimSpace(p.Value)
+	for _, p := range read {
+		if p.tag == "SPDXVersion" {
+			version = strings.TrimSpace(p.value)
 			break
 		}
 	}
@@ -35,22 +40,25 @@ func decodeTagValue(data []byte) (*result, error) {
 	if err := checkVersion(version); err != nil {
 		return nil, err
 	}
-	kept := pairs[:0]
-	for _, p := range pairs {
+	read, err = t.mendPairs(read)
+	if err != nil {
+		return nil, err
+	}
+	pairs := make([]reader.TagValuePair, 0, len(read))
+	for _, p := range read {
 		switch {
-		case (p.Tag == "PackageSupplier" || p.Tag == "PackageOriginator") && strings.EqualFold(strings.TrimSpace(p.Value), "NONE"):
+		case (p.tag == "PackageSupplier" || p.tag == "PackageOriginator") && strings.EqualFold(strings.TrimSpace(p.value), "NONE"):
 			// The parsers accept only NOASSERTION or a typed party; NONE
 			// says the same as leaving the tag out.
 			continue
-		case strings.HasPrefix(p.Tag, "Snippet") || p.Tag == "LicenseInfoInSnippet":
+		case strings.HasPrefix(p.tag, "Snippet") || p.tag == "LicenseInfoInSnippet":
 			// Snippets are not needed, and the parsers refuse them after a
 			// package (where the spdx-spec examples have them) rather than
 			// after a file.
 			continue
 		}
-		kept = append(kept, p)
+		pairs = append(pairs, reader.TagValuePair{Tag: p.tag, Value: p.value})
 	}
-	pairs = kept
 
 	var doc tgspdx.Document
 	err = guard("the SPDX tag-value parser", func() error {
@@ -79,15 +87,15 @@ func decodeTagValue(data []byte) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &result{doc: &doc, version: version}, nil
+	return &result{doc: &doc, version: version, tol: t}, nil
 }
 
 // readTagValues splits a tag-value document into its tag/value pairs the
 // way tools-golang's reader does, but without a limit on the length of a
-// line, and with line numbers in its errors.
-func readTagValues(data []byte) ([]reader.TagValuePair, error) {
+// line, and with line numbers in its errors and in the pairs.
+func readTagValues(data []byte) ([]tagPair, error) {
 	var (
-		pairs    []reader.TagValuePair
+		pairs    []tagPair
 		inText   bool
 		textLine int
 		tag      string
@@ -107,7 +115,7 @@ func readTagValues(data []byte) ([]reader.TagValuePair, error) {
 				continue
 			}
 			value.WriteString(before)
-			pairs = append(pairs, reader.TagValuePair{Tag: tag, Value: value.String()})
+			pairs = append(pairs, tagPair{tag: tag, value: value.String(), line: textLine})
 			inText = false
 			continue
 		}
@@ -122,11 +130,11 @@ func readTagValues(data []byte) ([]reader.TagValuePair, error) {
 		tag = strings.TrimSpace(t)
 		_, text, isText := strings.Cut(rest, "<text>")
 		if !isText {
-			pairs = append(pairs, reader.TagValuePair{Tag: tag, Value: strings.TrimSpace(rest)})
+			pairs = append(pairs, tagPair{tag: tag, value: strings.TrimSpace(rest), line: i + 1})
 			continue
 		}
 		if inner, _, closed := strings.Cut(text, "</text>"); closed {
-			pairs = append(pairs, reader.TagValuePair{Tag: tag, Value: inner})
+			pairs = append(pairs, tagPair{tag: tag, value: inner, line: i + 1})
 			continue
 		}
 		value.Reset()

@@ -160,9 +160,9 @@ func wantsString(key string, item bool) bool {
 	return !arrayKeys[key] && !objectKeys[key] && !boolKeys[key] && !intKeys[key]
 }
 
-// decodeTree checks the version of a document tree and decodes it into the
-// SPDX 2.3 model of tools-golang.
-func decodeTree(obj map[string]any) (*result, error) {
+// decodeTree checks the version of a document tree, mends the defects t
+// tolerates, and decodes it into the SPDX 2.3 model of tools-golang.
+func decodeTree(obj map[string]any, t *tolerance) (*result, error) {
 	raw, ok := obj["spdxVersion"]
 	if !ok || raw == nil {
 		return nil, errors.New("spdxVersion is missing")
@@ -176,6 +176,9 @@ func decodeTree(obj map[string]any) (*result, error) {
 		return nil, err
 	}
 	clean("", obj, false)
+	if err := t.mendTree(obj); err != nil {
+		return nil, err
+	}
 	// SPDX 2.1 had no JSON form of its own and tools-golang's 2.1 structs
 	// miss documentDescribes and hasFiles; the 2.2 structs read it.
 	parseAs := version
@@ -204,7 +207,7 @@ func decodeTree(obj map[string]any) (*result, error) {
 	if err != nil {
 		return nil, typeError(err)
 	}
-	return &result{doc: &doc, version: version, unescape: true}, nil
+	return &result{doc: &doc, version: version, unescape: true, tol: t}, nil
 }
 
 // typeError rewords the type errors of encoding/json, which name Go types,

@@ -13,7 +13,7 @@ import (
 // a <Document> (or <SpdxDocument>) root whose elements are named like the
 // JSON keys, with an array written as repeated elements. It is converted to
 // the equivalent JSON tree and decoded as JSON.
-func decodeXML(data []byte) (*result, error) {
+func decodeXML(data []byte, t *tolerance) (*result, error) {
 	root, err := parseXML(data)
 	if err != nil {
 		return nil, err
@@ -21,7 +21,7 @@ func decodeXML(data []byte) (*result, error) {
 	if root.name.Local != "Document" && root.name.Local != "SpdxDocument" {
 		return nil, fmt.Errorf("root element is <%s>, want <Document>", root.name.Local)
 	}
-	return decodeTree(root.object())
+	return decodeTree(root.object(), t)
 }
 
 // maxXMLDepth bounds the nesting of XML elements, and so the recursion of

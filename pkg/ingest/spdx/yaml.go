@@ -10,7 +10,7 @@ import (
 // decodeYAML reads an SPDX YAML document. The YAML is turned into a JSON
 // tree by hand rather than through a generic decoder so that scalars keep
 // their text: versionInfo: 1.10 must stay "1.10", not become the number 1.1.
-func decodeYAML(data []byte) (*result, error) {
+func decodeYAML(data []byte, t *tolerance) (*result, error) {
 	var root yaml.Node
 	if err := guard("the YAML parser", func() error { return yaml.Unmarshal(data, &root) }); err != nil {
 		return nil, err
@@ -34,7 +34,7 @@ func decodeYAML(data []byte) (*result, error) {
 	if !ok {
 		return nil, fmt.Errorf("the document is %s, want a YAML mapping", kindOf(v))
 	}
-	return decodeTree(obj)
+	return decodeTree(obj, t)
 }
 
 // yamlConverter turns YAML nodes into a JSON tree. Aliases are expanded

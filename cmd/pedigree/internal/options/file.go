@@ -30,6 +30,8 @@ type File struct {
 	Waivers    string   `yaml:"waivers"`
 	// AllowIncomplete accepts targets some part of which was not inspected.
 	AllowIncomplete bool `yaml:"allow-incomplete"`
+	// Strict refuses SBOMs with tolerated defects (--strict).
+	Strict bool `yaml:"strict"`
 	// Limits are NAME: VALUE, as --limit NAME=VALUE.
 	Limits map[string]string `yaml:"limits"`
 }

@@ -50,6 +50,10 @@ type Setting struct {
 	file func(*File) []string
 	// limits is the --limit setting's concern.
 	limits *Limits
+	// reading is set for a setting about how input is read (--strict):
+	// the config file sets it on every command that has it, as it sets
+	// the limits, not only on those that take all of the file's values.
+	reading bool
 
 	Origin Origin
 }
@@ -138,7 +142,8 @@ type Set struct {
 }
 
 // WithFileLimits is the settings of a command that takes the config file's
-// limits but none of its other values (sbom, inspect, explain).
+// limits and reading settings (strict) but none of its other values
+// (sbom, inspect, explain).
 func WithFileLimits(settings ...*Setting) *Set {
 	return newSet(settings, false)
 }
@@ -211,7 +216,7 @@ func (s *Set) resolve(c *cli.Context, st *Setting) error {
 		return nil
 	}
 	st.Origin = Default
-	if !s.values || s.File.Path == "" || st.file == nil {
+	if (!s.values && !st.reading) || s.File.Path == "" || st.file == nil {
 		return nil
 	}
 	values := st.file(&s.File)

@@ -17,7 +17,7 @@ import (
 func scanLike() *Set {
 	return WithFile(
 		Output("reports"), FailOn(), Signatures("rules"), Waivers("waivers"),
-		Config(), Jobs(), Limit(), AllowIncomplete(), Quiet("quiet"),
+		Config(), Jobs(), Limit(), AllowIncomplete(), Strict(), Quiet("quiet"),
 	)
 }
 
@@ -89,7 +89,7 @@ func clearEnv(t *testing.T) {
 }
 
 func TestOrigins(t *testing.T) {
-	const file = "fail-on: critical\noutput: [json=r.json]\nwaivers: w.yaml\nallow-incomplete: true\nsignatures: [a, b]\n"
+	const file = "fail-on: critical\noutput: [json=r.json]\nwaivers: w.yaml\nallow-incomplete: true\nstrict: true\nsignatures: [a, b]\n"
 	tests := []struct {
 		name  string
 		env   map[string]string
@@ -114,6 +114,9 @@ func TestOrigins(t *testing.T) {
 		{name: "config file", file: file, key: "fail-on", value: "critical", origin: "FILE"},
 		{name: "config file list", file: file, key: "signatures", value: "a,b", origin: "FILE"},
 		{name: "config file bool", file: file, key: "allow-incomplete", value: "true", origin: "FILE"},
+		{name: "strict from the environment", env: map[string]string{EnvStrict: "1"}, key: "strict", value: "true", origin: "environment (PEDIGREE_STRICT)"},
+		{name: "strict from the config file", file: file, key: "strict", value: "true", origin: "FILE"},
+		{name: "strict flag over config file", file: file, args: []string{"--strict=false"}, key: "strict", value: "false", origin: "flag"},
 		{name: "environment over config file", file: file, env: map[string]string{EnvWaivers: "v.yaml"}, key: "waivers", value: "v.yaml", origin: "environment (PEDIGREE_WAIVERS)"},
 		{name: "flag over config file", file: file, args: []string{"-o", "table"}, key: "output", value: "table", origin: "flag"},
 		{name: "empty environment is not set", file: file, env: map[string]string{EnvFailOn: ""}, key: "fail-on", value: "critical", origin: "FILE"},
@@ -272,7 +275,7 @@ func TestFileKeys(t *testing.T) {
 		}
 		seen[st.Key] = true
 	}
-	for _, key := range []string{"output", "fail-on", "signatures", "waivers", "allow-incomplete", "limits"} {
+	for _, key := range []string{"output", "fail-on", "signatures", "waivers", "allow-incomplete", "strict", "limits"} {
 		if !seen[key] {
 			t.Errorf("no setting has the config key %s", key)
 		}
@@ -294,5 +297,24 @@ func TestLimitsOnly(t *testing.T) {
 	}
 	if set.Limits.file.Limits["files"] != "9" {
 		t.Errorf("the file's limits were not kept")
+	}
+}
+
+// TestStrictOnEveryReader: strict: in the config file is a reading
+// setting, like the limits: a WithFileLimits command (inspect, explain)
+// takes it too.
+func TestStrictOnEveryReader(t *testing.T) {
+	clearEnv(t)
+	path := writeConfig(t, "waivers: w.yaml\nstrict: true\n")
+	set := WithFileLimits(Waivers("w"), Limit(), Strict(), Config())
+	values, err := load(t, set, "--config", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if values["strict"] != "true" || set.Setting("strict").Origin != ConfigFile(path) {
+		t.Errorf("strict = %q from %s, want true from the file", values["strict"], set.Setting("strict").Origin)
+	}
+	if values["waivers"] != "" {
+		t.Errorf("waivers = %q, want the default", values["waivers"])
 	}
 }

@@ -20,6 +20,7 @@ const (
 	EnvFrom            = "PEDIGREE_FROM"
 	EnvJobs            = "PEDIGREE_JOBS"
 	EnvFullPaths       = "PEDIGREE_FULL_PATHS"
+	EnvStrict          = "PEDIGREE_STRICT"
 )
 
 // Usage text that several commands share.
@@ -96,6 +97,18 @@ func AllowIncomplete() *Setting {
 		Flag: &cli.BoolFlag{Name: "allow-incomplete", EnvVars: []string{EnvAllowIncomplete},
 			Usage: "accept a target some part of which could not be inspected (a limit, an unreadable nested archive): its gaps become warnings instead of the verdict incomplete (exit 2)"},
 		Key: "allow-incomplete", file: func(f *File) []string { return boolString(f.AllowIncomplete) },
+	}
+}
+
+// Strict is --strict (PEDIGREE_STRICT, strict:), on every command that
+// reads SBOMs: an SPDX 2 defect that is otherwise read through with a
+// warning (docs/ingest.md, "Tolerated defects") is an error. Like the
+// limits, the config file's value applies to every such command.
+func Strict() *Setting {
+	return &Setting{
+		Flag: &cli.BoolFlag{Name: "strict", EnvVars: []string{EnvStrict},
+			Usage: "refuse an SBOM with a defect that is otherwise read through with a warning (an SPDX element id without SPDXRef-, a supplier without Organization: or Person:, bare-CR line ends, an unknown tag-value tag): exit 2 naming the defect"},
+		Key: "strict", file: func(f *File) []string { return boolString(f.Strict) }, reading: true,
 	}
 }
 
