@@ -4,7 +4,7 @@
 // ingest (docs/ingest.md records the numbers; SOURCES.md says where the
 // files come from and how to fetch them).
 //
-//	go run ./bench/realworld [-v] [-limit-bytes N] DIR...
+//	go run ./bench/realworld [-v] [-strict] DIR...
 //
 // Each DIR's first level below it is a set ("in-the-wild", "sbomqs", ...):
 // the summary has a row per set. A file that is no SBOM at all (a
@@ -35,12 +35,14 @@ type tally struct {
 
 func main() {
 	verbose := flag.Bool("v", false, "print one line per file")
+	strict := flag.Bool("strict", false, "refuse the defects ingest otherwise reads with a warning (as --strict)")
 	flag.Parse()
 	if flag.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: realworld [-v] DIR...")
+		fmt.Fprintln(os.Stderr, "usage: realworld [-v] [-strict] DIR...")
 		os.Exit(2)
 	}
 	opts := ingest.DefaultOptions()
+	opts.Strict = *strict
 	sets := map[string]*tally{}
 	var order []string
 	for _, root := range flag.Args() {

@@ -137,6 +137,9 @@ func detectJSON(data []byte) (Detection, error) {
 			if m := spdx3Version.FindSubmatch(p.Context); m != nil {
 				v = string(m[1])
 			}
+			if v == "3.0" || strings.HasPrefix(v, "3.0.") {
+				return Detection{Format: model.FormatSPDX3JSONLD, Version: v, Body: data}, nil
+			}
 			return Detection{}, unsupported3(v)
 		}
 		return Detection{}, notSBOM("JSON-LD document without an SPDX 3 context")
@@ -221,7 +224,7 @@ func keys(m map[string]bool) string {
 var spdx3Version = regexp.MustCompile(`spdx\.org/rdf/(3[0-9.]*)/`)
 
 func unsupported3(v string) error {
-	return &kindError{KindUnsupportedVersion, fmt.Errorf("SPDX %s (JSON-LD) is not yet supported: convert it to SPDX 2.3 or CycloneDX", v)}
+	return &kindError{KindUnsupportedVersion, fmt.Errorf("SPDX %s (JSON-LD) is not supported (supported: SPDX 3.0, SPDX 2.1–2.3)", v)}
 }
 
 // cycloneDXVersions are the CycloneDX specification versions pedigree reads.
@@ -233,7 +236,7 @@ func spdxVersion(format model.Format, v string, data []byte) (Detection, error) 
 		return Detection{Format: format, Version: strings.TrimPrefix(v, "SPDX-"), Body: data}, nil
 	}
 	if strings.HasPrefix(v, "SPDX-3") {
-		return Detection{}, unsupported3(strings.TrimPrefix(v, "SPDX-"))
+		return Detection{}, unsupported(string(format), v, "SPDX-2.1, SPDX-2.2, SPDX-2.3; SPDX 3 is read as JSON-LD with an @context")
 	}
 	return Detection{}, unsupported(string(format), v, "SPDX-2.1, SPDX-2.2, SPDX-2.3")
 }

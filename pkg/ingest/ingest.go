@@ -3,9 +3,9 @@
 //
 // The dialect is detected from the content, never from the file name:
 // CycloneDX JSON (1.2–1.7) and XML (1.0–1.7), SPDX 2.1–2.3 as JSON,
-// tag-value, YAML, RDF/XML and XML, and syft JSON. SPDX 3 JSON-LD is
-// recognised and refused with a clear error. Inputs are bounded in size and
-// nesting depth before any decoder sees them.
+// tag-value, YAML, RDF/XML and XML, SPDX 3.0 JSON-LD, and syft JSON.
+// Inputs are bounded in size and nesting depth before any decoder sees
+// them.
 //
 // Only the packages below pkg/ingest import the format libraries
 // (cyclonedx-go, tools-golang).
@@ -28,15 +28,32 @@ import (
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 )
 
-// Options bound what an input may cost: see limits.Ingest for each. A
-// field left at zero (or below) takes its default; pkg/limits owns the
-// defaults and fills them in.
-type Options = limits.Ingest
+// Options say how an input is read: the limits that bound what it may
+// cost, and whether defects that do not bear on identity are refused.
+type Options struct {
+	// Ingest bounds what an input may cost: see limits.Ingest for each
+	// (its fields are promoted: opts.MaxBytes). A field left at zero (or
+	// below) takes its default; pkg/limits owns the defaults and fills
+	// them in.
+	limits.Ingest
+	// Strict refuses an SPDX 2 document with a defect that is otherwise
+	// read through with a warning (docs/ingest.md, "Tolerated defects"):
+	// the error, of kind malformed, names the defect.
+	Strict bool
+}
 
 // DefaultOptions are the limits used when the caller sets none: 1 GiB,
 // 1,000 levels, 5,000,000 components and 16 MiB per value, far beyond any
-// real SBOM and far below what would exhaust the decoders or the matcher.
-func DefaultOptions() Options { return limits.Default().Ingest }
+// real SBOM and far below what would exhaust the decoders or the matcher;
+// defects are tolerated.
+func DefaultOptions() Options { return Options{Ingest: limits.Default().Ingest} }
+
+// WithDefaults returns o with every limit left unset taken from its
+// default (see limits.Ingest.WithDefaults).
+func (o Options) WithDefaults() Options {
+	o.Ingest = o.Ingest.WithDefaults()
+	return o
+}
 
 // File reads and decodes the SBOM at path.
 func File(path string, opts Options) (*model.Document, error) {
@@ -67,7 +84,7 @@ func Decode(name string, r io.Reader, opts Options) (*model.Document, error) {
 	if err != nil {
 		return nil, wrap(name, err)
 	}
-	doc, err := decode(det)
+	doc, err := decode(det, opts)
 	if err != nil {
 		return nil, wrap(name, err)
 	}
@@ -88,10 +105,10 @@ func Decode(name string, r io.Reader, opts Options) (*model.Document, error) {
 }
 
 func isJSON(f model.Format) bool {
-	return f == model.FormatCycloneDXJSON || f == model.FormatSPDXJSON || f == model.FormatSyftJSON
+	return f == model.FormatCycloneDXJSON || f == model.FormatSPDXJSON || f == model.FormatSPDX3JSONLD || f == model.FormatSyftJSON
 }
 
-func decode(det Detection) (*model.Document, error) {
+func decode(det Detection, opts Options) (*model.Document, error) {
 	var (
 		doc *model.Document
 		err error
@@ -102,7 +119,12 @@ func decode(det Detection) (*model.Document, error) {
 	case model.FormatCycloneDXXML:
 		doc, err = cyclonedx.DecodeXML(det.Body)
 	case model.FormatSPDXJSON, model.FormatSPDXTagValue, model.FormatSPDXYAML, model.FormatSPDXRDF, model.FormatSPDXXML:
-		doc, err = spdx.Decode(det.Format, det.Body)
+		doc, err = spdx.DecodeWith(det.Format, det.Body, spdx.Options{Strict: opts.Strict})
+	case model.FormatSPDX3JSONLD:
+		doc, err = spdx.Decode3(det.Body)
+		if err == nil && opts.Strict && len(doc.Warnings) > 0 {
+			err = fmt.Errorf("%s (refused in strict mode)", doc.Warnings[0])
+		}
 	case model.FormatSyftJSON:
 		doc, err = syftjson.Decode(det.Body)
 	default:

@@ -17,6 +17,7 @@ func TestMalformed(t *testing.T) {
 	deepJSON := `{"bomFormat":"CycloneDX","specVersion":"1.6","x":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`
 	deepXML := `<bom xmlns="http://cyclonedx.org/schema/bom/1.6">` + strings.Repeat("<a>", 10000) + strings.Repeat("</a>", 10000) + `</bom>`
 	deepYAML := "spdxVersion: SPDX-2.3\nx: " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n"
+	spdx3 := `{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld",`
 	tests := []struct {
 		name  string
 		input string
@@ -32,7 +33,18 @@ func TestMalformed(t *testing.T) {
 		{"bomFormat other", `{"bomFormat":"Other","specVersion":"1.6"}`, ingest.KindNotSBOM, `in: not an SBOM: bomFormat is "Other", want "CycloneDX"`},
 		{"unsupported cyclonedx", `{"bomFormat":"CycloneDX","specVersion":"2.0"}`, ingest.KindUnsupportedVersion, `in: cyclonedx-json version "2.0" is not supported (supported: 1.2–1.7)`},
 		{"unsupported spdx", `{"spdxVersion":"SPDX-1.2"}`, ingest.KindUnsupportedVersion, `in: spdx-json version "SPDX-1.2" is not supported`},
-		{"spdx 3", `{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[]}`, ingest.KindUnsupportedVersion, "in: SPDX 3.0.1 (JSON-LD) is not yet supported: convert it to SPDX 2.3 or CycloneDX"},
+		{"spdx 3.1", `{"@context":"https://spdx.org/rdf/3.1/spdx-context.jsonld","@graph":[]}`, ingest.KindUnsupportedVersion, "in: SPDX 3.1 (JSON-LD) is not supported (supported: SPDX 3.0, SPDX 2.1–2.3)"},
+		{"spdx 3 as spdxVersion", `{"spdxVersion":"SPDX-3.0"}`, ingest.KindUnsupportedVersion, `in: spdx-json version "SPDX-3.0" is not supported (supported: SPDX-2.1, SPDX-2.2, SPDX-2.3; SPDX 3 is read as JSON-LD with an @context)`},
+		{"spdx 3 truncated", spdx3 + `"@graph":[{"type":"software_Package",`, ingest.KindMalformed, "in: malformed json: truncated: the input ends after 98 bytes, inside an unfinished value"},
+		{"spdx 3 syntax", spdx3 + "\"@graph\":[\n {\"type\" \"software_Package\"}]}", ingest.KindMalformed, "in: malformed json at line 2, column 10: invalid character '\"' after object key"},
+		{"spdx 3 empty graph", spdx3 + `"@graph":[]}`, ingest.KindMalformed, "in: malformed spdx3-jsonld: @graph has no elements: nothing to evaluate (at line 1, column 71)"},
+		{"spdx 3 graph object", spdx3 + `"@graph":{"type":"software_Package"}}`, ingest.KindMalformed, "in: malformed spdx3-jsonld: @graph is a JSON object, want an array of elements (at line 1, column 71)"},
+		{"spdx 3 element number", spdx3 + "\"@graph\":[\n 42]}", ingest.KindMalformed, "in: malformed spdx3-jsonld: @graph[0] is a JSON number, want an element object (at line 2, column 2)"},
+		{"spdx 3 no type", spdx3 + "\"@graph\":[\n {\"type\":\"SpdxDocument\",\"spdxId\":\"d\"},\n {\"spdxId\":\"p\",\"name\":\"x\"}]}", ingest.KindMalformed, `in: malformed spdx3-jsonld: @graph[1] ("p") has no type (at line 3, column 2)`},
+		{"spdx 3 wrong type", spdx3 + "\"@graph\":[\n {\"type\":\"software_Package\",\"spdxId\":\"p\",\n \"name\": 7}]}", ingest.KindMalformed, "in: malformed spdx3-jsonld: @graph[0]: field name: got JSON number, want string (at line 3, column 10)"},
+		{"spdx 3 missing to", spdx3 + "\"@graph\":[\n {\"type\":\"software_Package\",\"spdxId\":\"p\"},\n {\"type\":\"Relationship\",\"spdxId\":\"r\",\"from\":\"p\",\"relationshipType\":\"contains\",\"to\":[\"q\"]}]}", ingest.KindMalformed, `in: malformed spdx3-jsonld: @graph[1] (Relationship "r"): to names "q", which is no element of the document (at line 3, column 2)`},
+		{"spdx 3 missing supplier", spdx3 + `"@graph":[{"type":"software_Package","spdxId":"p","suppliedBy":"nobody"}]}`, ingest.KindMalformed, `in: malformed spdx3-jsonld: @graph[0] (software_Package "p"): suppliedBy names "nobody", which is no element of the document (at line 1, column 72)`},
+		{"spdx 3 no relationshipType", spdx3 + `"@graph":[{"type":"software_Package","spdxId":"p"},{"type":"Relationship","from":"p","to":["p"]}]}`, ingest.KindMalformed, `in: malformed spdx3-jsonld: @graph[1] (Relationship) has no relationshipType (at line 1, column 113)`},
 		{"json array", `[1,2]`, ingest.KindNotSBOM, "in: not an SBOM: JSON top level is an array, want an object"},
 		{"binary", "\x00\x01\x02\xff\xfe garbage", ingest.KindNotSBOM, "in: not an SBOM: binary content"},
 		{"plain text", "hello world\n", ingest.KindNotSBOM, "in: not an SBOM: no CycloneDX, SPDX or syft marker found"},

@@ -1,6 +1,7 @@
 package match_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"github.com/pedigree-sbom/pedigree/pkg/internal/enginetest"
 	"os"
@@ -410,29 +411,84 @@ func TestWhiteLabelLookalikes(t *testing.T) {
 }
 
 // TestWhiteLabelFormatsAgree checks that the same product written in
-// CycloneDX and in SPDX (JSON and tag-value) gives the same findings by
-// component name, severity and white-label verdict.
+// several formats (CycloneDX, syft JSON, SPDX 2.3 JSON and tag-value, SPDX
+// 3.0 JSON-LD) gives the same findings by component name, severity and
+// white-label verdict. Every fixture is in a group.
 func TestWhiteLabelFormatsAgree(t *testing.T) {
 	all := matchAll(t)
-	groups := [][]string{{"shieldcore.spdx.json", "shieldcore.spdx", "shieldcore.cdx.json"}}
+	groups := [][]string{
+		{"shieldcore.spdx.json", "shieldcore.spdx", "shieldcore.cdx.json", "shieldcore.spdx3.json"},
+		{"lookalikes.cdx.json", "lookalikes.workstation.spdx.json", "lookalikes.workstation.spdx3.json"},
+		{"lookalikes.spdx.json", "lookalikes.spdx3.json"}, // SPDX only: no CycloneDX twin
+		{"acme-desktop.syft.json", "acme-desktop.spdx.json", "acme-desktop.spdx3.json"},
+		// The CycloneDX forms of the northwind fixtures are not in their
+		// groups (see apart below): their pedigree ancestors and variants
+		// are no components of their own, while in SPDX an ancestor or
+		// variant is a package, and the engine matches every package.
+		{"northwind-gateway.spdx.json", "northwind-gateway.spdx3.json"},
+		{"northwind-companion.spdx.json", "northwind-companion.spdx3.json"},
+	}
+	// apart are the fixtures left out of their groups, with the findings
+	// only their SPDX twin gives: the twin's findings are the CycloneDX
+	// findings plus exactly these. A CycloneDX pedigree ancestor or
+	// variant becomes a package plus DESCENDANT_OF or VARIANT_OF in SPDX
+	// (as in shieldcore.spdx.json), and that package, named and supplied
+	// as Kaspersky's, is found on its own. shieldcore.cdx.json avoids the
+	// difference by listing the SDK as a component too; the northwind
+	// fixtures list their ancestors only inside pedigree.
+	apart := []struct {
+		cdx, spdx string
+		onlySPDX  []string
+	}{
+		{"northwind-gateway.cdx.json", "northwind-gateway.spdx.json", []string{
+			"Kaspersky Anti-Virus SDK critical whiteLabel=false",      // pedigree.ancestors[0] of SecureShield Engine
+			"Kaspersky Secure Mail Gateway critical whiteLabel=false", // pedigree.variants[0] of Northwind Mail Filter
+		}},
+		{"northwind-companion.cdx.xml", "northwind-companion.spdx.json", []string{
+			"Kaspersky Mobile Security SDK critical whiteLabel=false", // pedigree.ancestors[0] of nw-appscan
+		}},
+	}
+	covered := map[string]bool{}
 	for _, g := range groups {
+		for _, name := range g {
+			covered[name] = true
+		}
 		base := verdicts(all[g[0]])
 		for _, other := range g[1:] {
-			got := verdicts(all[other])
-			var diff []string
-			for _, v := range base {
-				if !slices.Contains(got, v) {
-					diff = append(diff, "only in "+g[0]+": "+v)
-				}
-			}
-			for _, v := range got {
-				if !slices.Contains(base, v) {
-					diff = append(diff, "only in "+other+": "+v)
-				}
-			}
+			diff := verdictDiff(g[0], base, other, verdicts(all[other]), nil)
 			expect(t, g[0]+" vs "+other, len(diff) == 0, "%s", strings.Join(diff, "\n"))
 		}
 	}
+	for _, a := range apart {
+		covered[a.cdx] = true
+		diff := verdictDiff(a.cdx, verdicts(all[a.cdx]), a.spdx, verdicts(all[a.spdx]), a.onlySPDX)
+		expect(t, a.cdx+" vs "+a.spdx+" (but for the pedigree packages)", len(diff) == 0, "%s", strings.Join(diff, "\n"))
+	}
+	for _, name := range whiteLabelFixtures(t) {
+		expect(t, name+" in a group", covered[name], "%s is in no group of TestWhiteLabelFormatsAgree", name)
+	}
+}
+
+// verdictDiff lists the triples that are in only one of two documents,
+// but for the ones expected only in b.
+func verdictDiff(aName string, a []string, bName string, b []string, onlyB []string) []string {
+	var diff []string
+	for _, v := range a {
+		if !slices.Contains(b, v) {
+			diff = append(diff, "only in "+aName+": "+v)
+		}
+	}
+	for _, v := range b {
+		if !slices.Contains(a, v) && !slices.Contains(onlyB, v) {
+			diff = append(diff, "only in "+bName+": "+v)
+		}
+	}
+	for _, v := range onlyB {
+		if !slices.Contains(b, v) || slices.Contains(a, v) {
+			diff = append(diff, "expected only in "+bName+": "+v)
+		}
+	}
+	return diff
 }
 
 // verdicts are the (component, severity, white-label) triples of a document.
@@ -443,4 +499,67 @@ func verdicts(m matched) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestWhiteLabelSPDX3Twins checks that every SPDX 3.0 JSON-LD twin
+// (fixtures/whitelabel/*.spdx3.json, written from its SPDX 2.3 original by
+// pkg/ingest/spdx's TestSPDX3Twins) gives the findings of its original: the
+// same ids, rules, severities, white-label verdicts, offered makers,
+// confidence, paths, evidence and notes, as the JSON report carries them.
+// The pedigree relationships (hasVariant, descendantOf, copiedTo,
+// generates) must therefore reach the engine as VARIANT_OF, DESCENDANT_OF,
+// COPY_OF and GENERATED_FROM do.
+func TestWhiteLabelSPDX3Twins(t *testing.T) {
+	all := matchAll(t)
+	n := 0
+	for name, twin := range all {
+		original, ok := strings.CutSuffix(name, ".spdx3.json")
+		if !ok {
+			continue
+		}
+		n++
+		original += ".spdx.json"
+		orig, ok := all[original]
+		if !ok {
+			t.Errorf("%s: no SPDX 2.3 original %s", name, original)
+			continue
+		}
+		got, want := reportView(twin), reportView(orig)
+		expect(t, name+" vs "+original, got == want, "findings differ:\n%s: %s\n%s: %s", name, got, original, want)
+	}
+	if n < 6 {
+		t.Errorf("%d SPDX 3 twins, want at least 6", n)
+	}
+	// Every SPDX 2.3 JSON fixture has its twin.
+	for name := range all {
+		if base, ok := strings.CutSuffix(name, ".spdx.json"); ok {
+			_, twin := all[base+".spdx3.json"]
+			expect(t, name+" has an SPDX 3 twin", twin, "%s: no %s.spdx3.json (go test ./pkg/ingest/spdx -run SPDX3Twins -update writes it)", name, base)
+		}
+	}
+}
+
+// reportView is the findings of a document as the JSON report shows them.
+func reportView(m matched) string {
+	type component struct{ Ref, Name, Version, PURL, Supplier string }
+	type view struct {
+		ID, Severity, Entity string
+		WhiteLabel           bool
+		Offered, Title, Rule string
+		Confidence           string
+		Component            component
+		Path, Rules, Notes   []string
+		Evidence             []match.Evidence
+	}
+	var out []view
+	for _, f := range m.findings {
+		c := component{Ref: f.Component.Ref, Name: f.Component.Name, Version: f.Component.Version, PURL: f.Component.PURL}
+		if f.Component.Supplier != nil {
+			c.Supplier = f.Component.Supplier.Name
+		}
+		out = append(out, view{f.ID, string(f.Severity), f.Entity, f.WhiteLabel, f.Offered, f.Title, f.Rule, string(f.Confidence),
+			c, f.Path, f.Rules, f.Notes, f.Evidence})
+	}
+	b, _ := json.MarshalIndent(out, "", "  ")
+	return string(b)
 }

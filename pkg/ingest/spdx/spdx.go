@@ -1,7 +1,11 @@
-// Package spdx decodes SPDX 2.x documents into the model.
+// Package spdx decodes SPDX documents into the model: SPDX 2.x, and SPDX
+// 3.0 JSON-LD (spdx3.go, read with encoding/json, see there).
 //
 // Every dialect of SPDX 2.1, 2.2 and 2.3 is read: JSON, YAML, tag-value,
-// RDF/XML and the XML of the spdx-spec "SPDXXMLExample" files. The parsing
+// RDF/XML and the XML of the spdx-spec "SPDXXMLExample" files. Defects
+// that real files carry and that do not bear on who made a component are
+// mended before parsing, each with a warning (tolerate.go; Options.Strict
+// refuses them instead). The parsing
 // itself is done by github.com/spdx/tools-golang, which converts every
 // version to its SPDX 2.3 model; this package feeds it and maps the result
 // onto pedigree's model, keeping every field that can reveal who made a
@@ -52,23 +56,38 @@ func checkVersion(v string) error {
 	return &UnsupportedVersionError{Version: v}
 }
 
-// Decode reads an SPDX document in the given dialect. data must have its
-// leading white space removed. The caller finishes the document with
-// Normalize.
+// Options control how forgiving the reading is.
+type Options struct {
+	// Strict refuses a document with any of the defects otherwise read
+	// through with a warning (element ids without "SPDXRef-", parties
+	// without a type, bare-CR line ends, unknown tag-value tags): the
+	// error is a *StrictError naming the defect.
+	Strict bool
+}
+
+// Decode reads an SPDX document in the given dialect, tolerating the
+// defects listed at Options.Strict. data must have its leading white
+// space removed. The caller finishes the document with Normalize.
 func Decode(format model.Format, data []byte) (*model.Document, error) {
+	return DecodeWith(format, data, Options{})
+}
+
+// DecodeWith is Decode with options.
+func DecodeWith(format model.Format, data []byte, opts Options) (*model.Document, error) {
 	var (
 		r   *result
 		err error
+		t   = newTolerance(opts.Strict)
 	)
 	switch format {
 	case model.FormatSPDXJSON:
-		r, err = decodeJSON(data)
+		r, err = decodeJSON(data, t)
 	case model.FormatSPDXYAML:
-		r, err = decodeYAML(data)
+		r, err = decodeYAML(data, t)
 	case model.FormatSPDXXML:
-		r, err = decodeXML(data)
+		r, err = decodeXML(data, t)
 	case model.FormatSPDXTagValue:
-		r, err = decodeTagValue(data)
+		r, err = decodeTagValue(data, t)
 	case model.FormatSPDXRDF:
 		r, err = decodeRDF(data)
 	default:
@@ -78,6 +97,7 @@ func Decode(format model.Format, data []byte) (*model.Document, error) {
 		return nil, err
 	}
 	doc := toModel(r)
+	doc.Warnings = append(doc.Warnings, t.warnings...)
 	doc.Format = format
 	doc.SpecVersion = strings.TrimPrefix(r.version, "SPDX-")
 	return doc, nil
