@@ -424,20 +424,12 @@ func isPackage3(t string) bool {
 	return t == "software_Package" || t == "ai_AIPackage" || t == "dataset_DatasetPackage"
 }
 
-func isAgent3(t string) bool {
-	return t == "Agent" || t == "Person" || t == "Organization" || t == "SoftwareAgent"
-}
-
 func isCollection3(t string) bool {
 	return t == "software_Sbom" || t == "Bom" || t == "Bundle" || t == "SpdxDocument"
 }
 
 func isRelationship3(t string) bool {
 	return t == "Relationship" || t == "LifecycleScopedRelationship" || strings.HasPrefix(t, "security_") && strings.HasSuffix(t, "Relationship")
-}
-
-func isLicense3(t string) bool {
-	return strings.HasPrefix(t, "simplelicensing_") || strings.HasPrefix(t, "expandedlicensing_")
 }
 
 // toModel maps the graph onto the model.
