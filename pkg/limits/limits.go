@@ -57,17 +57,18 @@ type Walk struct {
 	MaxFiles int
 	// MaxFileBytes is the largest file or archive entry read into memory.
 	// Larger files are visited with Data == nil and Skipped set; a larger
-	// tar, gzip, bzip2 or xz is still walked as a stream, and a larger zip
-	// on disk through random access. Archives nested in memory hold one
+	// tar, gzip, bzip2, xz, zstd, lz4, brotli or rar is still walked as a
+	// stream, and a larger zip or 7z on disk through random access. Archives nested in memory hold one
 	// such buffer per level. Default 256 MiB.
 	MaxFileBytes int64
 	// MaxTotalBytes bounds the bytes read out of archives (decompressed),
 	// counted at every nesting level; the walk stops there, truncated.
 	// Default 32 GiB.
 	MaxTotalBytes int64
-	// MaxRatio is the largest decompressed/compressed ratio of one zip entry
-	// or one gzip, bzip2 or xz stream (a zip bomb guard). The first MiB of
-	// any stream is exempt. Default 1000.
+	// MaxRatio is the largest decompressed/compressed ratio of one zip entry,
+	// one gzip, bzip2, xz, zstd, lz4 or brotli stream, or a whole 7z or rar
+	// archive so far (a zip bomb guard). The first MiB of any stream is
+	// exempt. Default 1000.
 	MaxRatio int64
 }
 

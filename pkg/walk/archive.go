@@ -14,8 +14,11 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz"
 )
 
@@ -222,8 +225,9 @@ func (w *walker) walkTar(n node, r io.Reader) error {
 	}
 }
 
-// walkCompressed walks the gzip, bzip2 or xz stream n read from r: as a tar
-// or cpio if it holds one, else as one file named without the suffix.
+// walkCompressed walks the gzip, bzip2, xz, zstd, lz4 or brotli stream n
+// read from r: as a tar or cpio if it holds one, else as one file named
+// without the suffix.
 // count says whether the stream is an archive of its own in the Report,
 // not the payload of one.
 func (w *walker) walkCompressed(n node, k kind, r io.Reader, count bool) error {
@@ -240,6 +244,19 @@ func (w *walker) walkCompressed(n node, k kind, r io.Reader, count bool) error {
 		dec = bzip2.NewReader(in.reader())
 	case kindXz:
 		dec, err = w.newXzReader(in.reader())
+	case kindZstd:
+		var zr *zstd.Decoder
+		if zr, err = zstd.NewReader(in.reader(), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+			zstd.WithDecoderMaxWindow(maxXzDict), zstd.WithDecoderMaxMemory(maxXzDict)); err == nil {
+			defer zr.Close()
+			dec = zr
+		}
+	case kindLz4:
+		dec = lz4.NewReader(in.reader())
+	case kindBrotli:
+		// Named .br, perhaps wrongly: a stream that does not decode is a
+		// read error of its contents, and a gap.
+		dec = brotli.NewReader(in.reader())
 	}
 	if err != nil {
 		if w.abort != nil {
@@ -273,6 +290,7 @@ func decompressedName(name string) string {
 	for _, s := range [...]struct{ suffix, repl string }{
 		{".tgz", ".tar"}, {".taz", ".tar"}, {".tbz2", ".tar"}, {".tbz", ".tar"}, {".txz", ".tar"},
 		{".svgz", ".svg"}, {".gz", ""}, {".gzip", ""}, {".bz2", ""}, {".bz", ""}, {".xz", ""},
+		{".tzst", ".tar"}, {".zst", ""}, {".zstd", ""}, {".tlz4", ".tar"}, {".lz4", ""}, {".br", ""},
 	} {
 		if strings.HasSuffix(lower, s.suffix) && len(name) > len(s.suffix) {
 			return name[:len(name)-len(s.suffix)] + s.repl

@@ -260,17 +260,14 @@ func (w *walker) walkRpm(n node, r io.Reader) error {
 	}
 	k := detect(head, nil)
 	switch k {
-	case kindGzip, kindBzip2, kindXz:
+	case kindGzip, kindBzip2, kindXz, kindZstd:
 		return w.walkCompressed(n, k, br, false)
 	}
 	if isCpio(head) {
 		return w.walkCpio(n, w.budget(n.loc, br))
 	}
 	format := "unknown"
-	switch {
-	case bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		format = "zstd"
-	case bytes.HasPrefix(head, []byte{0x5d, 0, 0}):
+	if bytes.HasPrefix(head, []byte{0x5d, 0, 0}) {
 		format = "lzma"
 	}
 	w.gap(n.loc, "", "rpm payload compressed with %s, not supported: entries not read", format)

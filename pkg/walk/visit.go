@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // kind is an archive format.
@@ -23,6 +24,11 @@ const (
 	kindAr
 	kindCpio
 	kindRpm
+	kind7z
+	kindRar
+	kindZstd
+	kindLz4
+	kindBrotli // no magic number: told by its name only
 )
 
 func (k kind) String() string {
@@ -43,6 +49,16 @@ func (k kind) String() string {
 		return "cpio"
 	case kindRpm:
 		return "rpm"
+	case kind7z:
+		return "7z"
+	case kindRar:
+		return "rar"
+	case kindZstd:
+		return "zstd"
+	case kindLz4:
+		return "lz4"
+	case kindBrotli:
+		return "brotli"
 	}
 	return "file"
 }
@@ -66,6 +82,14 @@ func detect(head, tail []byte) kind {
 		return kindBzip2
 	case bytes.HasPrefix(head, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
 		return kindXz
+	case bytes.HasPrefix(head, []byte{'7', 'z', 0xbc, 0xaf, 0x27, 0x1c}):
+		return kind7z
+	case bytes.HasPrefix(head, []byte("Rar!\x1a\x07")):
+		return kindRar
+	case bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return kindZstd
+	case bytes.HasPrefix(head, []byte{0x04, 0x22, 0x4d, 0x18}):
+		return kindLz4
 	case isTar(head):
 		return kindTar
 	case isAr(head):
@@ -78,6 +102,20 @@ func detect(head, tail []byte) kind {
 		return kindZipAppended
 	}
 	return kindNone
+}
+
+// detectNamed is detect, and brotli for a file named so: brotli streams
+// have no magic number.
+func detectNamed(name string, head, tail []byte) kind {
+	k := detect(head, tail)
+	if k == kindNone && isBrotliName(name) {
+		return kindBrotli
+	}
+	return k
+}
+
+func isBrotliName(name string) bool {
+	return len(name) > len(".br") && strings.EqualFold(name[len(name)-len(".br"):], ".br")
 }
 
 func isTar(head []byte) bool {
@@ -217,7 +255,7 @@ func readLimited(r io.Reader, hint, limit int64, buf []byte) (data []byte, over 
 // visitData visits the file n, whose contents are data, and opens it if it
 // is an archive.
 func (w *walker) visitData(n node, data []byte) error {
-	k := detect(data, tailOf(data))
+	k := detectNamed(n.name, data, tailOf(data))
 	descend, err := w.emit(&File{Location: n.loc, Name: n.name, Size: int64(len(data)), Mode: n.mode, Depth: n.depth, Data: data})
 	if err != nil || !descend || k == kindNone || !w.mayOpen(n, k) {
 		return err
@@ -245,13 +283,13 @@ func (w *walker) visitLarge(n node, size int64, r io.Reader, ra io.ReaderAt) err
 			return w.abort
 		}
 	}
-	k := detect(head, tail)
+	k := detectNamed(n.name, head, tail)
 	reason := "larger than " + sizeString(w.lim.MaxFileBytes)
 	switch {
 	case k == kindNone:
 		w.gap(n.loc, "file-bytes", "%s (limit file-bytes), contents not read", reason)
-	case (k == kindZip || k == kindZipAppended) && ra == nil:
-		w.gap(n.loc, "file-bytes", "zip %s (limit file-bytes) inside an archive, entries not read", reason)
+	case (k == kindZip || k == kindZipAppended || k == kind7z) && ra == nil:
+		w.gap(n.loc, "file-bytes", "%s %s (limit file-bytes) inside an archive, entries not read", k, reason)
 	case k == kindZipAppended:
 		// The entries are read, but not the bytes before them: the
 		// installer's own code and version information.
@@ -263,7 +301,7 @@ func (w *walker) visitLarge(n node, size int64, r io.Reader, ra io.ReaderAt) err
 	if err != nil || !descend || k == kindNone || !w.mayOpen(n, k) {
 		return err
 	}
-	if (k == kindZip || k == kindZipAppended) && ra == nil {
+	if (k == kindZip || k == kindZipAppended || k == kind7z) && ra == nil {
 		return nil
 	}
 	return w.open(n, k, size, br, ra, nil)
@@ -309,6 +347,11 @@ func (w *walker) open(n node, k kind, size int64, r io.Reader, ra io.ReaderAt, d
 	case kindRpm:
 		w.rep.Archives++
 		err = w.walkRpm(n, r)
+	case kind7z:
+		err = w.walk7z(n, ra, size)
+	case kindRar:
+		w.rep.Archives++
+		err = w.walkRar(n, r)
 	default:
 		err = w.walkCompressed(n, k, r, true)
 	}

@@ -9,11 +9,15 @@
 // Archives are recognised by their contents, never by their names: zip
 // (and jar, war, ear, apk, aar, nupkg, whl, ...; deflate, bzip2 and xz
 // entries), a zip appended to another file (self-extracting installers),
-// tar, gzip, bzip2, xz, ar (.deb packages, static libraries), cpio ("newc")
-// and rpm (gzip, bzip2, xz or uncompressed payloads). A compressed stream
-// holding a tar or cpio is walked as that archive (x.tar.gz!a/b); any other
-// compressed stream is one file named without its suffix (x.gz!x). Not
-// read: 7z, rar, cab, msi, iso, zstd, lzma, squashfs, dmg, and the
+// tar, gzip, bzip2, xz, zstd, lz4 (frames), ar (.deb packages, static
+// libraries), cpio ("newc"), rpm (gzip, bzip2, xz, zstd or uncompressed
+// payloads), 7z (solid or not; not encrypted ones, nor methods the reader
+// lacks, such as PPMd) and rar (1.5 to 5, read only; not encrypted or
+// multi-volume ones). Brotli has no magic number: a file named .br is
+// opened as brotli, and one that does not decode is a gap. A compressed
+// stream holding a tar or cpio is walked as that archive (x.tar.gz!a/b);
+// any other compressed stream is one file named without its suffix
+// (x.gz!x). Not read: cab, msi, iso, lzma, squashfs, dmg, and the
 // installers of NSIS and Inno Setup: they are visited as plain files.
 //
 // Every limit hit, bad entry and unreadable archive is a warning in the

@@ -370,6 +370,7 @@ func TestFormats(t *testing.T) {
 		}},
 		{"kesl.rpm", makeRpm(archivetest.Gzip(t, cpio)), map[string]string{"kesl.rpm!opt/kaspersky/kesl/bin/kesl": "kesl", "kesl.rpm!opt/kaspersky/kesl/share/a-much-longer-name.txt": "odd"}},
 		{"kesl-xz.rpm", makeRpm(xzip(t, cpio)), map[string]string{"kesl-xz.rpm!opt/kaspersky/kesl/bin/kesl": "kesl", "kesl-xz.rpm!opt/kaspersky/kesl/share/a-much-longer-name.txt": "odd"}},
+		{"kesl-zstd.rpm", makeRpm(archivetest.Zstd(t, cpio)), map[string]string{"kesl-zstd.rpm!opt/kaspersky/kesl/bin/kesl": "kesl", "kesl-zstd.rpm!opt/kaspersky/kesl/share/a-much-longer-name.txt": "odd"}},
 		{"plain.rpm", makeRpm(cpio), map[string]string{"plain.rpm!opt/kaspersky/kesl/bin/kesl": "kesl", "plain.rpm!opt/kaspersky/kesl/share/a-much-longer-name.txt": "odd"}},
 		{"x.cpio", cpio, map[string]string{"x.cpio!opt/kaspersky/kesl/bin/kesl": "kesl", "x.cpio!opt/kaspersky/kesl/share/a-much-longer-name.txt": "odd"}},
 		{"libkav.a", staticLib, map[string]string{"libkav.a!short.o": "short", "libkav.a!a_rather_long_object_name.o": "long", "libkav.a!bsd_name.o": "bsd!"}},
@@ -608,7 +609,8 @@ func TestCorrupt(t *testing.T) {
 		{"bad.deb", append(bytes.Clone(deb[:8]), "debian-binary   bad header"...), 1, []string{"bad.deb: not a valid ar: "}},
 		{"truncated.cpio", cpio[:200], 1, []string{"truncated.cpio: bad cpio header after 1 entries: unexpected EOF, rest of the archive skipped"}},
 		{"cut.cpio", cpio[:len(cpio)-126], 3, []string{"cut.cpio!opt/kaspersky/kesl/share/a-much-longer-name.txt: read error: unexpected EOF, contents not read"}},
-		{"zstd.rpm", makeRpm([]byte("\x28\xb5\x2f\xfd zstd frame")), 1, []string{"zstd.rpm: rpm payload compressed with zstd, not supported: entries not read"}},
+		{"zstd.rpm", makeRpm([]byte("\x28\xb5\x2f\xfd zstd frame")), 2, []string{"zstd.rpm!zstd.rpm: read error: window size exceeded, contents not read"}},
+		{"lzma.rpm", makeRpm([]byte("\x5d\x00\x00 lzma")), 1, []string{"lzma.rpm: rpm payload compressed with lzma, not supported: entries not read"}},
 		{"truncated.rpm", makeRpm(nil)[:120], 1, []string{"truncated.rpm: not a valid rpm: unexpected EOF"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -830,6 +832,13 @@ func FuzzWalkBytes(f *testing.F) {
 	f.Add(makeDeb(f))
 	f.Add(makeRpm(archivetest.Gzip(f, makeKeslCpio())))
 	f.Add(makeRpm(makeKeslCpio()))
+	for _, data := range kavArchives(f) { // 7z, rar, zstd, lz4, brotli
+		f.Add(data)
+	}
+	f.Add(append(archivetest.Brotli(f, []byte("notes")), 1)) // named .br: see below
+	f.Add(fixture(f, "solid.7z"))
+	f.Add(fixture(f, "aes.7z"))
+	f.Add(makeRpm(archivetest.Zstd(f, makeKeslCpio())))
 	lim := Limits{MaxFileBytes: 1 << 20, MaxTotalBytes: 16 << 20, MaxFiles: 1000, MaxDepth: 4}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// A walk that hangs crashes the worker, so that the fuzzer keeps
@@ -840,7 +849,13 @@ func FuzzWalkBytes(f *testing.F) {
 		})
 		defer watchdog.Stop()
 		var files []seen
-		rep, err := WalkBytes(context.Background(), "fuzz", data, lim, func(f *File) error {
+		// Brotli is opened by name only: inputs that end in an odd byte
+		// are named .br.
+		name := "fuzz"
+		if len(data) > 0 && data[len(data)-1]&1 == 1 {
+			name = "fuzz.br"
+		}
+		rep, err := WalkBytes(context.Background(), name, data, lim, func(f *File) error {
 			files = append(files, seen{Location: f.Location, Depth: f.Depth, Nil: f.Data == nil, Skipped: f.Skipped, Size: f.Size})
 			if f.Depth > lim.MaxDepth {
 				t.Errorf("%s: depth %d", f.Location, f.Depth)

@@ -8,6 +8,11 @@ import (
 	"io"
 	"io/fs"
 	"testing"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/zstd"
+	"github.com/nwaples/rardecode/v2"
+	"github.com/pierrec/lz4/v4"
 )
 
 var files = []File{
@@ -65,5 +70,51 @@ func TestTarGzip(t *testing.T) {
 	}
 	if _, err := tr.Next(); err != io.EOF {
 		t.Errorf("after the last entry: %v", err)
+	}
+}
+
+func TestStreams(t *testing.T) {
+	data := bytes.Repeat([]byte("stream "), 1000)
+	zr, err := zstd.NewReader(bytes.NewReader(Zstd(t, data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for name, r := range map[string]io.Reader{
+		"zstd":   zr,
+		"lz4":    lz4.NewReader(bytes.NewReader(Lz4(t, data))),
+		"brotli": brotli.NewReader(bytes.NewReader(Brotli(t, data))),
+	} {
+		if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, data) {
+			t.Errorf("%s: %d bytes, %v", name, len(got), err)
+		}
+	}
+}
+
+func TestRar(t *testing.T) {
+	rr, err := rardecode.NewReader(bytes.NewReader(Rar(t, RarOptions{}, files[1], File{Name: "b", Data: []byte("bb")})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []File{files[1], {Name: "b", Data: []byte("bb")}} {
+		h, err := rr.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(rr)
+		if err != nil || h.Name != want.Name || string(got) != string(want.Data) {
+			t.Errorf("%s %q, %v; want %s %q", h.Name, got, err, want.Name, want.Data)
+		}
+	}
+	if _, err := rr.Next(); err != io.EOF {
+		t.Errorf("after the last entry: %v", err)
+	}
+	// Flags a reader must refuse.
+	rr, err = rardecode.NewReader(bytes.NewReader(Rar(t, RarOptions{FileFlags: RarFileEncrypted}, files[1])))
+	if err == nil {
+		var h *rardecode.FileHeader
+		if h, err = rr.Next(); err == nil && !h.Encrypted {
+			t.Errorf("not encrypted: %+v", h)
+		}
 	}
 }
