@@ -25,11 +25,12 @@ func sbomCommand() *cli.Command {
 		Name:      "sbom",
 		Usage:     "generate the SBOM of a directory, file, archive or image archive",
 		ArgsUsage: "TARGET",
-		Description: "Catalogs TARGET with syft (no network, no Docker daemon) and reads every file,\n" +
-			"archives included, as scan does; writes the SBOM with a component for every file\n" +
-			"that revealed its maker (version resources, signer, manifest, copyright strings,\n" +
-			"hosts, Java packages) as pedigree:* properties. TARGET is a path, or\n" +
-			"dir:, file:, docker-archive:, oci-archive:, oci-dir: and a path.",
+		Description: "Catalogs TARGET with syft (no Docker daemon, and no network but to pull a\n" +
+			"registry: image) and reads every file, archives included, as scan does; writes\n" +
+			"the SBOM with a component for every file that revealed its maker (version\n" +
+			"resources, signer, manifest, copyright strings, hosts, Java packages) as\n" +
+			"pedigree:* properties. TARGET is a path, or dir:, file:, docker-archive:,\n" +
+			"oci-archive:, oci-dir: and a path, or registry:REF.",
 		Flags:  opts.Flags(),
 		Before: opts.Load,
 		Action: func(c *cli.Context) error {

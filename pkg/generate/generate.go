@@ -2,8 +2,8 @@
 // or a container image archive, and looks inside every file.
 //
 // It is the only package that imports syft. syft catalogs the packages
-// (with file digests on, no network, no Docker daemon: only local sources
-// are ever selected); its SBOM is encoded as syft JSON and read back through
+// (with file digests on, no network, no Docker daemon; only an image the
+// user names as registry:REF is pulled, by pedigree itself); its SBOM is encoded as syft JSON and read back through
 // pkg/ingest, so a generated document and an ingested one are the same
 // model. At the same time pkg/walk visits every regular file, archives
 // included, and pkg/deep reads what each says about its maker; those files
@@ -77,15 +77,18 @@ type Result struct {
 // target is its path.
 //
 // Generation starts no process and opens no network connection (see
-// sbomConfig). What it unpacks under TMPDIR is removed before it returns,
+// sbomConfig), except to pull a registry: image the user named (and the
+// credential helper its Docker config names for that registry). What it unpacks under TMPDIR is removed before it returns,
 // whether it succeeds, fails or ctx is cancelled; a removal that fails is
 // a warning of the document.
 func Generate(ctx context.Context, scheme source.Scheme, target string, eng *match.Engine, opts Options) (res *Result, err error) {
 	if !scheme.Generated() {
 		return nil, fmt.Errorf("%s: unknown source %q (want one of %s)", target, scheme, enum.Join(source.GeneratedSchemes(), ", "))
 	}
-	if _, err := os.Stat(target); err != nil {
-		return nil, fmt.Errorf("%s: %w", target, fserr.Cause(err))
+	if !scheme.Remote() {
+		if _, err := os.Stat(target); err != nil {
+			return nil, fmt.Errorf("%s: %w", target, fserr.Cause(err))
+		}
 	}
 	gen := stfile.NewTempDirGenerator(tempPrefix)
 	src, err := openSource(ctx, scheme, target, gen)
@@ -94,7 +97,9 @@ func Generate(ctx context.Context, scheme source.Scheme, target string, eng *mat
 			res.Document.Warnings = append(res.Document.Warnings, fmt.Sprintf("temporary files not removed: %v", cerr))
 		}
 	}()
-	if err != nil {
+	if err != nil && scheme.Remote() {
+		return nil, fmt.Errorf("%s: %w", target, err)
+	} else if err != nil {
 		return nil, fmt.Errorf("%s: cannot read as %s: %w", target, scheme, err)
 	}
 

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
 
 	stfile "github.com/anchore/stereoscope/pkg/file"
 	"github.com/anchore/stereoscope/pkg/image"
@@ -15,6 +19,10 @@ import (
 	"github.com/anchore/syft/syft/source/filesource"
 	"github.com/anchore/syft/syft/source/sourceproviders"
 	"github.com/anchore/syft/syft/source/stereoscopesource"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/pedigree-sbom/pedigree/pkg/source"
 )
@@ -50,7 +58,9 @@ func openSource(ctx context.Context, scheme source.Scheme, target string, gen *s
 		if err == nil && src != nil {
 			return src, nil
 		}
-		if err != nil {
+		if err != nil && scheme.Remote() {
+			errs = append(errs, err) // one reader, which says what it tried
+		} else if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", p.Name(), err))
 		}
 		// What a reader that failed unpacked is of no use to the next:
@@ -79,6 +89,8 @@ func providers(scheme source.Scheme, target string, gen *stfile.TempDirGenerator
 		return []syftsource.Provider{ociArchive}
 	case source.OCIDir:
 		return []syftsource.Provider{ociDir}
+	case source.Registry:
+		return []syftsource.Provider{img(registryProvider{gen: gen, ref: target})}
 	case source.Dir:
 		return []syftsource.Provider{ociDir, directorysource.NewSourceProvider(target, cfg.Exclude, cfg.Alias, cfg.BasePath)}
 	case source.File:
@@ -117,4 +129,76 @@ func closeSource(src syftsource.Source, gen *stfile.TempDirGenerator) error {
 	}
 	errs = append(errs, gen.Cleanup())
 	return errors.Join(errs...)
+}
+
+// registryProvider pulls an image by reference through the registry API
+// (the OCI distribution protocol), as stereoscope's registry provider does
+// and with the same credentials: the default keychain of
+// go-containerregistry, that is the Docker config file ($DOCKER_CONFIG or
+// ~/.docker/config.json, its credential helpers included) and Podman's
+// auth.json. Unlike stereoscope's, it speaks plain HTTP only to a registry
+// on localhost or a loopback address (go-containerregistry would also fall
+// back to HTTP for private and .local addresses), and it pulls the image
+// of the host's architecture from a multi-platform index (stereoscope's
+// default; there is no --platform).
+type registryProvider struct {
+	gen *stfile.TempDirGenerator
+	ref string
+}
+
+func (registryProvider) Name() string { return "registry" }
+
+func (r registryProvider) Provide(ctx context.Context) (*image.Image, error) {
+	ref, err := name.ParseReference(r.ref)
+	if err != nil {
+		return nil, fmt.Errorf("not an image reference: %w", err)
+	}
+	host := ref.Context().RegistryStr()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	desc, err := remote.Get(ref,
+		remote.WithContext(ctx),
+		remote.WithAuthFromKeychain(authn.DefaultKeychain),
+		remote.WithTransport(loopbackHTTPOnly{tr}),
+		remote.WithUserAgent("pedigree"),
+		remote.WithPlatform(v1.Platform{OS: "linux", Architecture: runtime.GOARCH}))
+	if err != nil {
+		return nil, fmt.Errorf("cannot pull from registry %s: %w", host, err)
+	}
+	img, err := desc.Image()
+	if err != nil {
+		return nil, fmt.Errorf("cannot pull from registry %s: %w", host, err)
+	}
+	dir, err := r.gen.NewDirectory("oci-registry-image")
+	if err != nil {
+		return nil, err
+	}
+	meta := []image.AdditionalMetadata{image.WithRepoDigests(ref.Context().Name() + "@" + desc.Digest.String())}
+	if m, err := img.RawManifest(); err == nil {
+		meta = append(meta, image.WithManifest(m))
+	}
+	out := image.New(img, r.gen, dir, meta...)
+	if err := out.Read(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("reading the image from registry %s: %w", host, err), out.Cleanup())
+	}
+	return out, nil
+}
+
+// loopbackHTTPOnly refuses plain HTTP to any host but localhost and
+// loopback addresses: a registry elsewhere is read over TLS or not at all.
+type loopbackHTTPOnly struct{ base http.RoundTripper }
+
+func (l loopbackHTTPOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme == "http" && !loopback(req.URL.Hostname()) {
+		return nil, fmt.Errorf("plain HTTP to %s refused: only a registry on localhost or a loopback address is read without TLS", req.URL.Host)
+	}
+	return l.base.RoundTrip(req)
+}
+
+// loopback reports whether host is localhost or a loopback address.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

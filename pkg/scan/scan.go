@@ -15,9 +15,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+
+	refname "github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/pedigree-sbom/pedigree/pkg/fserr"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
@@ -229,7 +232,8 @@ func trim(doc *model.Document, findings []match.Finding) *model.Document {
 }
 
 // read reads one target: an SBOM is ingested; a directory, a file that
-// is not an SBOM, an archive or an image archive is generated. It returns
+// is not an SBOM, an archive, an image archive or an image named by
+// reference (registry:REF, or a bare reference: imageRef) is generated. It returns
 // the document and the kind of source for the report.
 //
 // Only the first bytes of a file decide whether it is read as an SBOM
@@ -253,6 +257,11 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, source
 			}
 			doc, err := ingest.File(path, cfg.Ingest)
 			return doc, source.KindSBOM, err
+		case source.Registry:
+			if _, err := refname.ParseReference(path); err != nil {
+				return nil, "", fmt.Errorf("%s: not an image reference: %w", name, err)
+			}
+			return generated(ctx, scheme, path, cfg)
 		case source.Dir, source.OCIDir:
 			st, err := os.Stat(path)
 			if err != nil {
@@ -268,6 +277,9 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, source
 			}
 			return generated(ctx, scheme, path, cfg)
 		}
+	}
+	if imageRef(name) {
+		return generated(ctx, source.Registry, name, cfg)
 	}
 	if hasPrefix && len(prefix) > 1 {
 		// Not a scheme we know: take the whole argument as a path
@@ -320,6 +332,74 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, source
 		return generated(ctx, source.File, name, cfg)
 	}
 	return doc, source.KindSBOM, err
+}
+
+// imageRef reports whether a target without a scheme is an image reference
+// to pull from a registry (alpine:latest, localhost:5000/app:1,
+// ghcr.io/x/y@sha256:...) rather than a path: it is not an existing path,
+// the directory it would be in does not exist either, and it parses as a
+// reference that names a registry host (its first element has a '.', a
+// ':' port, or is localhost) or a tag or digest, and does not end in a
+// file name extension (fileNamed). So "bom.json", "bids/a.json",
+// "bid:v2.json", "reports.2024/bid.json" or "product" that do not exist
+// are still files that cannot be opened, never a network attempt.
+func imageRef(target string) bool {
+	return refShaped(target) && !pathLike("", target)
+}
+
+// pathLike reports whether target, taken from base, is an existing path,
+// or names a file in a directory that exists.
+func pathLike(base, target string) bool {
+	if _, err := os.Lstat(filepath.Join(base, target)); err == nil {
+		return true
+	}
+	if dir := filepath.Dir(target); dir != "." {
+		if _, err := os.Lstat(filepath.Join(base, dir)); err == nil {
+			return true // a file missing from a directory that exists
+		}
+	}
+	return false
+}
+
+// refShaped reports whether target parses as an image reference that
+// names a registry host or a tag or digest (imageRef).
+func refShaped(target string) bool {
+	if target == "-" || strings.ContainsAny(target, `*?[\`) || fileNamed(target) {
+		return false
+	}
+	ref, err := refname.ParseReference(target)
+	if err != nil {
+		return false
+	}
+	if first, _, found := strings.Cut(target, "/"); found && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		return true
+	}
+	switch r := ref.(type) {
+	case refname.Digest:
+		return true
+	case refname.Tag:
+		return strings.HasSuffix(target, ":"+r.TagStr())
+	}
+	return false
+}
+
+// fileExts end the names of the files scan reads: a target that ends in
+// one ("bid:v2.json", "reports.2024/bid.spdx") is a file that is missing,
+// never an image to pull from a registry named after a typing mistake.
+var fileExts = []string{".json", ".xml", ".spdx", ".yaml", ".yml", ".rdf", ".jsonld", ".cdx", ".txt",
+	".zip", ".jar", ".war", ".apk", ".aar", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".zst", ".lz4", ".br", ".7z", ".rar",
+	".exe", ".dll", ".sys", ".so", ".msi", ".cab", ".deb", ".rpm", ".iso", ".img", ".bin"}
+
+// fileNamed reports whether target ends in a file name extension scan
+// reads (fileExts), in any letter case.
+func fileNamed(target string) bool {
+	lower := strings.ToLower(target)
+	for _, ext := range fileExts {
+		if strings.HasSuffix(lower, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // readSchemes are the schemes a scan target may carry, as an unknown

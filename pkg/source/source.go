@@ -32,17 +32,21 @@ const (
 	DockerArchive Scheme = "docker-archive"
 	OCIArchive    Scheme = "oci-archive"
 	OCIDir        Scheme = "oci-dir"
+	// Registry generates the SBOM of a container image pulled from a
+	// registry by its reference ("registry:alpine:latest"); the only
+	// scheme that opens a network connection.
+	Registry Scheme = "registry"
 )
 
 // AllSchemes lists every scheme, in documentation order.
 func AllSchemes() []Scheme {
-	return []Scheme{SBOM, SBOMDir, Dir, File, DockerArchive, OCIArchive, OCIDir}
+	return []Scheme{SBOM, SBOMDir, Dir, File, DockerArchive, OCIArchive, OCIDir, Registry}
 }
 
 // GeneratedSchemes lists the schemes whose targets are generated (their
 // SBOM is built from the files), in documentation order.
 func GeneratedSchemes() []Scheme {
-	return []Scheme{Dir, File, DockerArchive, OCIArchive, OCIDir}
+	return []Scheme{Dir, File, DockerArchive, OCIArchive, OCIDir, Registry}
 }
 
 // ParseScheme returns the scheme named s, and false when s names none.
@@ -51,7 +55,7 @@ func ParseScheme(s string) (Scheme, bool) { return enum.Parse(s, AllSchemes()) }
 // Generated reports whether targets of the scheme are generated.
 func (s Scheme) Generated() bool {
 	switch s {
-	case Dir, File, DockerArchive, OCIArchive, OCIDir:
+	case Dir, File, DockerArchive, OCIArchive, OCIDir, Registry:
 		return true
 	}
 	return false
@@ -59,8 +63,12 @@ func (s Scheme) Generated() bool {
 
 // Image reports whether the scheme names a container image.
 func (s Scheme) Image() bool {
-	return s == DockerArchive || s == OCIArchive || s == OCIDir
+	return s == DockerArchive || s == OCIArchive || s == OCIDir || s == Registry
 }
+
+// Remote reports whether the scheme's path is not a local path (a
+// registry reference), so that it is not looked up on disk.
+func (s Scheme) Remote() bool { return s == Registry }
 
 // Split splits a target into its scheme and the path after it. ok is false
 // when the target has no prefix of a known scheme; a one-letter prefix (a
@@ -106,7 +114,8 @@ const (
 	KindFile Kind = "file"
 	// KindArchive: one file that was, or held, an archive that was opened.
 	KindArchive Kind = "archive"
-	// KindImage: a container image saved to disk.
+	// KindImage: a container image, saved to disk or pulled from a
+	// registry.
 	KindImage Kind = "image"
 )
 

@@ -14,6 +14,10 @@ func TestSplit(t *testing.T) {
 		{"oci-dir:layout/", OCIDir, "layout/", true},
 		{"docker-archive:img.tar", DockerArchive, "img.tar", true},
 		{"file:", File, "", true},
+		{"registry:alpine:latest", Registry, "alpine:latest", true},
+		{"registry:127.0.0.1:5000/app@sha256:00", Registry, "127.0.0.1:5000/app@sha256:00", true},
+		{"alpine:latest", "", "alpine:latest", false},
+		{"localhost:5000/app:1", "", "localhost:5000/app:1", false},
 		{"bom.json", "", "bom.json", false},
 		{`C:\bids\a.json`, "", `C:\bids\a.json`, false},
 		{"bogus:x", "", "bogus:x", false},
@@ -42,8 +46,13 @@ func TestSchemes(t *testing.T) {
 	if got, want := Names(generated), Names(GeneratedSchemes()); got != want {
 		t.Errorf("generated schemes %s, GeneratedSchemes %s", got, want)
 	}
-	if got := Names(GeneratedSchemes()); got != "dir, file, docker-archive, oci-archive or oci-dir" {
+	if got := Names(GeneratedSchemes()); got != "dir, file, docker-archive, oci-archive, oci-dir or registry" {
 		t.Errorf("Names = %q", got)
+	}
+	for _, s := range AllSchemes() {
+		if s.Remote() != (s == Registry) || (s == Registry && !s.Image()) {
+			t.Errorf("%s: Remote %v, Image %v", s, s.Remote(), s.Image())
+		}
 	}
 	if Names([]Scheme{SBOM}) != "sbom" || Names(nil) != "" {
 		t.Error("Names of one or none")
@@ -62,6 +71,7 @@ func TestKindOf(t *testing.T) {
 		{DockerArchive, false, KindImage},
 		{OCIArchive, true, KindImage},
 		{OCIDir, false, KindImage},
+		{Registry, false, KindImage},
 		{SBOM, false, KindSBOM},
 	} {
 		if got := KindOf(c.scheme, c.archives); got != c.want {
