@@ -107,7 +107,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &usageError{err.Error()}
 		},
-		Commands: leafHelpOff([]*cli.Command{
+		Commands: withCompletion(leafHelpOff([]*cli.Command{
 			scanCommand(),
 			sbomCommand(),
 			inspectCommand(),
@@ -116,7 +116,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			configCommand(),
 			completionCommand(),
 			versionCommand(),
-		}),
+		})),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("unknown command %q", c.Args().First())

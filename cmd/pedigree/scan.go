@@ -74,7 +74,9 @@ func scanCommand() *cli.Command {
 		Description: "Each TARGET is an SBOM file (CycloneDX, SPDX or syft JSON, detected from the\n" +
 			"content) or - for standard input; a directory, or a file that is not an SBOM (a\n" +
 			"binary, an archive), whose SBOM is generated and whose files are read; or a source\n" +
-			"named by a prefix: sbom:, dir:, file:, docker-archive:, oci-archive:, oci-dir:.\n" +
+			"named by a prefix: sbom:, dir:, file:, docker-archive:, oci-archive:, oci-dir:;\n" +
+			"or an image in a registry: registry:REF, or a reference such as ghcr.io/acme/app:1\n" +
+			"(the only targets that reach the network).\n" +
 			"For batch reviews: sboms:DIR reads every file under DIR as an SBOM of its own; a\n" +
 			"quoted pattern ('bids/*.json') is expanded by pedigree; --from FILE reads a list.\n" +
 			"Every target is reported, also when another cannot be read, and several are\n" +
@@ -198,7 +200,11 @@ func scanTargets(c *cli.Context) ([]string, error) {
 		}
 		return nil, usagef("scan needs at least one TARGET (an SBOM file, a directory, a file, or - for standard input)")
 	}
-	targets = scan.Expand(targets)
+	targets, notes := scan.ExpandNotes(targets)
+	for _, n := range notes {
+		fmt.Fprintf(c.App.ErrWriter, "pedigree: %s\n", n)
+	}
+	sbomsHint(c.App.ErrWriter, targets)
 	stdin := 0
 	for _, a := range targets {
 		if a == "-" {
@@ -209,6 +215,19 @@ func scanTargets(c *cli.Context) ([]string, error) {
 		return nil, usagef("standard input (-) can be read only once")
 	}
 	return targets, nil
+}
+
+// sbomsHint says, for a directory given without a scheme that holds
+// nothing but SBOMs, that it is scanned as one product (an SBOM is
+// generated for the folder) and how to evaluate each SBOM on its own.
+func sbomsHint(w io.Writer, targets []string) {
+	for _, t := range targets {
+		if _, _, ok := source.Split(t); ok || t == "-" || !scan.OnlySBOMs(t) {
+			continue
+		}
+		fmt.Fprintf(w, "pedigree: hint: %s holds only SBOM files; it is scanned as one directory (an SBOM is generated for it); to evaluate each file as its own SBOM, scan %s:%s\n",
+			t, source.SBOMDir, t)
+	}
 }
 
 func writeReport(c *cli.Context, o output, res *result.Result) error {

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -21,6 +23,9 @@ const (
 	// fingerprintKey names the finding id among a result's partial
 	// fingerprints; code-scanning services match results across runs by it.
 	fingerprintKey = "pedigreeFinding/v1"
+	// securityTag puts every rule among GitHub code scanning's security
+	// alerts, where security-severity ranks them.
+	securityTag = "security"
 )
 
 // The SARIF 2.1.0 objects pedigree writes; field names follow the
@@ -108,7 +113,8 @@ type (
 		URI string `json:"uri"`
 	}
 	sarifRegion struct {
-		StartLine int `json:"startLine"`
+		StartLine   int `json:"startLine"`
+		StartColumn int `json:"startColumn,omitempty"`
 	}
 	sarifLogical struct {
 		Name               string `json:"name"`
@@ -121,23 +127,26 @@ type (
 		Justification string `json:"justification"`
 	}
 	sarifResultProps struct {
-		Severity      string     `json:"severity"`
-		Entity        string     `json:"entity"`
-		WhiteLabel    bool       `json:"whiteLabel"`
-		OfferedAs     string     `json:"offeredAs,omitempty"`
-		Confidence    string     `json:"confidence,omitempty"`
-		Rules         []string   `json:"rules"`
-		Gating        bool       `json:"gating"`
-		WaiverExpired bool       `json:"waiverExpired,omitempty"`
-		Target        string     `json:"target"`
-		Component     Component  `json:"component"`
-		Evidence      []Evidence `json:"evidence"`
+		// SecuritySeverity is the finding's own score, after waivers and
+		// notes: a finding lowered to low scores as low whatever its rule.
+		SecuritySeverity string     `json:"security-severity"`
+		Severity         string     `json:"severity"`
+		Entity           string     `json:"entity"`
+		WhiteLabel       bool       `json:"whiteLabel"`
+		OfferedAs        string     `json:"offeredAs,omitempty"`
+		Confidence       string     `json:"confidence,omitempty"`
+		Rules            []string   `json:"rules"`
+		Gating           bool       `json:"gating"`
+		WaiverExpired    bool       `json:"waiverExpired,omitempty"`
+		Target           string     `json:"target"`
+		Component        Component  `json:"component"`
+		Evidence         []Evidence `json:"evidence"`
 	}
 )
 
 // securitySeverity is the CVSS-like score GitHub code scanning uses to rank
 // results ("security-severity": over 9.0 is critical, 7.0-8.9 high,
-// 4.0-6.9 medium, below 4.0 low).
+// 4.0-6.9 medium, 0.1-3.9 low). Info stays inside GitHub's low band.
 var securitySeverity = map[signature.Severity]string{
 	signature.Critical: "9.5",
 	signature.High:     "8.0",
@@ -264,7 +273,7 @@ func sarifRuleOf(id string, set *signature.Set) sarifRule {
 			FullDescription:      sarifText{Text: id},
 			Help:                 sarifHelp{Text: id},
 			DefaultConfiguration: sarifRuleConfig{Level: "warning"},
-			Properties:           sarifRuleProps{Tags: []string{"supply-chain", "prohibited-vendor"}},
+			Properties:           sarifRuleProps{Tags: []string{"supply-chain", "prohibited-vendor", securityTag}},
 		}
 	}
 	title := strings.TrimSpace(rule.Title)
@@ -285,9 +294,10 @@ func sarifRuleOf(id string, set *signature.Set) sarifRule {
 		}
 	}
 	tags := []string{"supply-chain", "prohibited-vendor"}
-	if c := string(rule.Category); c != "" && c != tags[0] && c != tags[1] {
+	if c := string(rule.Category); c != "" && !slices.Contains(tags, c) && c != securityTag {
 		tags = append(tags, c)
 	}
+	tags = append(tags, securityTag)
 	return sarifRule{
 		ID:                   id,
 		Name:                 pascal(title),
@@ -329,9 +339,7 @@ func sarifResultOf(t *result.Target, f *result.Finding, ruleID string, ruleIndex
 	if name == "" {
 		name = jf.Component.Ref
 	}
-	loc := sarifLocation{
-		PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}, Region: &sarifRegion{StartLine: 1}},
-	}
+	loc := sarifLocation{PhysicalLocation: evidenceLocation(t, f, jf.Component.Locations, uri)}
 	if name != "" {
 		fq := path
 		if fq == "" {
@@ -348,17 +356,18 @@ func sarifResultOf(t *result.Target, f *result.Finding, ruleID string, ruleIndex
 		Locations:           []sarifLocation{loc},
 		PartialFingerprints: map[string]string{fingerprintKey: f.ID},
 		Properties: sarifResultProps{
-			Severity:      string(f.Severity),
-			Entity:        f.Entity,
-			WhiteLabel:    f.WhiteLabel,
-			OfferedAs:     f.Offered,
-			Confidence:    string(f.Confidence),
-			Rules:         jf.Rules,
-			Gating:        f.Gating,
-			WaiverExpired: waiverExpired(f),
-			Target:        t.Target,
-			Component:     jf.Component,
-			Evidence:      jf.Evidence,
+			SecuritySeverity: securitySeverity[f.Severity],
+			Severity:         string(f.Severity),
+			Entity:           f.Entity,
+			WhiteLabel:       f.WhiteLabel,
+			OfferedAs:        f.Offered,
+			Confidence:       string(f.Confidence),
+			Rules:            jf.Rules,
+			Gating:           f.Gating,
+			WaiverExpired:    waiverExpired(f),
+			Target:           t.Target,
+			Component:        jf.Component,
+			Evidence:         jf.Evidence,
 		},
 	}
 	if f.Suppressed && f.Waiver != nil {
@@ -370,6 +379,76 @@ func sarifResultOf(t *result.Target, f *result.Finding, ruleID string, ruleIndex
 		res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted", Justification: just + ")"}}
 	}
 	return res
+}
+
+// evidenceLocation is where a result points: the file and line of the
+// first evidence that has one (an import deep inspection found at
+// "PATH:LINE" or "PATH:LINE:COLUMN"), else of the component's first
+// location that has one (what a recipe declares is located at its line),
+// when that file lies under the scanned directory or is the scanned file;
+// otherwise the target itself (the SBOM file), at line 1.
+func evidenceLocation(t *result.Target, f *result.Finding, componentLocations []string, uri string) sarifPhysical {
+	var locs []string
+	for _, ev := range f.Evidence {
+		locs = append(locs, ev.Location)
+	}
+	locs = append(locs, componentLocations...)
+	for _, l := range locs {
+		path, line, col, ok := lineOf(l)
+		if !ok {
+			continue
+		}
+		switch t.Source {
+		case source.KindDir:
+			base := strings.TrimSuffix(uri, "/")
+			if base == "" || base == "." {
+				return sarifPhysical{ArtifactLocation: sarifArtifact{URI: (&url.URL{Path: path}).String()}, Region: &sarifRegion{StartLine: line, StartColumn: col}}
+			}
+			return sarifPhysical{ArtifactLocation: sarifArtifact{URI: base + "/" + (&url.URL{Path: path}).String()}, Region: &sarifRegion{StartLine: line, StartColumn: col}}
+		case source.KindFile:
+			if p := strings.ReplaceAll(stripSourceScheme(t.Target), `\`, "/"); p == path || strings.HasSuffix(p, "/"+path) {
+				return sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}, Region: &sarifRegion{StartLine: line, StartColumn: col}}
+			}
+		}
+	}
+	return sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}, Region: &sarifRegion{StartLine: 1}}
+}
+
+// lineOf splits an evidence location "PATH:LINE" or "PATH:LINE:COLUMN"
+// into its parts. A location inside an archive ("a.zip!b/c.gradle:3"),
+// an absolute or parent path, or one without a line gives ok false.
+func lineOf(loc string) (path string, line, col int, ok bool) {
+	if loc == "" || strings.Contains(loc, "!") {
+		return "", 0, 0, false
+	}
+	num := func(s string) int {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || strings.HasPrefix(s, "+") {
+			return 0
+		}
+		return n
+	}
+	rest, last, found := cutLast(loc)
+	if !found || num(last) == 0 {
+		return "", 0, 0, false
+	}
+	line = num(last)
+	if p, l, found := cutLast(rest); found && num(l) > 0 {
+		rest, line, col = p, num(l), line
+	}
+	path = strings.ReplaceAll(rest, `\`, "/")
+	if path == "" || strings.HasPrefix(path, "/") || hasDriveLetter(path) || path == ".." || strings.HasPrefix(path, "../") || strings.Contains(path, "/../") {
+		return "", 0, 0, false
+	}
+	return strings.TrimPrefix(path, "./"), line, col, true
+}
+
+func cutLast(s string) (before, after string, found bool) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+1:], true
 }
 
 // artifactURI turns a target as given into a URI reference: the scheme
