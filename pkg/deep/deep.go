@@ -429,7 +429,7 @@ func digests(data []byte, algs []string) []model.Hash {
 }
 
 // isArchive recognises the containers the walk opens and whose entries it
-// visits one by one: zip, gzip, bzip2, xz, 7z, rar, zstd, lz4 and tar. Their
+// visits one by one: zip, gzip, bzip2, xz, 7z, rar, zstd, lz4, cab and tar. Their
 // own bytes are compressed, or (an uncompressed rar, a tar) repeat what the
 // walk visits, so the content pass skips them.
 func isArchive(data []byte) bool {
@@ -438,7 +438,8 @@ func isArchive(data []byte) bool {
 		bytes.HasPrefix(data, []byte{0x1f, 0x8b}), bytes.HasPrefix(data, []byte("BZh")),
 		bytes.HasPrefix(data, []byte{0xfd, '7', 'z', 'X', 'Z', 0}),
 		bytes.HasPrefix(data, []byte{'7', 'z', 0xbc, 0xaf, 0x27, 0x1c}), bytes.HasPrefix(data, []byte("Rar!\x1a\x07")),
-		bytes.HasPrefix(data, []byte{0x28, 0xb5, 0x2f, 0xfd}), bytes.HasPrefix(data, []byte{0x04, 0x22, 0x4d, 0x18}):
+		bytes.HasPrefix(data, []byte{0x28, 0xb5, 0x2f, 0xfd}), bytes.HasPrefix(data, []byte{0x04, 0x22, 0x4d, 0x18}),
+		bytes.HasPrefix(data, []byte("MSCF\x00\x00\x00\x00")):
 		return true
 	case len(data) > 262 && string(data[257:262]) == "ustar":
 		return true
