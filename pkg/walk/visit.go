@@ -60,7 +60,10 @@ func (k kind) String() string {
 	case kindBrotli:
 		return "brotli"
 	}
-	return "file"
+	if s := installerKindName(k); s != "" { // installer.go
+		return s
+	}
+	return imageKindName(k)
 }
 
 // headLen is how much of a file detect needs from its start.
@@ -98,6 +101,10 @@ func detect(head, tail []byte) kind {
 		return kindCpio
 	case isRpm(head):
 		return kindRpm
+	case detectImage(head) != kindNone: // firmware and disk images: images.go
+		return detectImage(head)
+	case detectInstaller(head) != kindNone: // cab, compound files: installer.go
+		return detectInstaller(head)
 	case zipAtEnd(tail):
 		return kindZipAppended
 	}
@@ -256,6 +263,7 @@ func readLimited(r io.Reader, hint, limit int64, buf []byte) (data []byte, over 
 // is an archive.
 func (w *walker) visitData(n node, data []byte) error {
 	k := detectNamed(n.name, data, tailOf(data))
+	k = refineKind(k, data, bytes.NewReader(data), int64(len(data)))
 	descend, err := w.emit(&File{Location: n.loc, Name: n.name, Size: int64(len(data)), Mode: n.mode, Depth: n.depth, Data: data})
 	if err != nil || !descend || k == kindNone || !w.mayOpen(n, k) {
 		return err
@@ -284,6 +292,10 @@ func (w *walker) visitLarge(n node, size int64, r io.Reader, ra io.ReaderAt) err
 		}
 	}
 	k := detectNamed(n.name, head, tail)
+	k = refineKind(k, head, ra, size)
+	if k == kindNone && ra != nil {
+		k = detectImageAt(ra, size) // ISO 9660 and ext magic lie beyond head
+	}
 	reason := "larger than " + sizeString(w.lim.MaxFileBytes)
 	switch {
 	case k == kindNone:
@@ -352,6 +364,10 @@ func (w *walker) open(n node, k kind, size int64, r io.Reader, ra io.ReaderAt, d
 	case kindRar:
 		w.rep.Archives++
 		err = w.walkRar(n, r)
+	case kindSquashfs, kindUImage, kindFIT, kindISO, kindExt, kindFAT, kindMBR, kindGPT:
+		err = w.walkImage(n, k, size, r, ra)
+	case kindCab, kindCabAppended, kind7zAppended, kindMSI:
+		err = w.walkInstaller(n, k, size, ra)
 	default:
 		err = w.walkCompressed(n, k, r, true)
 	}

@@ -17,8 +17,15 @@
 // opened as brotli, and one that does not decode is a gap. A compressed
 // stream holding a tar or cpio is walked as that archive (x.tar.gz!a/b);
 // any other compressed stream is one file named without its suffix
-// (x.gz!x). Not read: cab, msi, iso, lzma, squashfs, dmg, and the
-// installers of NSIS and Inno Setup: they are visited as plain files.
+// (x.gz!x). Firmware and disk images: squashfs 4 (not lzo or lzma ones),
+// ISO 9660 (Rock Ridge and Joliet names) and the payload of U-Boot legacy
+// images are walked; FIT images, ext2/3/4 and FAT filesystems and MBR or
+// GPT disk images are recognised and are gaps (images.go). Windows
+// installers: cabinets (stored or MSZIP folders; LZX and Quantum ones are
+// gaps), cabinets and 7z archives in the overlay of a PE file, and msi
+// packages, whose streams are walked (installer.go). Not read: lzma, dmg,
+// and the installers of NSIS and Inno Setup: they are visited as plain
+// files.
 //
 // Every limit hit, bad entry and unreadable archive is a warning in the
 // Report, and the walk goes on: a corrupt archive is still visited as a

@@ -839,6 +839,13 @@ func FuzzWalkBytes(f *testing.F) {
 	f.Add(fixture(f, "solid.7z"))
 	f.Add(fixture(f, "aes.7z"))
 	f.Add(makeRpm(archivetest.Zstd(f, makeKeslCpio())))
+	for name := range kavInstallers(f) { // cab, msi, cab and 7z appended to a PE
+		f.Add(installerData(f, name))
+	}
+	for _, name := range []string{"kav-gzip.sqfs", "kav-xz.sqfs", "kav-lz4.sqfs", "kav-zstd.sqfs", "kernel.uImage", "rootfs.uImage", "kav.iso"} {
+		f.Add(imageData(f, name)) // images_test.go
+	}
+	f.Add(fitImage())
 	lim := Limits{MaxFileBytes: 1 << 20, MaxTotalBytes: 16 << 20, MaxFiles: 1000, MaxDepth: 4}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// A walk that hangs crashes the worker, so that the fuzzer keeps
