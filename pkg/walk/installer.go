@@ -17,6 +17,8 @@ const (
 	kind7zAppended       // a 7z in the overlay of a PE file (7-Zip SFX)
 	kindCFB              // a compound file, before refineKind tells whether an msi
 	kindMSI              // an installer database
+	kindNSIS             // an NSIS installer: its payload has no reader yet
+	kindInno             // an Inno Setup installer: its payload has no reader yet
 )
 
 // installerKindName names the installer kinds, "" for any other.
@@ -28,6 +30,10 @@ func installerKindName(k kind) string {
 		return "7z"
 	case kindCFB, kindMSI:
 		return "msi"
+	case kindNSIS:
+		return "NSIS installer"
+	case kindInno:
+		return "Inno Setup installer"
 	}
 	return ""
 }
@@ -66,7 +72,36 @@ func refineKind(k kind, head []byte, ra io.ReaderAt, size int64) (refined kind) 
 	case sevenZipInOverlay(ra, size) >= 0:
 		return kind7zAppended
 	}
-	return k
+	return setupInOverlay(ra, size)
+}
+
+// Markers of the installers whose payload pedigree cannot open yet, near
+// the start of the PE overlay: NSIS's first header ("\xef\xbe\xad\xde" and
+// "NullsoftInst") and Inno Setup's setup data ("Inno Setup Setup Data (").
+var (
+	nsisMarker = []byte("\xef\xbe\xad\xdeNullsoftInst")
+	innoMarker = []byte("Inno Setup Setup Data (")
+)
+
+// setupInOverlay tells an NSIS or Inno Setup installer from the first
+// overlayScan bytes of its PE overlay, and kindNone for any other file.
+// Such a payload is compressed in the installer's own format: the walk
+// reports it as not inspected, never as a plain file that passed.
+func setupInOverlay(ra io.ReaderAt, size int64) kind {
+	start := peOverlay(ra, size)
+	if start == 0 {
+		return kindNone
+	}
+	buf := make([]byte, min(size-start, overlayScan+64))
+	m, _ := ra.ReadAt(buf, start)
+	buf = buf[:m]
+	switch {
+	case bytes.Contains(buf, nsisMarker):
+		return kindNSIS
+	case bytes.Contains(buf, innoMarker):
+		return kindInno
+	}
+	return kindNone
 }
 
 // sevenZipInOverlay finds a 7z archive at the start of the overlay of the
@@ -114,6 +149,8 @@ func (w *walker) walkInstaller(n node, k kind, size int64, ra io.ReaderAt) error
 		}
 	case kindMSI:
 		return w.walkMSI(n, ra, size)
+	case kindNSIS, kindInno:
+		w.gap(n.loc, "", "%s: its payload is not opened (no reader for it yet)", installerKindName(k))
 	}
 	return nil
 }

@@ -567,3 +567,35 @@ func TestCFB(t *testing.T) {
 		t.Errorf("msiDecode: %q", got)
 	}
 }
+
+// TestSetupInstallers: an NSIS or Inno Setup installer, whose payload
+// pedigree cannot open yet, is visited as a file and reported as not
+// inspected (a gap), never as a plain file that passed. Markers as the
+// installers write them at the start of their overlay.
+func TestSetupInstallers(t *testing.T) {
+	nsis := makePE(append([]byte("\x00\x00\x00\x00\xef\xbe\xad\xdeNullsoftInst"), make([]byte, 64)...))
+	inno := makePE(append([]byte("Inno Setup Setup Data (6.2.2)"), make([]byte, 64)...))
+	plain := makePE([]byte("some resources, no installer"))
+	for _, c := range []struct {
+		name, data, warning string
+	}{
+		{"setup-nsis.exe", string(nsis), "setup-nsis.exe: NSIS installer: its payload is not opened (no reader for it yet)"},
+		{"setup-inno.exe", string(inno), "setup-inno.exe: Inno Setup installer: its payload is not opened (no reader for it yet)"},
+		{"plain.exe", string(plain), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			files, rep := walkMem(t, c.name, []byte(c.data), Limits{})
+			if len(files) != 1 || files[0].Location != c.name {
+				t.Errorf("locations %q", locations(files))
+			}
+			if c.warning == "" {
+				if len(rep.Warnings) != 0 || rep.GapCount != 0 {
+					t.Errorf("a plain executable has warnings %q", rep.Warnings)
+				}
+				return
+			}
+			wantWarning(t, rep, c.warning)
+			wantGaps(t, rep, "")
+		})
+	}
+}

@@ -366,7 +366,7 @@ func (w *walker) open(n node, k kind, size int64, r io.Reader, ra io.ReaderAt, d
 		err = w.walkRar(n, r)
 	case kindSquashfs, kindUImage, kindFIT, kindISO, kindExt, kindFAT, kindMBR, kindGPT:
 		err = w.walkImage(n, k, size, r, ra)
-	case kindCab, kindCabAppended, kind7zAppended, kindMSI:
+	case kindCab, kindCabAppended, kind7zAppended, kindMSI, kindNSIS, kindInno:
 		err = w.walkInstaller(n, k, size, ra)
 	default:
 		err = w.walkCompressed(n, k, r, true)
