@@ -265,3 +265,21 @@ func TestImagesLarge(t *testing.T) {
 	}
 	wantGaps(t, rep, "file-bytes")
 }
+
+// TestSquashfsSmallBlocksAndEmptyDirs: two images real tools make, which
+// the reader once took for broken (found on go-diskfs's test images): with
+// 4 KiB blocks a metadata block (8 KiB) is larger than a data block, and
+// every empty directory (a/b/c/d, e) shares the table position of the
+// next listing, which is no loop. testdata/zstd-4k-emptydirs.sqfs: see
+// testdata/README.md.
+func TestSquashfsSmallBlocksAndEmptyDirs(t *testing.T) {
+	files, rep := walkMem(t, "fw.sqfs", fixture(t, "zstd-4k-emptydirs.sqfs"), Limits{})
+	noWarnings(t, rep)
+	wantGaps(t, rep)
+	if f := find(files, "fw.sqfs"+Separator+"many/libkavcore.so"); f == nil || f.Data != "Copyright (C) 1997-2010 Kaspersky Lab ZAO" {
+		t.Errorf("marker not found: %q", locations(files)[:min(5, len(files))])
+	}
+	if f := find(files, "fw.sqfs"+Separator+"many/file_300"); f == nil {
+		t.Errorf("the 300th file of a listing over one metadata block was not visited")
+	}
+}

@@ -359,7 +359,10 @@ func (s *sqfs) checkSuper() error {
 	switch sb.Comp {
 	case sqfsCompZlib, sqfsCompXz, sqfsCompLz4:
 	case sqfsCompZstd:
-		s.zd, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(sb.BlockSize)), zstd.WithDecoderMaxWindow(uint64(sb.BlockSize)*2))
+		// A block decompresses to at most the block size, a metadata block
+		// to sqfsMetaMax: with 4 KiB blocks the metadata is the larger.
+		most := uint64(max(sb.BlockSize, sqfsMetaMax))
+		s.zd, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(most), zstd.WithDecoderMaxWindow(most*2))
 		if err != nil {
 			return err
 		}
@@ -399,15 +402,17 @@ func (w *walker) walkSquashfs(n node, ra io.ReaderAt, size int64) error {
 
 // sqfsDir walks the directory in, at prefix ("" or "a/b/") in the image.
 func (w *walker) sqfsDir(n node, s *sqfs, in *sqfsInode, prefix string, depth int) error {
+	if in.dirSize <= 3 {
+		// Empty: nothing to loop through, and mksquashfs gives every empty
+		// directory the table position of whatever listing comes next.
+		return nil
+	}
 	key := uint64(in.dirStart)<<16 | uint64(in.dirOffset)
 	if s.dirs[key] || depth > sqfsMaxDirs {
 		w.gap(n.loc+Separator+orDot(prefix), "", "squashfs directory loop or nesting over %d, not read", sqfsMaxDirs)
 		return nil
 	}
 	s.dirs[key] = true
-	if in.dirSize <= 3 {
-		return nil
-	}
 	m, err := s.meta(s.sb.DirTable+uint64(in.dirStart), int(in.dirOffset))
 	left := int64(in.dirSize) - 3
 	for err == nil && left > 0 {
