@@ -294,16 +294,9 @@ func (c *cfb) open(i int) (io.Reader, error) {
 		}
 		return &cfbReader{c: c, secs: secs, mini: true, left: int64(e.size)}, nil
 	}
-	need := (e.size + uint64(c.secSize()) - 1) >> c.shift
-	if need > uint64(c.nsec) {
-		return nil, fmt.Errorf("stream of %d bytes, over the file's size", e.size)
-	}
-	secs, err := chain(c.fat, e.start, c.nsec, int(need))
+	secs, err := c.sectors(e)
 	if err != nil {
 		return nil, err
-	}
-	if uint64(len(secs)) < need {
-		return nil, errFormat("chain shorter than the stream")
 	}
 	return &cfbReader{c: c, secs: secs, left: int64(e.size)}, nil
 }
@@ -407,6 +400,16 @@ func (c *cfb) openAt(i int) (*cfbStreamAt, error) {
 	if e.size < c.cutoff {
 		return nil, errFormat("a mini stream")
 	}
+	secs, err := c.sectors(e)
+	if err != nil {
+		return nil, err
+	}
+	return &cfbStreamAt{c: c, secs: secs, size: int64(e.size)}, nil
+}
+
+// sectors are the regular sectors of the stream of e, in order: its FAT
+// chain, checked to cover the stream and to fit in the file.
+func (c *cfb) sectors(e cfbEntry) ([]uint32, error) {
 	need := (e.size + uint64(c.secSize()) - 1) >> c.shift
 	if need > uint64(c.nsec) {
 		return nil, fmt.Errorf("stream of %d bytes, over the file's size", e.size)
@@ -418,7 +421,7 @@ func (c *cfb) openAt(i int) (*cfbStreamAt, error) {
 	if uint64(len(secs)) < need {
 		return nil, errFormat("chain shorter than the stream")
 	}
-	return &cfbStreamAt{c: c, secs: secs, size: int64(e.size)}, nil
+	return secs, nil
 }
 
 func (s *cfbStreamAt) ReadAt(p []byte, off int64) (int, error) {

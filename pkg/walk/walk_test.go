@@ -618,14 +618,7 @@ func TestCorrupt(t *testing.T) {
 			if len(files) != c.files || files[0].Location != c.name || files[0].Data != string(c.data) {
 				t.Errorf("locations %q", locations(files))
 			}
-			for _, w := range c.warnings {
-				wantWarning(t, rep, w)
-			}
-			if len(rep.Warnings) != len(c.warnings) {
-				t.Errorf("warnings %q", rep.Warnings)
-			}
-			// A part that could not be read is a gap: the walk is incomplete.
-			wantGaps(t, rep, make([]string, len(c.warnings))...)
+			wantGapWarnings(t, rep, c.warnings)
 		})
 	}
 }
@@ -658,6 +651,20 @@ func TestTruncation(t *testing.T) {
 		t.Errorf("MaxTotalBytes 2500 tar.gz: %q, truncated %v, %d bytes", locations(files), rep.Truncated, rep.ArchiveBytes)
 	}
 	wantGaps(t, rep, "total-bytes")
+}
+
+// wantGapWarnings fails unless rep warns exactly the given warnings (each
+// as wantWarning finds it) and each is a gap for a reason other than a
+// limit: a part that could not be read leaves the walk incomplete.
+func wantGapWarnings(t *testing.T, rep Report, warnings []string) {
+	t.Helper()
+	for _, w := range warnings {
+		wantWarning(t, rep, w)
+	}
+	if len(rep.Warnings) != len(warnings) {
+		t.Errorf("warnings %q", rep.Warnings)
+	}
+	wantGaps(t, rep, make([]string, len(warnings))...)
 }
 
 // wantGaps fails unless rep lists exactly one gap per limit given, in
