@@ -50,7 +50,7 @@ var toleratedFixtures = []struct {
 	{"unknown-tag.spdx",
 		[]string{
 			`line 39: tag "FIleCopyrightText" is "FileCopyrightText" in other letter case; read as FileCopyrightText`,
-			`line 40: unknown tag "LicenseComment" in the file section; the line was skipped`,
+			`line 40: unknown tag "LicenseComment" in the file section; kept as attribution text`,
 		},
 		`line 39: tag "FIleCopyrightText" is "FileCopyrightText" in other letter case`},
 }

@@ -257,6 +257,19 @@ func init() {
 	}
 }
 
+// attributionTag is, for the sections whose elements carry attribution
+// text, the tag an unknown tag's line is kept under.
+var attributionTag = map[string]string{"package": "PackageAttributionText", "file": "FileAttributionText"}
+
+// attributed is the attribution text that keeps the line "tag: value":
+// the tag and the value, inside the value's <text> block when it has one.
+func attributed(tag, value string) string {
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(value), "<text>"); ok {
+		return "<text>" + tag + ": " + rest
+	}
+	return tag + ": " + value
+}
+
 // foldedTag is the tag of the section that tag spells in other letter
 // case, and "" when there is none.
 func foldedTag(section, tag string) string {
@@ -309,6 +322,14 @@ func (t *tolerance) mendPairs(pairs []tagPair) ([]tagPair, error) {
 					return nil, err
 				}
 				p.tag = known
+			} else if keep, ok := attributionTag[section]; ok {
+				// Its value may name a maker: kept as the element's
+				// attribution text, which matching reads, never dropped.
+				if err := t.defect(fmt.Sprintf("line %d: unknown tag %q in the %s section", p.line, clip(p.tag), section), "kept as attribution text"); err != nil {
+					return nil, err
+				}
+				p.value = attributed(p.tag, p.value)
+				p.tag = keep
 			} else {
 				if err := t.defect(fmt.Sprintf("line %d: unknown tag %q in the %s section", p.line, clip(p.tag), section), "the line was skipped"); err != nil {
 					return nil, err

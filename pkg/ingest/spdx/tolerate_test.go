@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,13 +91,20 @@ var tolerated = []struct {
 				t.Errorf("components: %s", dump(d))
 			}
 		}},
+	// A misspelled maker field is not dropped: its text stays readable.
 	{"tag-value unknown tag", model.FormatSPDXTagValue,
-		"SPDXVersion: SPDX-2.3\nPackageName: p\nSPDXID: SPDXRef-P\nBogusTag: x\n",
-		`line 4: unknown tag "BogusTag" in the package section; the line was skipped`, nil},
+		"SPDXVersion: SPDX-2.3\nPackageName: p\nSPDXID: SPDXRef-P\nPackageSuplier: Organization: AO Kaspersky Lab\n",
+		`line 4: unknown tag "PackageSuplier" in the package section; kept as attribution text`,
+		func(t *testing.T, d *model.Document) {
+			want := model.Property{Name: "attribution", Value: "PackageSuplier: Organization: AO Kaspersky Lab"}
+			if len(d.Components) != 1 || !slices.Contains(d.Components[0].Properties, want) {
+				t.Errorf("components: %s", dump(d))
+			}
+		}},
 	{"tag-value tag of another section", model.FormatSPDXTagValue,
 		"SPDXVersion: SPDX-2.2\nSPDXID: SPDXRef-DOCUMENT\nFileName: ./x\nSPDXID: SPDXRef-F\nFIleCopyrightText: (c) 2017 Tessil\nLicenseComment: <text>Adapted\nto fit.</text>\n",
 		"line 5: tag \"FIleCopyrightText\" is \"FileCopyrightText\" in other letter case; read as FileCopyrightText\n" +
-			"line 6: unknown tag \"LicenseComment\" in the file section; the line was skipped",
+			"line 6: unknown tag \"LicenseComment\" in the file section; kept as attribution text",
 		func(t *testing.T, d *model.Document) {
 			if len(d.Files) != 1 || d.Files[0].Copyright != "(c) 2017 Tessil" {
 				t.Errorf("files: %s", dump(d))
