@@ -141,3 +141,21 @@ func findings(eng *match.Engine, doc *model.Document) []finding {
 	}
 	return out
 }
+
+// TestUnknownTagStillMatched: a maker field whose tag is misspelled is not
+// dropped with its line: kept as attribution text, the vendor it names is
+// found (as a mention, for review), not passed over in silence.
+func TestUnknownTagStillMatched(t *testing.T) {
+	in := "SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\nDocumentName: x\n" +
+		"DocumentNamespace: https://example.org/x\nCreator: Tool: t\nCreated: 2024-01-01T00:00:00Z\n\n" +
+		"PackageName: nw-engine\nSPDXID: SPDXRef-P\nPackageDownloadLocation: NOASSERTION\n" +
+		"PackageSuplier: Organization: AO Kaspersky Lab\n"
+	doc, err := ingest.Decode("missp.spdx", strings.NewReader(in), ingest.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := enginetest.Embedded(t).Match(doc)
+	if len(got) != 1 || got[0].Component.Name != "nw-engine" || got[0].Evidence[0].Kind != match.KindMention {
+		t.Errorf("findings %+v, want one mention of the vendor on nw-engine", got)
+	}
+}

@@ -342,9 +342,11 @@ var productKeys = map[string]bool{"productname": true, "filedescription": true, 
 var javaKeys = map[string]bool{"mainclass": true, "bundlesymbolicname": true, "automaticmodulename": true,
 	"bundleactivator": true, "exportpackage": true, "groupid": true, "javaclass": true, "javapackage": true}
 
-// mentionKeys are property keys whose value is free text found in a file
-// (deep inspection's strings): the entity named there is only mentioned.
-var mentionKeys = map[string]bool{"string": true, "strings": true}
+// mentionKeys are property keys whose value is free text: strings found in
+// a file (deep inspection), and SPDX attribution text (which also keeps a
+// tag-value line whose tag was not known). The entity named there is only
+// mentioned.
+var mentionKeys = map[string]bool{"string": true, "strings": true, "attribution": true}
 
 // property matches a name/value pair by what its name says it holds.
 func (c *collector) property(p model.Property, field at) {
