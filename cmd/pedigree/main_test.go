@@ -6,16 +6,20 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/pedigree-sbom/pedigree/internal/registrytest"
 	"github.com/pedigree-sbom/pedigree/pkg/sigpack"
 	"github.com/pedigree-sbom/pedigree/signatures"
 )
@@ -58,7 +62,9 @@ func TestScript(t *testing.T) {
 		},
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") == "1",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"mkinput": mkinput,
+			"mkinput":  mkinput,
+			"registry": registryCmd,
+			"exits":    exits,
 			// nestzip N FILE OUT zips FILE, then that zip, N times in all:
 			// OUT holds FILE N archive levels deep.
 			"nestzip": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -102,6 +108,59 @@ func TestScript(t *testing.T) {
 			},
 		},
 	})
+}
+
+// registryCmd serves images from an in-process registry on 127.0.0.1
+// (plain HTTP, no network), started by the script's first call, whose
+// host:port is then $REGISTRY; it lives until the script ends:
+//
+//	registry REF DIR                       the files under DIR as a linux/amd64 image, $REGISTRY/REF
+//	registry REF PLATFORM=DIR...           a multi-platform image: one image per DIR, of its PLATFORM
+func registryCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: registry REF [PLATFORM=]DIR...")
+	}
+	host := ts.Getenv("REGISTRY")
+	if host == "" {
+		var stop func()
+		host, stop = registrytest.Serve()
+		ts.Defer(stop)
+		ts.Setenv("REGISTRY", host)
+	}
+	var imgs []v1.Image
+	for _, a := range args[1:] {
+		platform, dir, ok := strings.Cut(a, "=")
+		if !ok {
+			platform, dir = "linux/amd64", a
+		}
+		imgs = append(imgs, registrytest.DirImage(ts, platform, ts.MkAbs(dir)))
+	}
+	if len(imgs) == 1 && !strings.Contains(args[1], "=") {
+		registrytest.Push(ts, host+"/"+args[0], imgs[0])
+		return
+	}
+	registrytest.PushIndex(ts, host+"/"+args[0], imgs...)
+}
+
+// exits N PROG ARGS... runs PROG as exec does and wants its exit code to
+// be N (exec only tells zero from non-zero).
+func exits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits N PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = exit.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
 }
 
 // mkinput writes a hostile input too large to keep in a script:

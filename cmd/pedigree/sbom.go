@@ -11,6 +11,7 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/cmd/pedigree/internal/options"
 	"github.com/pedigree-sbom/pedigree/pkg/generate"
+	"github.com/pedigree-sbom/pedigree/pkg/scan"
 	"github.com/pedigree-sbom/pedigree/pkg/source"
 )
 
@@ -19,18 +20,20 @@ func sbomCommand() *cli.Command {
 		options.LocalOutput("cyclonedx-json", "FORMAT[=FILE]: "+strings.Join(generate.Formats, ", ")),
 		options.Signatures("also use this rule file or directory for deep inspection, repeatable"),
 		options.Limit(),
+		options.Platform(),
 		options.Quiet("no progress display"),
 	)
 	return &cli.Command{
 		Name:      "sbom",
 		Usage:     "generate the SBOM of a directory, file, archive or image archive",
 		ArgsUsage: "TARGET",
-		Description: "Catalogs TARGET with syft (no Docker daemon, and no network but to pull a\n" +
-			"registry: image) and reads every file, archives included, as scan does; writes\n" +
-			"the SBOM with a component for every file that revealed its maker (version\n" +
-			"resources, signer, manifest, copyright strings, hosts, Java packages) as\n" +
-			"pedigree:* properties. TARGET is a path, or dir:, file:, docker-archive:,\n" +
-			"oci-archive:, oci-dir: and a path, or registry:REF.",
+		Description: "Catalogs TARGET with syft (no network but to pull a registry: image, no\n" +
+			"daemon but for a docker: or podman: image) and reads every file, archives\n" +
+			"included, as scan does; writes the SBOM with a component for every file that\n" +
+			"revealed its maker (version resources, signer, manifest, copyright strings,\n" +
+			"hosts, Java packages) as pedigree:* properties. TARGET is a path, or dir:, file:,\n" +
+			"docker-archive:, oci-archive:, oci-dir: and a path, or registry:REF, docker:REF,\n" +
+			"podman:REF, or an image reference such as ghcr.io/acme/app:1, as for scan.",
 		Flags:  opts.Flags(),
 		Before: opts.Load,
 		Action: func(c *cli.Context) error {
@@ -42,6 +45,13 @@ func sbomCommand() *cli.Command {
 				return usagef("unknown SBOM format %q (want %s)", format, strings.Join(generate.Formats, ", "))
 			}
 			kind, target := sourceOf(c.Args().First())
+			platform, err := platformOf(c, c.Args().Slice())
+			if err != nil {
+				return err
+			}
+			if !kind.Remote() {
+				platform = "" // from the environment: for images only
+			}
 			eng, err := loadEngine(c.StringSlice("signatures"))
 			if err != nil {
 				return err
@@ -51,7 +61,7 @@ func sbomCommand() *cli.Command {
 				return err
 			}
 			prog := newProgress(c.App.ErrWriter, c.Bool("quiet"))
-			res, err := generate.Generate(c.Context, kind, target, eng, generate.Options{Limits: lim.Walk, Progress: prog.update})
+			res, err := generate.Generate(c.Context, kind, target, eng, generate.Options{Limits: lim.Walk, Platform: platform, Progress: prog.update})
 			prog.done()
 			if err != nil {
 				return err
@@ -71,10 +81,14 @@ func sbomCommand() *cli.Command {
 }
 
 // sourceOf splits "dir:PATH" into the scheme and the path; a bare path is
-// a directory or a file.
+// a directory or a file, and a bare image reference (by scan's rule,
+// scan.ImageRef) an image to pull from its registry.
 func sourceOf(arg string) (source.Scheme, string) {
 	if s, path, ok := source.Split(arg); ok && s.Generated() {
 		return s, path
+	}
+	if scan.ImageRef(arg) {
+		return source.Registry, arg
 	}
 	if st, err := os.Stat(arg); err == nil && st.IsDir() {
 		return source.Dir, arg

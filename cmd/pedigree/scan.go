@@ -76,7 +76,8 @@ func scanCommand() *cli.Command {
 			"binary, an archive), whose SBOM is generated and whose files are read; or a source\n" +
 			"named by a prefix: sbom:, dir:, file:, docker-archive:, oci-archive:, oci-dir:;\n" +
 			"or an image in a registry: registry:REF, or a reference such as ghcr.io/acme/app:1\n" +
-			"(the only targets that reach the network).\n" +
+			"(the only targets that reach the network); or an image a local daemon holds:\n" +
+			"docker:REF, podman:REF (--platform chooses from a multi-platform image).\n" +
 			"For batch reviews: sboms:DIR reads every file under DIR as an SBOM of its own; a\n" +
 			"quoted pattern ('bids/*.json') is expanded by pedigree; --from FILE reads a list.\n" +
 			"Every target is reported, also when another cannot be read, and several are\n" +
@@ -127,11 +128,15 @@ func runScan(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	platform, err := platformOf(c, targets)
+	if err != nil {
+		return err
+	}
 	prog := newProgress(c.App.ErrWriter, c.Bool("quiet"))
 	res, err := scan.Scan(c.Context, scan.Config{
 		Targets: targets, Engine: eng, FailOn: failOn, Waivers: waivers,
 		Ingest: ingestOptions(c, lim), Now: time.Now(), Stdin: c.App.Reader,
-		Generator: generate.Generator{Engine: eng, Options: generate.Options{Limits: lim.Walk, Progress: prog.update}},
+		Generator: generate.Generator{Engine: eng, Options: generate.Options{Limits: lim.Walk, Platform: platform, Progress: prog.update}},
 		ToolName:  "pedigree", ToolVersion: versionString(), Workers: c.Int("jobs"),
 		AllowIncomplete: c.Bool("allow-incomplete"),
 		KeepDocuments:   slices.ContainsFunc(outs, func(o output) bool { return o.Format.NeedsDocuments() }),
@@ -315,6 +320,7 @@ func scanOptions() *options.Set {
 		options.AllowIncomplete(),
 		options.Strict(),
 		options.FullPaths(),
+		options.Platform(),
 		options.Quiet("write no report to standard output; only the exit code and errors"),
 		options.Verbose(),
 	)

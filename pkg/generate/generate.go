@@ -3,7 +3,9 @@
 //
 // It is the only package that imports syft. syft catalogs the packages
 // (with file digests on, no network, no Docker daemon; only an image the
-// user names as registry:REF is pulled, by pedigree itself); its SBOM is encoded as syft JSON and read back through
+// user names as registry:REF is pulled, by pedigree itself, and only one
+// named as docker:REF or podman:REF is asked of a local daemon); its SBOM
+// is encoded as syft JSON and read back through
 // pkg/ingest, so a generated document and an ingested one are the same
 // model. At the same time pkg/walk visits every regular file, archives
 // included, and pkg/deep reads what each says about its maker; those files
@@ -47,6 +49,11 @@ import (
 type Options struct {
 	// Limits bound the walk of files and archives.
 	Limits walk.Limits
+	// Platform, OS/ARCH[/VARIANT] (ParsePlatform), chooses the image of
+	// an image named by reference (registry:, docker:, podman:) from a
+	// multi-platform image; "" is linux on the host's architecture. It is
+	// an error for any other source.
+	Platform string
 	// Progress, when set, is called for every file deep inspection reads
 	// (from one goroutine at a time).
 	Progress func(Progress)
@@ -78,12 +85,21 @@ type Result struct {
 //
 // Generation starts no process and opens no network connection (see
 // sbomConfig), except to pull a registry: image the user named (and the
-// credential helper its Docker config names for that registry). What it unpacks under TMPDIR is removed before it returns,
+// credential helper its Docker config names for that registry), or to ask
+// the local daemon of a docker: or podman: image for it. What it unpacks
+// under TMPDIR is removed before it returns,
 // whether it succeeds, fails or ctx is cancelled; a removal that fails is
 // a warning of the document.
 func Generate(ctx context.Context, scheme source.Scheme, target string, eng *match.Engine, opts Options) (res *Result, err error) {
 	if !scheme.Generated() {
 		return nil, fmt.Errorf("%s: unknown source %q (want one of %s)", target, scheme, enum.Join(source.GeneratedSchemes(), ", "))
+	}
+	platform, err := parsePlatform(opts.Platform)
+	if err != nil {
+		return nil, err
+	}
+	if platform != nil && !scheme.Remote() {
+		return nil, fmt.Errorf("%s: platform %s applies only to an image named by reference (registry:, docker:, podman: or a bare reference), not to a %s source", target, platform, scheme)
 	}
 	if !scheme.Remote() {
 		if _, err := os.Stat(target); err != nil {
@@ -91,13 +107,15 @@ func Generate(ctx context.Context, scheme source.Scheme, target string, eng *mat
 		}
 	}
 	gen := stfile.NewTempDirGenerator(tempPrefix)
-	src, err := openSource(ctx, scheme, target, gen)
+	src, err := openSource(ctx, scheme, target, platform, gen)
 	defer func() {
 		if cerr := closeSource(src, gen); cerr != nil && res != nil {
 			res.Document.Warnings = append(res.Document.Warnings, fmt.Sprintf("temporary files not removed: %v", cerr))
 		}
 	}()
-	if err != nil && scheme.Remote() {
+	if err != nil && scheme.Daemon() {
+		return nil, fmt.Errorf("%s:%s: %w", scheme, target, err)
+	} else if err != nil && scheme.Remote() {
 		return nil, fmt.Errorf("%s: %w", target, err)
 	} else if err != nil {
 		return nil, fmt.Errorf("%s: cannot read as %s: %w", target, scheme, err)
@@ -170,9 +188,14 @@ type Generator struct {
 
 // Generate builds the document of a target, and says what kind of source
 // it turned out to be: a file that was, or held, an archive is an
-// "archive".
+// "archive". Options.Platform is for the images named by reference among
+// a scan's targets; the others are read as they are.
 func (g Generator) Generate(ctx context.Context, scheme source.Scheme, path string) (*model.Document, source.Kind, error) {
-	res, err := Generate(ctx, scheme, path, g.Engine, g.Options)
+	opts := g.Options
+	if !scheme.Remote() {
+		opts.Platform = ""
+	}
+	res, err := Generate(ctx, scheme, path, g.Engine, opts)
 	if err != nil {
 		return nil, "", err
 	}

@@ -1,25 +1,17 @@
 package generate
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log"
 	"net"
 	"net/http"
-	"net/http/httptest"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
-
+	"github.com/pedigree-sbom/pedigree/internal/registrytest"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/scan"
@@ -43,37 +35,11 @@ func TestScanRegistry(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	defer srv.Close()
-	host := strings.TrimPrefix(srv.URL, "http://")
-	layerTar := tarOf(t,
-		entry{"opt/", nil}, entry{"opt/kaspersky/", nil}, entry{"opt/kaspersky/kesl/", nil},
-		entry{"opt/kaspersky/kesl/libkavcore.so", elf("libkavcore.so", "Copyright (C) 1997-2010 Kaspersky Lab ZAO")},
-		entry{"etc/", nil}, entry{"etc/os-release", []byte("ID=northwind\nVERSION_ID=7.2\n")},
-	)
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(layerTar)), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := mutate.AppendLayers(empty.Image, layer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.OS, cfg.Architecture = "linux", "amd64"
-	if img, err = mutate.ConfigFile(img, cfg); err != nil {
-		t.Fatal(err)
-	}
-	ref, err := name.ParseReference(host + "/app:1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(ref, img); err != nil {
-		t.Fatal(err)
-	}
+	host, stop := registrytest.Serve()
+	defer stop()
+	registrytest.Push(t, host+"/app:1", registrytest.Image(t, "linux/amd64",
+		registrytest.File{Path: "opt/kaspersky/kesl/libkavcore.so", Data: elf("libkavcore.so", "Copyright (C) 1997-2010 Kaspersky Lab ZAO")},
+		registrytest.File{Path: "etc/os-release", Data: []byte("ID=northwind\nVERSION_ID=7.2\n")}))
 
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -149,3 +115,83 @@ func TestRegistryPlainHTTP(t *testing.T) {
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestRegistryPlatform: from a multi-platform index (linux/amd64 and
+// linux/arm64 images holding different files) the platform asked for is
+// pulled, by default linux on the host's architecture; a platform the
+// index lacks, or a single image of another platform, is an error, as is
+// a platform for a source that is not an image named by reference.
+func TestRegistryPlatform(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generation runs syft; skipped with -short")
+	}
+	eng := engine(t)
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	host, stop := registrytest.Serve()
+	defer stop()
+	kav := elf("libkavcore.so", "Copyright (C) 1997-2010 Kaspersky Lab ZAO")
+	registrytest.PushIndex(t, host+"/multi:1",
+		registrytest.Image(t, "linux/amd64", registrytest.File{Path: "opt/kaspersky/amd64/libkavcore.so", Data: kav}),
+		registrytest.Image(t, "linux/arm64", registrytest.File{Path: "opt/kaspersky/arm64/libkavcore.so", Data: kav}))
+	registrytest.Push(t, host+"/single:1", registrytest.Image(t, "linux/amd64"))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	arches := func(platform string) []string {
+		t.Helper()
+		res, err := Generate(ctx, source.Registry, host+"/multi:1", eng, Options{Limits: walk.DefaultLimits(), Platform: platform})
+		if err != nil {
+			t.Fatalf("platform %q: %v", platform, err)
+		}
+		var out []string
+		for _, c := range res.Document.Components {
+			for _, a := range []string{"amd64", "arm64"} {
+				if strings.Contains(c.Name, "opt/kaspersky/"+a+"/libkavcore.so") && !slices.Contains(out, a) {
+					out = append(out, a)
+				}
+			}
+		}
+		return out
+	}
+	if got := arches("linux/arm64"); !slices.Equal(got, []string{"arm64"}) {
+		t.Errorf("linux/arm64: read the files of %v", got)
+	}
+	if runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64" {
+		if got := arches(""); !slices.Equal(got, []string{runtime.GOARCH}) {
+			t.Errorf("default platform on %s: read the files of %v", runtime.GOARCH, got)
+		}
+	}
+	for _, c := range []struct {
+		scheme           source.Scheme
+		target, platform string
+		want             string
+	}{
+		{source.Registry, host + "/multi:1", "linux/s390x", host + "/multi:1: cannot pull from registry " + host + ": "},
+		{source.Registry, host + "/single:1", "linux/arm64", host + "/single:1: registry " + host + ": the image is for linux/amd64, not linux/arm64"},
+		{source.Registry, host + "/multi:1", "arm64", `platform "arm64": want OS/ARCH[/VARIANT], such as linux/amd64 or linux/arm/v7`},
+		{source.Registry, host + "/multi:1", "linux/pdp11", `platform "linux/pdp11": want OS/ARCH[/VARIANT] with a known operating system and architecture`},
+		{source.Dir, t.TempDir(), "linux/arm64", "platform linux/arm64 applies only to an image named by reference (registry:, docker:, podman: or a bare reference), not to a dir source"},
+	} {
+		_, err := Generate(ctx, c.scheme, c.target, eng, Options{Platform: c.platform})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s:%s --platform %s: error %v, want %s", c.scheme, c.target, c.platform, err, c.want)
+		}
+	}
+}
+
+// TestParsePlatform: OS/ARCH[/VARIANT], normalised.
+func TestParsePlatform(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "", "linux/amd64": "linux/amd64", "linux/x86_64": "linux/amd64", "Linux/ARM64": "linux/arm64",
+		"linux/arm/v7": "linux/arm/v7", "linux/arm": "linux/arm/v7", "windows/amd64": "windows/amd64",
+	} {
+		if got, err := ParsePlatform(in); got != want || err != nil {
+			t.Errorf("ParsePlatform(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"amd64", "linux", "arm/v7", "linux/amd64/v2/x", "plan10/amd64", "linux/*", "linux/"} {
+		if got, err := ParsePlatform(in); err == nil {
+			t.Errorf("ParsePlatform(%q) = %q, no error", in, got)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"runtime"
 	"strings"
 
 	stfile "github.com/anchore/stereoscope/pkg/file"
@@ -48,9 +47,9 @@ const tempPrefix = "pedigree-image"
 // any tar before it looks for an index), until stereoscope.Cleanup, which
 // would also remove the directories of generations still running beside
 // this one.
-func openSource(ctx context.Context, scheme source.Scheme, target string, gen *stfile.TempDirGenerator) (syftsource.Source, error) {
+func openSource(ctx context.Context, scheme source.Scheme, target string, platform *image.Platform, gen *stfile.TempDirGenerator) (syftsource.Source, error) {
 	var errs []error
-	for _, p := range providers(scheme, target, gen) {
+	for _, p := range providers(scheme, target, platform, gen) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -75,8 +74,9 @@ func openSource(ctx context.Context, scheme source.Scheme, target string, gen *s
 	return nil, errors.Join(errs...)
 }
 
-// providers are the readers openSource tries, in order.
-func providers(scheme source.Scheme, target string, gen *stfile.TempDirGenerator) []syftsource.Provider {
+// providers are the readers openSource tries, in order. platform, if
+// any, is the one of an image named by reference (source.Scheme.Remote).
+func providers(scheme source.Scheme, target string, platform *image.Platform, gen *stfile.TempDirGenerator) []syftsource.Provider {
 	cfg := sourceproviders.DefaultConfig()
 	img := func(p image.Provider) syftsource.Provider { return imageProvider{p: p, ref: target} }
 	dockerArchive := img(docker.NewArchiveProvider(gen, target))
@@ -90,7 +90,9 @@ func providers(scheme source.Scheme, target string, gen *stfile.TempDirGenerator
 	case source.OCIDir:
 		return []syftsource.Provider{ociDir}
 	case source.Registry:
-		return []syftsource.Provider{img(registryProvider{gen: gen, ref: target})}
+		return []syftsource.Provider{img(registryProvider{gen: gen, ref: target, platform: platform})}
+	case source.Docker, source.Podman:
+		return []syftsource.Provider{img(daemonProvider{scheme: scheme, gen: gen, ref: target, platform: platform})}
 	case source.Dir:
 		return []syftsource.Provider{ociDir, directorysource.NewSourceProvider(target, cfg.Exclude, cfg.Alias, cfg.BasePath)}
 	case source.File:
@@ -138,12 +140,14 @@ func closeSource(src syftsource.Source, gen *stfile.TempDirGenerator) error {
 // ~/.docker/config.json, its credential helpers included) and Podman's
 // auth.json. Unlike stereoscope's, it speaks plain HTTP only to a registry
 // on localhost or a loopback address (go-containerregistry would also fall
-// back to HTTP for private and .local addresses), and it pulls the image
-// of the host's architecture from a multi-platform index (stereoscope's
-// default; there is no --platform).
+// back to HTTP for private and .local addresses). From a multi-platform
+// index it pulls the image of the platform asked for, by default linux on
+// the host's architecture (stereoscope's default); an image that is not of
+// the platform asked for is an error.
 type registryProvider struct {
-	gen *stfile.TempDirGenerator
-	ref string
+	gen      *stfile.TempDirGenerator
+	ref      string
+	platform *image.Platform // nil: defaultPlatform
 }
 
 func (registryProvider) Name() string { return "registry" }
@@ -154,19 +158,34 @@ func (r registryProvider) Provide(ctx context.Context) (*image.Image, error) {
 		return nil, fmt.Errorf("not an image reference: %w", err)
 	}
 	host := ref.Context().RegistryStr()
+	want := r.platform
+	if want == nil {
+		want = defaultPlatform()
+	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	desc, err := remote.Get(ref,
 		remote.WithContext(ctx),
 		remote.WithAuthFromKeychain(authn.DefaultKeychain),
 		remote.WithTransport(loopbackHTTPOnly{tr}),
 		remote.WithUserAgent("pedigree"),
-		remote.WithPlatform(v1.Platform{OS: "linux", Architecture: runtime.GOARCH}))
+		remote.WithPlatform(v1.Platform{OS: want.OS, Architecture: want.Architecture, Variant: want.Variant}))
 	if err != nil {
 		return nil, fmt.Errorf("cannot pull from registry %s: %w", host, err)
 	}
 	img, err := desc.Image()
 	if err != nil {
 		return nil, fmt.Errorf("cannot pull from registry %s: %w", host, err)
+	}
+	if r.platform != nil {
+		// A single image is taken whatever its platform; one asked for
+		// explicitly must be that one.
+		cfg, err := img.ConfigFile()
+		if err != nil {
+			return nil, fmt.Errorf("cannot pull from registry %s: reading the image configuration: %w", host, err)
+		}
+		if got := (&image.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}); got.OS != want.OS || got.Architecture != want.Architecture || want.Variant != "" && got.Variant != want.Variant {
+			return nil, fmt.Errorf("registry %s: the image is for %s, not %s", host, got, want)
+		}
 	}
 	dir, err := r.gen.NewDirectory("oci-registry-image")
 	if err != nil {

@@ -233,7 +233,8 @@ func trim(doc *model.Document, findings []match.Finding) *model.Document {
 
 // read reads one target: an SBOM is ingested; a directory, a file that
 // is not an SBOM, an archive, an image archive or an image named by
-// reference (registry:REF, or a bare reference: imageRef) is generated. It returns
+// reference (registry:REF, docker:REF, podman:REF, or a bare reference:
+// imageRef) is generated. It returns
 // the document and the kind of source for the report.
 //
 // Only the first bytes of a file decide whether it is read as an SBOM
@@ -257,7 +258,7 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, source
 			}
 			doc, err := ingest.File(path, cfg.Ingest)
 			return doc, source.KindSBOM, err
-		case source.Registry:
+		case source.Registry, source.Docker, source.Podman:
 			if _, err := refname.ParseReference(path); err != nil {
 				return nil, "", fmt.Errorf("%s: not an image reference: %w", name, err)
 			}
@@ -345,6 +346,17 @@ func read(ctx context.Context, name string, cfg Config) (*model.Document, source
 // are still files that cannot be opened, never a network attempt.
 func imageRef(target string) bool {
 	return refShaped(target) && !pathLike("", target)
+}
+
+// ImageRef reports whether a target without a scheme is read as an image
+// reference to pull from a registry (registry:REF) rather than as a path,
+// by the rule scan applies (imageRef): for a command that reads one target
+// as scan does.
+func ImageRef(target string) bool {
+	if _, _, ok := source.Split(target); ok {
+		return false
+	}
+	return imageRef(target)
 }
 
 // pathLike reports whether target, taken from base, is an existing path,

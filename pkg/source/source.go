@@ -36,17 +36,22 @@ const (
 	// registry by its reference ("registry:alpine:latest"); the only
 	// scheme that opens a network connection.
 	Registry Scheme = "registry"
+	// Docker and Podman generate the SBOM of an image a local Docker or
+	// Podman daemon holds, named by its reference ("docker:alpine:3"); the
+	// daemon is asked for it through its socket and never made to pull.
+	Docker Scheme = "docker"
+	Podman Scheme = "podman"
 )
 
 // AllSchemes lists every scheme, in documentation order.
 func AllSchemes() []Scheme {
-	return []Scheme{SBOM, SBOMDir, Dir, File, DockerArchive, OCIArchive, OCIDir, Registry}
+	return []Scheme{SBOM, SBOMDir, Dir, File, DockerArchive, OCIArchive, OCIDir, Registry, Docker, Podman}
 }
 
 // GeneratedSchemes lists the schemes whose targets are generated (their
 // SBOM is built from the files), in documentation order.
 func GeneratedSchemes() []Scheme {
-	return []Scheme{Dir, File, DockerArchive, OCIArchive, OCIDir, Registry}
+	return []Scheme{Dir, File, DockerArchive, OCIArchive, OCIDir, Registry, Docker, Podman}
 }
 
 // ParseScheme returns the scheme named s, and false when s names none.
@@ -55,7 +60,7 @@ func ParseScheme(s string) (Scheme, bool) { return enum.Parse(s, AllSchemes()) }
 // Generated reports whether targets of the scheme are generated.
 func (s Scheme) Generated() bool {
 	switch s {
-	case Dir, File, DockerArchive, OCIArchive, OCIDir, Registry:
+	case Dir, File, DockerArchive, OCIArchive, OCIDir, Registry, Docker, Podman:
 		return true
 	}
 	return false
@@ -63,12 +68,17 @@ func (s Scheme) Generated() bool {
 
 // Image reports whether the scheme names a container image.
 func (s Scheme) Image() bool {
-	return s == DockerArchive || s == OCIArchive || s == OCIDir || s == Registry
+	return s == DockerArchive || s == OCIArchive || s == OCIDir || s.Remote()
 }
 
-// Remote reports whether the scheme's path is not a local path (a
-// registry reference), so that it is not looked up on disk.
-func (s Scheme) Remote() bool { return s == Registry }
+// Remote reports whether the scheme's path is not a local path but an
+// image reference (registry:, docker:, podman:), so that it is not looked
+// up on disk. Only these images have a platform to choose (--platform).
+func (s Scheme) Remote() bool { return s == Registry || s == Docker || s == Podman }
+
+// Daemon reports whether the scheme reads an image from a local container
+// daemon (docker:, podman:).
+func (s Scheme) Daemon() bool { return s == Docker || s == Podman }
 
 // Split splits a target into its scheme and the path after it. ok is false
 // when the target has no prefix of a known scheme; a one-letter prefix (a
@@ -114,8 +124,8 @@ const (
 	KindFile Kind = "file"
 	// KindArchive: one file that was, or held, an archive that was opened.
 	KindArchive Kind = "archive"
-	// KindImage: a container image, saved to disk or pulled from a
-	// registry.
+	// KindImage: a container image, saved to disk, pulled from a registry
+	// or read from a daemon.
 	KindImage Kind = "image"
 )
 

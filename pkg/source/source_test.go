@@ -16,6 +16,8 @@ func TestSplit(t *testing.T) {
 		{"file:", File, "", true},
 		{"registry:alpine:latest", Registry, "alpine:latest", true},
 		{"registry:127.0.0.1:5000/app@sha256:00", Registry, "127.0.0.1:5000/app@sha256:00", true},
+		{"docker:alpine:3", Docker, "alpine:3", true},
+		{"podman:localhost/app:1", Podman, "localhost/app:1", true},
 		{"alpine:latest", "", "alpine:latest", false},
 		{"localhost:5000/app:1", "", "localhost:5000/app:1", false},
 		{"bom.json", "", "bom.json", false},
@@ -46,12 +48,13 @@ func TestSchemes(t *testing.T) {
 	if got, want := Names(generated), Names(GeneratedSchemes()); got != want {
 		t.Errorf("generated schemes %s, GeneratedSchemes %s", got, want)
 	}
-	if got := Names(GeneratedSchemes()); got != "dir, file, docker-archive, oci-archive, oci-dir or registry" {
+	if got := Names(GeneratedSchemes()); got != "dir, file, docker-archive, oci-archive, oci-dir, registry, docker or podman" {
 		t.Errorf("Names = %q", got)
 	}
 	for _, s := range AllSchemes() {
-		if s.Remote() != (s == Registry) || (s == Registry && !s.Image()) {
-			t.Errorf("%s: Remote %v, Image %v", s, s.Remote(), s.Image())
+		remote := s == Registry || s == Docker || s == Podman
+		if s.Remote() != remote || (remote && !s.Image()) || s.Daemon() != (s == Docker || s == Podman) {
+			t.Errorf("%s: Remote %v, Image %v, Daemon %v", s, s.Remote(), s.Image(), s.Daemon())
 		}
 	}
 	if Names([]Scheme{SBOM}) != "sbom" || Names(nil) != "" {
@@ -72,6 +75,8 @@ func TestKindOf(t *testing.T) {
 		{OCIArchive, true, KindImage},
 		{OCIDir, false, KindImage},
 		{Registry, false, KindImage},
+		{Docker, false, KindImage},
+		{Podman, false, KindImage},
 		{SBOM, false, KindSBOM},
 	} {
 		if got := KindOf(c.scheme, c.archives); got != c.want {

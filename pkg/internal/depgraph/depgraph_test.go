@@ -150,7 +150,7 @@ func TestImportsFollowTheTable(t *testing.T) {
 // testOnly reports whether a package is a test helper, for tests alone.
 func testOnly(name string) bool {
 	base := filepath.Base(name)
-	return strings.HasPrefix(name, "pkg/internal/") && (strings.HasSuffix(base, "test") || base == "golden" || base == "fuzzseed") ||
+	return (strings.HasPrefix(name, "pkg/internal/") || strings.HasPrefix(name, "internal/")) && (strings.HasSuffix(base, "test") || base == "golden" || base == "fuzzseed") ||
 		strings.HasSuffix(name, "/petest")
 }
 

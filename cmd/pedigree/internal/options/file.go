@@ -32,6 +32,8 @@ type File struct {
 	AllowIncomplete bool `yaml:"allow-incomplete"`
 	// Strict refuses SBOMs with tolerated defects (--strict).
 	Strict bool `yaml:"strict"`
+	// Platform is the platform of images named by reference (--platform).
+	Platform string `yaml:"platform"`
 	// Limits are NAME: VALUE, as --limit NAME=VALUE.
 	Limits map[string]string `yaml:"limits"`
 }

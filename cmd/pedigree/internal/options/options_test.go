@@ -17,7 +17,7 @@ import (
 func scanLike() *Set {
 	return WithFile(
 		Output("reports"), FailOn(), Signatures("rules"), Waivers("waivers"),
-		Config(), Jobs(), Limit(), AllowIncomplete(), Strict(), Quiet("quiet"),
+		Config(), Jobs(), Limit(), AllowIncomplete(), Strict(), Platform(), Quiet("quiet"),
 	)
 }
 
@@ -89,7 +89,7 @@ func clearEnv(t *testing.T) {
 }
 
 func TestOrigins(t *testing.T) {
-	const file = "fail-on: critical\noutput: [json=r.json]\nwaivers: w.yaml\nallow-incomplete: true\nstrict: true\nsignatures: [a, b]\n"
+	const file = "fail-on: critical\noutput: [json=r.json]\nwaivers: w.yaml\nallow-incomplete: true\nstrict: true\nsignatures: [a, b]\nplatform: linux/arm64\n"
 	tests := []struct {
 		name  string
 		env   map[string]string
@@ -117,6 +117,9 @@ func TestOrigins(t *testing.T) {
 		{name: "strict from the environment", env: map[string]string{EnvStrict: "1"}, key: "strict", value: "true", origin: "environment (PEDIGREE_STRICT)"},
 		{name: "strict from the config file", file: file, key: "strict", value: "true", origin: "FILE"},
 		{name: "strict flag over config file", file: file, args: []string{"--strict=false"}, key: "strict", value: "false", origin: "flag"},
+		{name: "platform from the config file", file: file, key: "platform", value: "linux/arm64", origin: "FILE"},
+		{name: "platform from the environment", file: file, env: map[string]string{EnvPlatform: "linux/arm/v7"}, key: "platform", value: "linux/arm/v7", origin: "environment (PEDIGREE_PLATFORM)"},
+		{name: "platform flag", file: file, env: map[string]string{EnvPlatform: "linux/arm/v7"}, args: []string{"--platform", "linux/amd64"}, key: "platform", value: "linux/amd64", origin: "flag"},
 		{name: "environment over config file", file: file, env: map[string]string{EnvWaivers: "v.yaml"}, key: "waivers", value: "v.yaml", origin: "environment (PEDIGREE_WAIVERS)"},
 		{name: "flag over config file", file: file, args: []string{"-o", "table"}, key: "output", value: "table", origin: "flag"},
 		{name: "empty environment is not set", file: file, env: map[string]string{EnvFailOn: ""}, key: "fail-on", value: "critical", origin: "FILE"},
@@ -275,7 +278,7 @@ func TestFileKeys(t *testing.T) {
 		}
 		seen[st.Key] = true
 	}
-	for _, key := range []string{"output", "fail-on", "signatures", "waivers", "allow-incomplete", "strict", "limits"} {
+	for _, key := range []string{"output", "fail-on", "signatures", "waivers", "allow-incomplete", "strict", "platform", "limits"} {
 		if !seen[key] {
 			t.Errorf("no setting has the config key %s", key)
 		}

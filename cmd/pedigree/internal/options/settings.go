@@ -21,6 +21,7 @@ const (
 	EnvJobs            = "PEDIGREE_JOBS"
 	EnvFullPaths       = "PEDIGREE_FULL_PATHS"
 	EnvStrict          = "PEDIGREE_STRICT"
+	EnvPlatform        = "PEDIGREE_PLATFORM"
 )
 
 // Usage text that several commands share.
@@ -128,6 +129,16 @@ func Waivers(usage string) *Setting {
 	return &Setting{
 		Flag: &cli.StringFlag{Name: "waivers", EnvVars: []string{EnvWaivers}, Usage: usage},
 		Key:  "waivers", file: func(f *File) []string { return one(f.Waivers) },
+	}
+}
+
+// Platform is --platform OS/ARCH[/VARIANT] (PEDIGREE_PLATFORM, platform:):
+// the image to read from a multi-platform image named by reference.
+func Platform() *Setting {
+	return &Setting{
+		Flag: &cli.StringFlag{Name: "platform", EnvVars: []string{EnvPlatform},
+			Usage: "read this platform's image, OS/ARCH[/VARIANT] (linux/arm64, linux/arm/v7), from an image named by reference (registry:, docker:, podman: or a bare reference); default linux on this machine's architecture"},
+		Key: "platform", file: func(f *File) []string { return one(f.Platform) },
 	}
 }
 
