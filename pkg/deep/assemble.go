@@ -15,7 +15,9 @@ import (
 // location; an archive that holds such files becomes one too, and is their
 // parent, so the path from the product root runs through the archives.
 // Class files and Java manifests do not become components of their own:
-// their packages and vendor fields go to the archive that holds them.
+// their packages and vendor fields go to the archive that holds them; so
+// does an Android manifest's identity (the app's package and version),
+// while the components it declares stay its own evidence.
 type Assembler struct {
 	comps []*model.Component
 	byLoc map[string]*model.Component
@@ -31,6 +33,12 @@ const RefPrefix = "file:"
 func (a *Assembler) Add(f *Facts) {
 	if f == nil {
 		return
+	}
+	if len(f.Android) > 0 {
+		a.android(f) // android.go
+		if f.identityOnly() {
+			return
+		}
 	}
 	container, inArchive := parentLocation(f.Location)
 	target := f.Location

@@ -5,7 +5,9 @@
 // multi-pattern pass (see finder) finds the vendor's names, hosts, install
 // paths, Java package paths and content strings in the bytes, in plain and
 // UTF-16LE form; PE files also give their version resources and
-// Authenticode signer (pkg/pe); Java manifests give their vendor fields.
+// Authenticode signer (pkg/pe); Java manifests give their vendor fields;
+// Android manifests their components' dotted names and the app's identity
+// (android.go).
 // What a file reveals becomes Facts, and an Assembler turns the facts of a
 // walk into components that pkg/match reads like any SBOM component: a
 // copyright string becomes a copyright property, a signer a signer
@@ -186,11 +188,14 @@ type Facts struct {
 	// Dockerfile, a build script, ...; see pkg/recipe), and the vendor
 	// imports of a source file.
 	Declared []recipe.Item
+	// Android is the identity an Android manifest gives: "package",
+	// "versionName", "versionCode" (see android.go).
+	Android map[string]string
 }
 
 // Empty reports whether the file revealed nothing.
 func (f *Facts) Empty() bool {
-	return len(f.Copyrights)+len(f.Strings)+len(f.Hosts)+len(f.Classes)+len(f.Paths)+len(f.Content)+len(f.Manifest)+len(f.Declared) == 0 &&
+	return len(f.Copyrights)+len(f.Strings)+len(f.Hosts)+len(f.Classes)+len(f.Paths)+len(f.Content)+len(f.Manifest)+len(f.Android)+len(f.Declared) == 0 &&
 		!f.PathMatters && (f.PE == nil || (len(f.PE.Version) == 0 && f.PE.Signature == nil)) && len(f.Hashes) == 0
 }
 
@@ -218,6 +223,9 @@ func (in *Inspector) Inspect(file *walk.File) *Facts {
 	if strings.EqualFold(base, "MANIFEST.MF") && strings.HasSuffix(strings.ToUpper(file.Location), "META-INF/MANIFEST.MF") {
 		f.ManifestFile = true
 		f.Manifest = parseManifest(data)
+	}
+	if base == androidManifestName {
+		in.androidManifest(f, data) // android.go
 	}
 	if len(data) > 2 && data[0] == 'M' && data[1] == 'Z' {
 		if info, err := pe.Parse(data); err == nil {

@@ -12,8 +12,8 @@ import (
 
 // Cabinet files ([MS-CAB]): a header, folders (each a compressed stream
 // of CFDATA blocks) and files (each a range of one folder's stream).
-// Folders stored or compressed with MSZIP are read; Quantum and LZX ones
-// are gaps.
+// Folders stored or compressed with MSZIP or LZX (lzx.go) are read;
+// Quantum ones are gaps.
 
 const (
 	cabHeaderLen   = 36
@@ -102,6 +102,7 @@ type cabFolder struct {
 	start  int64 // first CFDATA
 	blocks int
 	comp   int
+	window int // LZX: log2 of the window size
 }
 
 type cabFile struct {
@@ -152,7 +153,7 @@ func readCabTables(ra io.ReaderAt, size int64) (*cabHeader, []cabFolder, []cabFi
 		if p+8 > int64(len(tab)) {
 			return nil, nil, nil, errFormat("folders past the end")
 		}
-		f := cabFolder{start: int64(le.Uint32(tab[p:])), blocks: int(le.Uint16(tab[p+4:])), comp: int(le.Uint16(tab[p+6:]) & 0xf)}
+		f := cabFolder{start: int64(le.Uint32(tab[p:])), blocks: int(le.Uint16(tab[p+4:])), comp: int(le.Uint16(tab[p+6:]) & 0xf), window: int(le.Uint16(tab[p+6:]) >> 8 & 0x1f)}
 		if f.start >= h.size || f.start+int64(f.blocks)*8 > h.size {
 			return nil, nil, nil, errFormat("folder data past the end")
 		}
@@ -239,11 +240,16 @@ func (w *walker) walkCabFolder(n node, h *cabHeader, in *countingReaderAt, folde
 		return skipAll("cab file in a folder that does not exist")
 	}
 	fo := folders[fi]
-	if fo.comp != cabCompressNo && fo.comp != cabCompressZip {
-		w.gap(n.loc, "", "cab folder compressed with %s, not opened", cabMethod(fo.comp))
+	badWindow := fo.comp == cabCompressLZX && !lzxWindowOK(fo.window)
+	if badWindow || fo.comp != cabCompressNo && fo.comp != cabCompressZip && fo.comp != cabCompressLZX {
+		method := cabMethod(fo.comp)
+		if badWindow {
+			method = fmt.Sprintf("LZX, window of 2^%d bytes not valid", fo.window)
+		}
+		w.gap(n.loc, "", "cab folder compressed with %s, not opened", method)
 		for _, f := range files {
 			c := n.child(w.entryName(n.loc, f.name), 0o644)
-			if err := w.emitSkipped(c, f.size, "compressed with "+cabMethod(fo.comp)); err != nil {
+			if err := w.emitSkipped(c, f.size, "compressed with "+method); err != nil {
 				return err
 			}
 		}
@@ -322,6 +328,7 @@ type cabFolderReader struct {
 	fr    io.ReadCloser
 	out   []byte // decompressed, not yet read
 	win   []byte // MSZIP: the last 32 KiB decompressed
+	lzx   *lzxDecoder
 	err   error
 }
 
@@ -371,6 +378,21 @@ func (c *cabFolderReader) readBlock() error {
 			return errFormat("stored block of the wrong size")
 		}
 		c.out = b
+		return nil
+	}
+	if c.f.comp == cabCompressLZX {
+		if c.lzx == nil {
+			d, err := newLZX(c.f.window)
+			if err != nil {
+				return fmt.Errorf("LZX: %w", err)
+			}
+			c.lzx = d
+		}
+		out, err := c.lzx.frame(b, ucb)
+		if err != nil {
+			return fmt.Errorf("LZX data block %d: %w", c.block, err)
+		}
+		c.out = out
 		return nil
 	}
 	if len(b) < 2 || b[0] != 'C' || b[1] != 'K' {

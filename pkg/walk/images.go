@@ -148,7 +148,13 @@ func (w *walker) walkImage(n node, k kind, size int64, r io.Reader, ra io.Reader
 	case kindUImage:
 		return w.walkUImage(n, r)
 	case kindFIT:
-		w.gap(n.loc, "", "FIT image not opened, its images not read")
+		return w.walkFIT(n, size, ra) // fit.go
+	case kindExt, kindFAT, kindMBR, kindGPT:
+		if ra == nil {
+			w.gap(n.loc, "file-bytes", "%s larger than %s (limit file-bytes) inside an archive, files not read", k, sizeString(w.lim.MaxFileBytes))
+			return nil
+		}
+		return w.walkDiskImage(n, k, ra, size) // disk.go, ext.go, fat.go
 	default:
 		w.gap(n.loc, "", "%s not opened (not supported), its files not read", k)
 	}

@@ -17,7 +17,7 @@ const (
 	kind7zAppended       // a 7z in the overlay of a PE file (7-Zip SFX)
 	kindCFB              // a compound file, before refineKind tells whether an msi
 	kindMSI              // an installer database
-	kindNSIS             // an NSIS installer: its payload has no reader yet
+	kindNSIS             // an NSIS installer (nsis.go)
 	kindInno             // an Inno Setup installer: its payload has no reader yet
 )
 
@@ -75,9 +75,10 @@ func refineKind(k kind, head []byte, ra io.ReaderAt, size int64) (refined kind) 
 	return setupInOverlay(ra, size)
 }
 
-// Markers of the installers whose payload pedigree cannot open yet, near
-// the start of the PE overlay: NSIS's first header ("\xef\xbe\xad\xde" and
-// "NullsoftInst") and Inno Setup's setup data ("Inno Setup Setup Data (").
+// Markers of the setup installers, near the start of the PE overlay:
+// NSIS's first header ("\xef\xbe\xad\xde" and "NullsoftInst"; nsis.go
+// reads its payload) and Inno Setup's setup data ("Inno Setup Setup Data
+// ("), whose payload pedigree cannot open yet.
 var (
 	nsisMarker = []byte("\xef\xbe\xad\xdeNullsoftInst")
 	innoMarker = []byte("Inno Setup Setup Data (")
@@ -85,8 +86,9 @@ var (
 
 // setupInOverlay tells an NSIS or Inno Setup installer from the first
 // overlayScan bytes of its PE overlay, and kindNone for any other file.
-// Such a payload is compressed in the installer's own format: the walk
-// reports it as not inspected, never as a plain file that passed.
+// Such a payload is compressed in the installer's own format: what the
+// walk cannot read of it is reported as not inspected, never as a plain
+// file that passed.
 func setupInOverlay(ra io.ReaderAt, size int64) kind {
 	start := peOverlay(ra, size)
 	if start == 0 {
@@ -149,7 +151,9 @@ func (w *walker) walkInstaller(n node, k kind, size int64, ra io.ReaderAt) error
 		}
 	case kindMSI:
 		return w.walkMSI(n, ra, size)
-	case kindNSIS, kindInno:
+	case kindNSIS:
+		return w.walkNSIS(n, ra, size) // nsis.go
+	case kindInno:
 		w.gap(n.loc, "", "%s: its payload is not opened (no reader for it yet)", installerKindName(k))
 	}
 	return nil

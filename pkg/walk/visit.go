@@ -262,6 +262,9 @@ func readLimited(r io.Reader, hint, limit int64, buf []byte) (data []byte, over 
 // visitData visits the file n, whose contents are data, and opens it if it
 // is an archive.
 func (w *walker) visitData(n node, data []byte) error {
+	if n.name == axmlName && isAXML(data) {
+		data = w.androidManifest(n, data) // axml.go: the manifest as text
+	}
 	k := detectNamed(n.name, data, tailOf(data))
 	k = refineKind(k, data, bytes.NewReader(data), int64(len(data)))
 	descend, err := w.emit(&File{Location: n.loc, Name: n.name, Size: int64(len(data)), Mode: n.mode, Depth: n.depth, Data: data})

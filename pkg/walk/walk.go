@@ -18,20 +18,26 @@
 // stream holding a tar or cpio is walked as that archive (x.tar.gz!a/b);
 // any other compressed stream is one file named without its suffix
 // (x.gz!x). Firmware and disk images: squashfs 4 (not lzo or lzma ones),
-// ISO 9660 (Rock Ridge and Joliet names) and the payload of U-Boot legacy
-// images are walked; FIT images, ext2/3/4 and FAT filesystems and MBR or
-// GPT disk images are recognised and are gaps (images.go). Windows
-// installers: cabinets (stored or MSZIP folders; LZX and Quantum ones are
-// gaps), cabinets and 7z archives in the overlay of a PE file, and msi
-// packages, whose streams are walked (installer.go). Not read: lzma, dmg,
-// and the installers of NSIS and Inno Setup: they are visited as plain
-// files.
+// ISO 9660 (Rock Ridge and Joliet names), the payload of U-Boot legacy
+// images, the images of a U-Boot FIT (fit.go), ext2/3/4 and FAT
+// filesystems (ext.go, fat.go) and the partitions of MBR and GPT disk
+// images (disk.go) are walked. Windows installers: cabinets (stored, MSZIP
+// and LZX folders, lzx.go; Quantum ones are gaps), cabinets and 7z
+// archives in the overlay of a PE file, msi packages, whose streams are
+// walked (installer.go), and NSIS installers (zlib or LZMA, solid or not;
+// nsis.go). Inno Setup installers are gaps whose bytes are still visited
+// as a plain file; lzma and dmg files are plain files.
+//
+// A file named AndroidManifest.xml in Android binary XML (an APK's) is
+// visited as text XML in place of its bytes, as an msi's tables are
+// (axml.go).
 //
 // Every limit hit, bad entry and unreadable archive is a warning in the
 // Report, and the walk goes on: a corrupt archive is still visited as a
 // plain file. Those that leave contents unread are also Gaps, so that a
-// caller never takes a walk with gaps for one that saw everything. Only the caller's function, context cancellation and errors
-// on the root itself end a walk with an error. A panic in the caller's
+// caller never takes a walk with gaps for one that saw everything. Only
+// the caller's function, context cancellation and errors on the root
+// itself end a walk with an error. A panic in the caller's
 // function is not recovered.
 package walk
 

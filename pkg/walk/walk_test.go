@@ -853,6 +853,17 @@ func FuzzWalkBytes(f *testing.F) {
 		f.Add(imageData(f, name)) // images_test.go
 	}
 	f.Add(fitImage())
+	// The readers that have a fuzz target of their own, here inside the
+	// whole dispatch: disk images (trimmed), an LZX cab, an NSIS
+	// installer, an apk with a binary manifest.
+	fat := bytes.TrimRight(diskData(f, "kav.fat"), "\x00")
+	f.Add(bytes.TrimRight(diskData(f, "kav.ext4"), "\x00"))
+	f.Add(mbrDisk(sectors(fat, 512)))
+	f.Add(gptDisk(512, nil, gptPart{"boot", fat}))
+	lzx := lzxTestCases()[0]
+	f.Add(lzxCab(f, lzx.o, entry{Name: "inner/libkavcore.so", Data: lzxTestData(min(lzx.n, 3000))}))
+	f.Add(makeNSIS(f, nsisOpts{method: "lzma", solid: true}, entry{Name: "a.txt", Data: []byte("a")}))
+	f.Add(archivetest.Zip(f, entry{Name: "AndroidManifest.xml", Data: archivetest.AXML(shieldManifest(), archivetest.AXMLOptions{})}))
 	lim := Limits{MaxFileBytes: 1 << 20, MaxTotalBytes: 16 << 20, MaxFiles: 1000, MaxDepth: 4}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// A walk that hangs crashes the worker, so that the fuzzer keeps

@@ -1,7 +1,8 @@
 // Package archivetest builds small archives for tests, so that no binary
 // fixture needs to be committed: zip, tar, gzip, zstd, lz4, brotli, and
-// rar (stored entries only). 7z has no Go writer: pkg/walk commits its 7z
-// fixtures.
+// rar (stored entries only); and Android binary XML (AXML), the form of
+// AndroidManifest.xml in an APK. 7z has no Go writer: pkg/walk commits its
+// 7z fixtures.
 package archivetest
 
 import (
