@@ -167,3 +167,19 @@ func FuzzAndroidManifest(f *testing.F) {
 		}
 	})
 }
+
+// TestAndroidManifestSDKReceivers: the receivers the Kaspersky Mobile SDK's
+// integration guide tells an app to declare (seen in a public copy of that
+// guide) are each enough to find the SDK in an app sold under another name.
+func TestAndroidManifestSDKReceivers(t *testing.T) {
+	for _, name := range []string{
+		"com.kavsdk.AppInstallationReceiver",
+		"com.kavsdk.shared.cellmon.SMSReceiver",
+		"com.kavsdk.simwatch.generic.SimStateChangedBroadcastReceiver",
+	} {
+		_, fs := scanAPK(t, archivetest.AXML(appManifest("com.example.shield", name), archivetest.AXMLOptions{}))
+		if len(fs) != 1 || fs[0].Rule != "KL-SDK-002" {
+			t.Errorf("%s: findings %+v", name, fs)
+		}
+	}
+}
