@@ -29,6 +29,26 @@ func checkDepth(data []byte, max int) error {
 	return nil
 }
 
+// probed is the top-level keys of a JSON object, read while its depth was
+// checked.
+type probed struct{ p jsonProbe }
+
+// checkDepthProbe is checkDepth, done for a JSON object by probeDepth when
+// it can tell the depth: then the keys it read are returned for detection
+// (otherwise nil, and detection reads them itself). The depth and the
+// error are those of checkDepth.
+func checkDepthProbe(data []byte, max int) (*probed, error) {
+	if len(data) > 0 && data[0] == '{' {
+		if p, depth, ok := probeDepth(data); ok && depth >= 0 {
+			if depth > max {
+				return nil, &kindError{KindLimit, fmt.Errorf("nesting is deeper than %d levels (limit sbom-depth)", max)}
+			}
+			return &probed{p}, nil
+		}
+	}
+	return nil, checkDepth(data, max)
+}
+
 // bracketDepth returns the deepest nesting of [ and { outside strings, or
 // max+1 as soon as it goes past max. It understands JSON strings and the
 // quoted scalars of YAML flow style well enough for a bound.

@@ -32,13 +32,17 @@ type Detection struct {
 // Detect identifies the dialect and version of an SBOM from its content
 // alone; the file name plays no part. data must already have leading
 // whitespace and a byte-order mark removed (see Read).
-func Detect(data []byte) (Detection, error) {
+func Detect(data []byte) (Detection, error) { return detect(data, nil) }
+
+// detect is Detect with the top-level keys of a JSON object already read
+// (by checkDepthProbe), or nil.
+func detect(data []byte, pre *probed) (Detection, error) {
 	if len(data) == 0 {
 		return Detection{}, errors.New("empty input")
 	}
 	switch data[0] {
 	case '{', '[':
-		return detectJSON(data)
+		return detectJSON(data, pre)
 	case '<':
 		return detectXML(data)
 	}
@@ -98,14 +102,22 @@ type jsonProbe struct {
 	DataLicense       json.RawMessage `json:"dataLicense"`
 }
 
-func detectJSON(data []byte) (Detection, error) {
+func detectJSON(data []byte, pre *probed) (Detection, error) {
 	if data[0] == '[' {
 		if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
 			return Detection{}, malformedJSON("json", data, err)
 		}
 		return Detection{}, notSBOM("JSON top level is an array, want an object")
 	}
-	p, ok := probeObject(data)
+	var (
+		p  jsonProbe
+		ok bool
+	)
+	if pre != nil {
+		p, ok = pre.p, true
+	} else {
+		p, ok = probeObject(data)
+	}
 	if !ok {
 		if err := json.Unmarshal(data, &p); err != nil {
 			return Detection{}, malformedJSON("json", data, err)
@@ -152,7 +164,7 @@ func detectJSON(data []byte) (Detection, error) {
 	case p.SBOM != nil:
 		inner := bytes.TrimSpace(p.SBOM)
 		if len(inner) > 0 && inner[0] == '{' {
-			d, err := detectJSON(inner)
+			d, err := detectJSON(inner, nil)
 			if err == nil {
 				d.Unwrapped = true
 			}

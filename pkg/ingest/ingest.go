@@ -76,11 +76,14 @@ func Decode(name string, r io.Reader, opts Options) (*model.Document, error) {
 	if err != nil {
 		return nil, wrap(name, err)
 	}
-	// Nesting is bounded before anything parses the input, detection included.
-	if err := checkDepth(data, opts.MaxDepth); err != nil {
+	// Nesting is bounded before anything parses the input, detection
+	// included. For a JSON object, detection's key reader counts the
+	// brackets as it skips the values, so the two share one walk.
+	probe, err := checkDepthProbe(data, opts.MaxDepth)
+	if err != nil {
 		return nil, wrap(name, err)
 	}
-	det, err := Detect(data)
+	det, err := detect(data, probe)
 	if err != nil {
 		return nil, wrap(name, err)
 	}
@@ -157,10 +160,12 @@ func decode(det Detection, opts Options) (*model.Document, error) {
 func read(r io.Reader, max int64) ([]byte, error) {
 	hint := sizeHint(r) // before the bufio.Reader below reads from r
 	br := bufio.NewReaderSize(r, 64<<10)
+	var skipped int64
 	if b, err := br.Peek(3); err == nil && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		_, _ = br.Discard(3)
+		skipped = 3
 	}
-	for {
+	for ; ; skipped++ {
 		b, err := br.ReadByte()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
@@ -180,6 +185,11 @@ func read(r io.Reader, max int64) ([]byte, error) {
 	}
 	if hint == 0 {
 		return readStream(br, max)
+	}
+	// An input whose size is known to be over the limit is refused before
+	// any of it is read.
+	if hint-skipped > max {
+		return nil, &kindError{KindLimit, fmt.Errorf("input is larger than %d bytes (limit sbom-bytes)", max)}
 	}
 	// Read into one buffer of the input's size when it is known (a file, a
 	// bytes.Reader), rather than growing and copying it.
@@ -234,14 +244,17 @@ func readStream(r io.Reader, max int64) ([]byte, error) {
 	return data, nil
 }
 
-// sizeHint is how many bytes r holds, when it can say (0 when not).
+// sizeHint is how many bytes r holds from where it stands, when it can say
+// (0 when not).
 func sizeHint(r io.Reader) int64 {
 	switch r := r.(type) {
 	case interface{ Len() int }:
 		return int64(r.Len())
 	case *os.File:
 		if st, err := r.Stat(); err == nil && st.Mode().IsRegular() {
-			return st.Size()
+			if at, err := r.Seek(0, io.SeekCurrent); err == nil && at <= st.Size() {
+				return st.Size() - at
+			}
 		}
 	}
 	return 0

@@ -25,6 +25,10 @@ var probeCases = []string{
 	`{"bomFormat":"CycloneDX"} trailing`,
 	`{"a":[1,2,{"b":[3]}],"specVersion":"1.5"`,
 	`{"bomFormat":"unterminated`,
+	`{"a":[[1],{"b":[]}],"c":{"d":[[[]]]},"e":"[[[["}`,
+	`{"a":tr"ue,"b":[[1]]}`,
+	`{"a":x{,"b":[[1]]}`,
+	`{"a":[}]}`,
 }
 
 // TestProbeAgrees shows probeObject reads the same top-level keys as
@@ -55,7 +59,12 @@ func TestProbeAgrees(t *testing.T) {
 
 func checkProbe(t *testing.T, in []byte) {
 	t.Helper()
-	got, ok := probeObject(in)
+	got, depth, ok := probeDepth(in)
+	if ok && depth >= 0 {
+		if want := bracketDepth(in, 1<<30); depth != want {
+			t.Errorf("probe depth %d, bracketDepth %d: %.80q", depth, want, in)
+		}
+	}
 	var want jsonProbe
 	if err := json.Unmarshal(in, &want); err != nil {
 		return // invalid JSON: the decoder after detection reports it

@@ -170,3 +170,37 @@ func (c *counting) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// sizedReader is a strings.Reader (which says its length) that counts the
+// bytes read from it.
+type sizedReader struct {
+	*strings.Reader
+	read int
+}
+
+func (s *sizedReader) Read(p []byte) (int, error) {
+	n, err := s.Reader.Read(p)
+	s.read += n
+	return n, err
+}
+
+// TestSizedRefusedUnread: an input whose size is known and over the limit
+// is refused with the same error as one found to be over it, having read
+// no more than the look at its start; leading white space does not count.
+func TestSizedRefusedUnread(t *testing.T) {
+	const limit = 1 << 20
+	doc := `{"bomFormat":"CycloneDX","specVersion":"1.6","x":"` + strings.Repeat("a", 4*limit) + `"}`
+	r := &sizedReader{Reader: strings.NewReader(doc)}
+	_, err := Decode("big.json", r, Options{Ingest: limits.Ingest{MaxBytes: limit}})
+	if KindOf(err) != KindLimit || err.Error() != "big.json: input is larger than 1048576 bytes (limit sbom-bytes)" {
+		t.Fatalf("err %v", err)
+	}
+	if r.read > 128<<10 {
+		t.Errorf("read %d bytes to refuse it", r.read)
+	}
+	small := `{"bomFormat":"CycloneDX","specVersion":"1.6"}`
+	padded := strings.Repeat(" ", 2*len(small)) + small
+	if _, err := Decode("padded.json", strings.NewReader(padded), Options{Ingest: limits.Ingest{MaxBytes: int64(len(small))}}); err != nil {
+		t.Errorf("white space counted against the limit: %v", err)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,7 +33,26 @@ const maxSkips = 8
 // again, and the document carries a warning naming the field; fields that
 // carry identity (names, versions, identifiers, parties, hashes) are never
 // dropped: a wrong type there is an error.
+//
+// A well-formed BOM is read in one pass that decodes only what pedigree
+// needs (stream.go); anything else, errors and tolerated defects included,
+// is read by the reference decoder, encoding/json into cyclonedx-go's
+// structs. Both give the same document.
 func DecodeJSON(data []byte) (*model.Document, error) {
+	if s, ok := decodeStream(data); ok {
+		d := s.document()
+		if s.emptyRef {
+			d.Warnings = append(d.Warnings, "a bom-ref is empty; a bom-ref must be a non-empty string")
+		}
+		return d, nil
+	}
+	return decodeJSONReference(data)
+}
+
+// decodeJSONReference is DecodeJSON through encoding/json and cyclonedx-go
+// alone: the reference that the fast path must agree with, and the reader
+// of every input the fast path gives up on.
+func decodeJSONReference(data []byte) (*model.Document, error) {
 	var (
 		bom     cdxjson.BOM
 		skipped []string
@@ -192,6 +212,29 @@ type converter struct {
 
 func convert(bom *cdx.BOM) *model.Document {
 	c := &converter{doc: &model.Document{}}
+	c.root(bom.Metadata)
+	if bom.Components != nil {
+		for i := range *bom.Components {
+			c.component(&(*bom.Components)[i], "")
+		}
+	}
+	return c.finish(bom, nil)
+}
+
+// root converts the metadata's component, which comes first among the
+// document's components.
+func (c *converter) root(md *cdx.Metadata) {
+	if md != nil && md.Component != nil {
+		root := c.component(md.Component, "")
+		c.doc.Roots = append(c.doc.Roots, root)
+	}
+}
+
+// finish converts the rest of the BOM once the metadata's component and
+// the components are converted (bom.Components is nil when the fast path
+// converted them as it read them; streamed then holds their validation),
+// and validates it.
+func (c *converter) finish(bom *cdx.BOM, streamed *validator) *model.Document {
 	d := c.doc
 	d.ID = bom.SerialNumber
 	if bom.SpecVersion != 0 {
@@ -207,15 +250,6 @@ func convert(bom *cdx.BOM) *model.Document {
 			d.Manufacturer = entity(md.Manufacture)
 		}
 		d.Properties = properties(md.Properties)
-		if md.Component != nil {
-			root := c.component(md.Component, "")
-			d.Roots = append(d.Roots, root)
-		}
-	}
-	if bom.Components != nil {
-		for i := range *bom.Components {
-			c.component(&(*bom.Components)[i], "")
-		}
 	}
 	if bom.Services != nil {
 		for i := range *bom.Services {
@@ -226,6 +260,16 @@ func convert(bom *cdx.BOM) *model.Document {
 		d.Properties = append(d.Properties, properties(bom.Properties)...)
 	}
 	if bom.Dependencies != nil {
+		n := 0
+		for _, dep := range *bom.Dependencies {
+			if dep.Dependencies != nil {
+				n += len(*dep.Dependencies)
+			}
+			if dep.Provides != nil {
+				n += len(*dep.Provides)
+			}
+		}
+		d.Relationships = slices.Grow(d.Relationships, n)
 		for _, dep := range *bom.Dependencies {
 			if dep.Dependencies != nil {
 				for _, to := range *dep.Dependencies {
@@ -240,7 +284,7 @@ func convert(bom *cdx.BOM) *model.Document {
 		}
 	}
 	c.annotations(bom.Annotations)
-	validate(bom, d)
+	validate(bom, d, streamed)
 	return d
 }
 

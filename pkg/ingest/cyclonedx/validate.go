@@ -21,8 +21,17 @@ import (
 //
 // Rules that do not affect identification (licence id spelling, data-flow
 // classifications, citations) are not checked; docs/ingest.md lists them.
-func validate(bom *cdx.BOM, d *model.Document) {
-	v := &validator{doc: d, refs: map[string]int{}}
+//
+// streamed, when not nil, validated the components as the fast path read
+// them (bom.Components is then nil): its warnings take their place, and
+// the refs it saw are counted with the others.
+func validate(bom *cdx.BOM, d *model.Document, streamed *validator) {
+	v := &validator{doc: d, refs: make(map[string]int, len(d.Components))}
+	if streamed != nil {
+		for _, ref := range streamed.pending {
+			v.refs[ref]++
+		}
+	}
 	if s := bom.SerialNumber; s != "" && !serialRE.MatchString(s) {
 		v.warn("serialNumber %q is not a urn:uuid (RFC 4122)", s)
 	}
@@ -37,6 +46,9 @@ func validate(bom *cdx.BOM, d *model.Document) {
 			v.component(&place{field: "metadata.component", index: -1}, md.Component)
 		}
 	}
+	if streamed != nil {
+		d.Warnings = append(d.Warnings, streamed.doc.Warnings...)
+	}
 	if bom.Components != nil {
 		for i := range *bom.Components {
 			v.component(&place{field: "components", index: i}, &(*bom.Components)[i])
@@ -50,18 +62,18 @@ func validate(bom *cdx.BOM, d *model.Document) {
 	v.properties(text("bom"), bom.Properties)
 	if bom.Dependencies != nil {
 		for i, dep := range *bom.Dependencies {
-			where := fmt.Sprintf("dependencies[%d]", i)
+			// The place is formatted only for a warning, as for components.
 			if strings.TrimSpace(dep.Ref) == "" {
-				v.warn("%s: ref is empty", where)
+				v.warn("dependencies[%d]: ref is empty", i)
 			} else if v.refs[dep.Ref] == 0 {
-				v.warn("%s: ref %q names no component or service", where, dep.Ref)
+				v.warn("dependencies[%d]: ref %q names no component or service", i, dep.Ref)
 			}
 			if dep.Dependencies != nil {
 				for _, to := range *dep.Dependencies {
 					if strings.TrimSpace(to) == "" {
-						v.warn("%s: dependsOn has an empty ref", where)
+						v.warn("dependencies[%d]: dependsOn has an empty ref", i)
 					} else if v.refs[to] == 0 {
-						v.warn("%s: dependsOn %q names no component or service", where, to)
+						v.warn("dependencies[%d]: dependsOn %q names no component or service", i, to)
 					}
 				}
 			}
@@ -82,6 +94,10 @@ func validate(bom *cdx.BOM, d *model.Document) {
 type validator struct {
 	doc  *model.Document
 	refs map[string]int
+	// pending are the refs seen while refs is nil: the fast path lists
+	// them as it reads the components, and validate counts them once the
+	// number of components is known.
+	pending []string
 }
 
 func (v *validator) warn(format string, args ...any) {
@@ -151,7 +167,11 @@ type suffixed struct {
 func (s suffixed) String() string { return s.Stringer.String() + s.suffix }
 
 func (v *validator) ref(ref string) {
-	if ref != "" {
+	switch {
+	case ref == "":
+	case v.refs == nil:
+		v.pending = append(v.pending, ref)
+	default:
 		v.refs[ref]++
 	}
 }
