@@ -112,3 +112,70 @@ func TestRecipeProgramsKeptOnlyWhenRulesCouldCare(t *testing.T) {
 		t.Errorf("programs kept: %q", got)
 	}
 }
+
+// TestWindowsDeploymentScripts checks the Windows readers end to end: a
+// PowerShell function like the one in JJ-VP/winutil-derventio-old
+// (functions/public/Invoke-WPFInstallKaspersky.ps1: download kes_win.msi,
+// then Start-Process msiexec with KES's answer properties; written here
+// in our own words), a batch file running setup_kes.exe silently, and a
+// Security Center package descriptor like that repository's
+// data/kes_win.kud all declare Kaspersky Endpoint Security for Windows,
+// which the product rules rate critical, at the line that installs it.
+// Benign scripts declare nothing the rules rate.
+func TestWindowsDeploymentScripts(t *testing.T) {
+	in, eng := inspector(t)
+	files := []struct{ loc, data string }{
+		{"functions/public/Install-Av.ps1", "function Install-Av {\n" +
+			"  $dir = \"$env:USERPROFILE\\.av\"\n" +
+			"  $url = \"https://example.org/tool/raw/main/data/kes_win.msi\"\n" +
+			"  Invoke-WebRequest -Uri $url -OutFile \"$dir\\kes_win.msi\"\n" +
+			"  Start-Process msiexec.exe -Wait -ArgumentList \"/a `\"$dir\\kes_win.msi`\" EULA=1 PRIVACYPOLICY=1 KSN=1 ALLOWREBOOT=0 /qb\"\n" +
+			"}\n"},
+		{"deploy/kes.cmd", "@echo off\r\nstart \"\" /wait \"%~dp0setup_kes.exe\" /s /pEULA=1 /pPRIVACYPOLICY=1 /pKSN=0\r\n"},
+		{"data/kes_win.kud", "[Setup]\nExecutable=setup_kes.exe\nParams=/s /pEULA=1 /pPRIVACYPOLICY=1\n[Product]\nName=KES\n" +
+			"LocalizedName=Kaspersky Endpoint Security for Windows (12.7.0)\n"},
+		{"tools/benign.ps1", "# Kaspersky is not installed here\n" +
+			"Start-Process msiexec.exe -Wait -ArgumentList '/i C:\\tmp\\AcmeAgent.msi EULA=1 /qn'\nchoco install 7zip -y\n"},
+	}
+	asm := NewAssembler()
+	for _, f := range files {
+		asm.Add(in.Inspect(&walk.File{Location: f.loc, Name: base(f.loc), Data: []byte(f.data)}))
+	}
+	doc := &model.Document{Roots: []string{"root"}, Components: []*model.Component{{Ref: "root", Name: "product"}}}
+	for _, c := range asm.Components() {
+		if c.Parent == "" {
+			c.Parent = "root"
+		}
+		doc.Components = append(doc.Components, c)
+	}
+	doc.Normalize()
+	findings := eng.Match(doc)
+	for _, want := range []struct{ loc, file, version string }{
+		{"functions/public/Install-Av.ps1:5", "functions/public/Install-Av.ps1", ""},
+		{"deploy/kes.cmd:2", "deploy/kes.cmd", ""},
+		{"data/kes_win.kud:6", "data/kes_win.kud", "12.7.0"},
+	} {
+		ok := false
+		for _, f := range findings {
+			c := f.Component
+			if c.Name == "Kaspersky Endpoint Security for Windows" && c.Version == want.version &&
+				slices.Contains(c.Locations, want.loc) && slices.Contains(f.Path, RefPrefix+want.file) {
+				ok = f.Severity == "critical" && slices.Contains(f.Rules, "KL-PROD-001")
+				if !ok {
+					t.Errorf("%s: %s %v", want.loc, f.Severity, f.Rules)
+				}
+			}
+		}
+		if !ok {
+			t.Errorf("%s: no critical finding for Kaspersky Endpoint Security for Windows", want.loc)
+		}
+	}
+	// The benign script declares nothing rated; its comment is a mention
+	// (info) on the file itself.
+	for _, f := range findings {
+		c := f.Component
+		if c.Parent == RefPrefix+"tools/benign.ps1" || c.Name == "tools/benign.ps1" && f.Severity != "info" {
+			t.Errorf("benign script rated: %s %v %s", c.Name, c.Locations, f.Severity)
+		}
+	}
+}

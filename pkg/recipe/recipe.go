@@ -6,8 +6,8 @@
 // kesl, declared at Dockerfile:LINE, matched by the rules for KESL.
 //
 // Each kind of file has a small reader of its own (docker, gradle, shell,
-// cm, k8s, systemd, source); this package picks the reader by the file's
-// name. Readers are parsers of untrusted text: files larger than MaxBytes
+// cm, k8s, systemd, powershell, kud, source); this package picks the
+// reader by the file's name. Readers are parsers of untrusted text: files larger than MaxBytes
 // are not read as recipes, lines are cut at decl.MaxLine, a file declares
 // at most decl.MaxItems things, and nothing is ever run, fetched or
 // expanded.
@@ -23,6 +23,8 @@ import (
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/docker"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/gradle"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/k8s"
+	"github.com/pedigree-sbom/pedigree/pkg/recipe/kud"
+	"github.com/pedigree-sbom/pedigree/pkg/recipe/powershell"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/shell"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/source"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/systemd"
@@ -46,6 +48,13 @@ const (
 	Puppet  = "puppet"
 	Systemd = "systemd"
 	Source  = "source"
+	// PowerShell reads .ps1 and .psm1, Batch .cmd and .bat
+	// (pkg/recipe/powershell).
+	PowerShell = "powershell"
+	Batch      = "batch"
+	// KSCPackage reads Kaspersky Security Center installation package
+	// descriptors, .kud and .kpd (pkg/recipe/kud).
+	KSCPackage = "ksc-package"
 )
 
 // Reader returns the reader for a file, by its location (a path, or a
@@ -56,6 +65,9 @@ func Reader(location string) string {
 		loc = loc[i+1:]
 	}
 	base := strings.ToLower(path.Base(loc))
+	if (strings.HasSuffix(base, ".kud") || strings.HasSuffix(base, ".kpd")) && len(base) > 4 {
+		return KSCPackage // a descriptor (INI), though KitExt counts it as a package
+	}
 	if decl.KitExt(base) {
 		return "" // an archive or a package, whatever its name says
 	}
@@ -79,6 +91,10 @@ func Reader(location string) string {
 		return Puppet
 	case strings.HasSuffix(base, ".service"):
 		return Systemd
+	case strings.HasSuffix(base, ".ps1") || strings.HasSuffix(base, ".psm1"):
+		return PowerShell
+	case strings.HasSuffix(base, ".cmd") || strings.HasSuffix(base, ".bat"):
+		return Batch
 	case strings.HasSuffix(base, ".ini") || strings.HasSuffix(base, ".conf") || strings.HasSuffix(base, ".cfg") ||
 		strings.HasSuffix(base, ".txt") || strings.Contains(base, "answer") || strings.Contains(base, "autoinstall"):
 		return Answers
@@ -113,6 +129,12 @@ func Parse(location string, data []byte, keep func(string) bool) []Item {
 		return cm.ParsePuppet(data)
 	case Systemd:
 		return systemd.Parse(data)
+	case PowerShell:
+		return powershell.Parse(data)
+	case Batch:
+		return powershell.ParseBatch(data)
+	case KSCPackage:
+		return kud.Parse(data)
 	case Answers:
 		if !bytes.Contains(data, []byte("USE_KSN")) && !bytes.Contains(data, []byte("KLNAGENT_")) {
 			return nil

@@ -18,7 +18,9 @@ func TestReader(t *testing.T) {
 		"cloud/user-data": YAML, "cookbooks/kesl/recipes/default.rb": Chef, "lib/app.rb": "",
 		"manifests/kesl.pp": Puppet, "deploy/scanner.service": Systemd, "files/autoinstall.ini": Answers,
 		"src/Main.java": Source, "image.tar!etc/Dockerfile": Docker, "README.md": "", "app.jar": "",
-		"Dockerfile.tar.gz": "",
+		"Dockerfile.tar.gz": "", "functions/public/Install-Av.ps1": PowerShell, "Tools.psm1": PowerShell,
+		"deploy/install.cmd": Batch, "SETUP.BAT": Batch, "data/kes_win.kud": KSCPackage, "klnagent.kpd": KSCPackage,
+		"kits.zip!pkg/kes_win.KUD": KSCPackage, ".kud": "", "kes_win.msi": "", "setup_kes.exe": "",
 	} {
 		if got := Reader(loc); got != want {
 			t.Errorf("Reader(%q) = %q, want %q", loc, got, want)
@@ -84,6 +86,9 @@ func FuzzParse(f *testing.F) {
 	f.Add("x.service", []byte("ExecStart=/x/kavhttpd\n"))
 	f.Add("A.java", []byte("import com.kavsdk.KavSdk;\n"))
 	f.Add("a.ini", []byte("EULA_AGREED=yes\nPRIVACY_POLICY_AGREED=yes\nUSE_KSN=no\n"))
+	f.Add("x.ps1", []byte("Start-Process msiexec.exe -ArgumentList \"/i kes_win.msi EULA=1 PRIVACYPOLICY=1 KSN=1\"\n"))
+	f.Add("x.cmd", []byte("setup_kes.exe /s /pEULA=1 /pPRIVACYPOLICY=1\r\n"))
+	f.Add("x.kud", []byte("[Product]\nLocalizedName=Kaspersky Endpoint Security for Windows (12.7.0)\n"))
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
 		if msg := decl.Check(Parse(name, data, nil), data); msg != "" {
 			t.Fatal(msg)
