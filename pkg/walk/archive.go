@@ -5,6 +5,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"compress/bzip2"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -17,9 +18,11 @@ import (
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz"
+	"github.com/ulikunitz/xz/lzma"
 )
 
 // Zip compression methods beyond the standard library's.
@@ -225,9 +228,9 @@ func (w *walker) walkTar(n node, r io.Reader) error {
 	}
 }
 
-// walkCompressed walks the gzip, bzip2, xz, zstd, lz4 or brotli stream n
-// read from r: as a tar or cpio if it holds one, else as one file named
-// without the suffix.
+// walkCompressed walks the gzip, bzip2, xz, zstd, lz4, brotli, lzma,
+// snappy, lzip or pbzx stream n read from r: as a tar or cpio if it holds one, else as
+// one file named without the suffix.
 // count says whether the stream is an archive of its own in the Report,
 // not the payload of one.
 func (w *walker) walkCompressed(n node, k kind, r io.Reader, count bool) error {
@@ -257,6 +260,16 @@ func (w *walker) walkCompressed(n node, k kind, r io.Reader, count bool) error {
 		// Named .br, perhaps wrongly: a stream that does not decode is a
 		// read error of its contents, and a gap.
 		dec = brotli.NewReader(in.reader())
+	case kindLzma:
+		// Told by a strict check of its header, or declared lzma by its
+		// container: a stream that does not decode is a gap.
+		dec, err = newLzmaReader(in.reader())
+	case kindSnappy:
+		dec = s2.NewReader(in.reader()) // Snappy's framed format, and S2's
+	case kindLzip:
+		dec, err = newLzipReader(in.reader()) // lzip.go
+	case kindPbzx:
+		dec, err = w.newPbzxReader(in.reader()) // pbzx.go
 	}
 	if err != nil {
 		if w.abort != nil {
@@ -291,6 +304,7 @@ func decompressedName(name string) string {
 		{".tgz", ".tar"}, {".taz", ".tar"}, {".tbz2", ".tar"}, {".tbz", ".tar"}, {".txz", ".tar"},
 		{".svgz", ".svg"}, {".gz", ""}, {".gzip", ""}, {".bz2", ""}, {".bz", ""}, {".xz", ""},
 		{".tzst", ".tar"}, {".zst", ""}, {".zstd", ""}, {".tlz4", ".tar"}, {".lz4", ""}, {".br", ""},
+		{".tlz", ".tar"}, {".lzma", ""}, {".sz", ""}, {".s2", ""}, {".lz", ""},
 	} {
 		if strings.HasSuffix(lower, s.suffix) && len(name) > len(s.suffix) {
 			return name[:len(name)-len(s.suffix)] + s.repl
@@ -316,6 +330,80 @@ func (w *walker) newXzReader(r io.Reader) (io.Reader, error) {
 		return nil, err
 	}
 	return xr, nil
+}
+
+// maxLzmaSize is the largest uncompressed size an LZMA-alone header may
+// declare for isLzma to take it for one (1 TiB); a stream of unknown size
+// declares 2^64-1.
+const maxLzmaSize = 1 << 40
+
+// isLzma tells an LZMA-alone stream (.lzma, what lzma(1), xz
+// --format=lzma and the LZMA SDK write) from its 13-byte header, which has
+// no magic number, strictly enough not to take other files for one: the
+// properties byte (lc, lp, pb) under 225, a dictionary of 4 KiB to 1.5 GiB
+// that is 2^n or 2^n+2^(n-1) (as the encoders round it), a size unknown or
+// of 1 byte to maxLzmaSize, and the first byte of the range coder, always
+// 0.
+func isLzma(head []byte) bool {
+	if len(head) < 14 || head[0] >= 9*5*5 || head[13] != 0 {
+		return false
+	}
+	d := binary.LittleEndian.Uint32(head[1:])
+	if d < 4<<10 || d > 3<<29 {
+		return false
+	}
+	if d&(d-1) != 0 { // not 2^n: then 3*2^(n-1)
+		if q := d / 3; q*3 != d || q&(q-1) != 0 {
+			return false
+		}
+	}
+	size := binary.LittleEndian.Uint64(head[5:])
+	return size == math.MaxUint64 || size >= 1 && size <= maxLzmaSize
+}
+
+// newLzmaReader reads an LZMA-alone stream, refusing a dictionary over
+// maxXzDict (the reader allocates it whole, up to the declared size).
+func newLzmaReader(r io.Reader) (io.Reader, error) {
+	br, ok := r.(interface {
+		io.Reader
+		io.ByteReader
+		Peek(int) ([]byte, error)
+	})
+	if !ok {
+		br = bufio.NewReaderSize(r, 4096)
+	}
+	head, _ := br.Peek(lzma.HeaderLen)
+	if len(head) == lzma.HeaderLen {
+		if d := binary.LittleEndian.Uint32(head[1:]); d > maxXzDict {
+			return nil, fmt.Errorf("dictionary of %d MiB, over the %d MiB allowed", d>>20, maxXzDict>>20)
+		}
+	}
+	lr, err := lzma.ReaderConfig{DictCap: maxXzDict}.NewReader(br)
+	if err != nil {
+		return nil, errors.New(strings.TrimPrefix(err.Error(), "lzma: "))
+	}
+	return &lzmaReader{r: lr}, nil
+}
+
+// lzmaReader makes the errors of an lzma.Reader final. Its Read returns
+// an error before the bytes decoded ahead of it (a dictionary's worth at
+// most), then those bytes and io.EOF after a truncation, or bytes decoded
+// past corrupt data: a reader that saw the error once (bufio's Peek) would
+// take the stream for whole. The bytes decoded with the error are lost.
+type lzmaReader struct {
+	r   io.Reader
+	err error
+}
+
+func (l *lzmaReader) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	n, err := l.r.Read(p)
+	if err != nil && err != io.EOF {
+		l.err = err
+	}
+	return n, err
 }
 
 // xzFirstDict returns the LZMA2 dictionary size of the first block of the

@@ -306,13 +306,13 @@ func (c *fdtCursor) seek(p int64) error {
 
 // fitCompressions are the payload compressions of a FIT that pkg/walk
 // reads by their contents.
-var fitCompressions = map[string]bool{"gzip": true, "bzip2": true, "lz4": true, "zstd": true, "xz": true}
+var fitCompressions = map[string]bool{"gzip": true, "bzip2": true, "lz4": true, "zstd": true, "xz": true, "lzma": true}
 
 // walkFIT walks the images of the FIT image n: size bytes read at random
 // from ra (nil inside an archive, for a file not in memory). Each image is
 // a file named by its node (fw.itb!kernel-1), opened as any file is; a
-// payload whose compression pkg/walk has no reader for (lzma, lzo) is a
-// gap, and is still visited as it is.
+// payload whose compression pkg/walk has no reader for (lzo) is a gap, and
+// is still visited as it is.
 func (w *walker) walkFIT(n node, size int64, ra io.ReaderAt) error {
 	if ra == nil {
 		w.gap(n.loc, "file-bytes", "FIT image larger than %s (limit file-bytes) inside an archive, its images not read", sizeString(w.lim.MaxFileBytes))
@@ -352,7 +352,11 @@ func (w *walker) walkFIT(n node, size int64, ra io.ReaderAt) error {
 		}
 		switch comp := im.compression; {
 		case comp == "" || comp == "none":
-		case comp == "lzma" || comp == "lzo":
+		case comp == "lzma":
+			// Decoded even in a header isLzma does not take for lzma's; a
+			// gap if it does not decode.
+			c.declared = kindLzma
+		case comp == "lzo":
 			w.gap(c.loc, "", "FIT image payload compressed with %s, not read", comp)
 		case !fitCompressions[comp]:
 			w.gap(c.loc, "", "FIT image payload with unknown compression %q, not read", comp)

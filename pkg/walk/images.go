@@ -185,7 +185,11 @@ func (w *walker) walkUImage(n node, r io.Reader) error {
 		w.gap(c.loc, "", "multi-file uImage not opened, its images not read")
 	case comp >= len(uImageComp):
 		w.gap(c.loc, "", "uImage payload with unknown compression %d, not read", comp)
-	case comp == 3 || comp == 4:
+	case comp == 3:
+		// Decoded even in a header isLzma does not take for lzma's; a gap
+		// if it does not decode.
+		c.declared = kindLzma
+	case comp == 4:
 		w.gap(c.loc, "", "uImage payload compressed with %s, not read", uImageComp[comp])
 	case comp != 0 && detect(head, nil) == kindNone:
 		w.gap(c.loc, "", "uImage payload declared %s but not in a format read, not read", uImageComp[comp])

@@ -219,7 +219,7 @@ type lzxDecoder struct {
 	mask    int
 	pos     int   // in win, of the next byte
 	written int64 // bytes decoded, overrun included
-	total   int64 // bytes of the frames returned
+	total   int64 // bytes of the frames returned (since the last reset)
 	slots   int
 	b       lzxBits
 	carry   []byte // input a frame left unread
@@ -332,6 +332,27 @@ func (d *lzxDecoder) frame(in []byte, n int) ([]byte, error) {
 	d.pending = done - n
 	d.last = n
 	return out, nil
+}
+
+// reset begins a new stream in the same window, as the compressed
+// section of a CHM file does at each of its reset points (chm.go): the E8
+// header is read again and E8 positions count from here, the repeated
+// offsets and the trees start afresh, and the next frame's data begins
+// the input (none of the last frame's is carried). A block or a match
+// that runs across the reset is an error. The window is kept: what a
+// stream decodes does not refer to what was before it, but a match that
+// does is taken as in a stream without resets.
+func (d *lzxDecoder) reset() error {
+	if d.remain != 0 || d.pending != 0 {
+		return errors.New("block runs across a reset point")
+	}
+	d.started, d.e8, d.total = false, 0, 0
+	d.btype, d.bsize, d.padByte = 0, 0, false
+	d.r0, d.r1, d.r2 = 1, 1, 1
+	d.mainLens = [lzxMainMax]uint8{}
+	d.lenLens = [lzxLenSyms]uint8{}
+	d.carry = d.carry[:0]
+	return nil
 }
 
 // header reads a block header, and its trees.

@@ -20,10 +20,14 @@ type shared struct {
 	mu           sync.Mutex
 	abort        error
 	cancel       context.CancelFunc // of WalkParallel's context
+	// big, in WalkFiles, is held by the walker reading a large file into
+	// memory (visitBig): one at a time.
+	big chan struct{}
 }
 
-// stop records the first reason to stop and wakes the other walkers.
-func (s *shared) stop(err error) {
+// stop records the first reason to stop and wakes the other walkers. It
+// reports whether err is that first reason.
+func (s *shared) stop(err error) bool {
 	s.mu.Lock()
 	first := s.abort == nil
 	if first {
@@ -37,6 +41,7 @@ func (s *shared) stop(err error) {
 	if first && testHookStopped != nil {
 		testHookStopped()
 	}
+	return first
 }
 
 // testHookStopped, when set by a test, is called once the first reason to
@@ -86,71 +91,102 @@ func WalkParallel(ctx context.Context, root string, lim Limits, workers int, fn 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sh := &shared{cancel: cancel}
-	m := &merger{pending: map[int]unitResult{}}
-	jobs := make(chan diskJob, 4*workers)
+	p := startPool(ctx, &shared{cancel: cancel}, lim, workers, fn)
 
-	var wg sync.WaitGroup
-	var panicked atomic.Pointer[any]
+	// The lister: its own counts and warnings (unreadable directories,
+	// links) are a unit of their own, placed before the next file.
+	lister := newWalker(ctx, lim, fn)
+	lister.sh = p.sh
+	lister.dispatch = func(path, loc string) error {
+		return p.send(ctx, lister, diskJob{path: path, loc: loc})
+	}
+	_ = lister.walkDir(real, "") // a reason to stop is in sh
+	return p.finish(lister)
+}
+
+// pool is the workers of a parallel walk. Each visits the files handed to
+// it (send), their archives included, and commits its report as the unit
+// of the file; a lister, on the caller's goroutine, hands them out in walk
+// order.
+type pool struct {
+	sh       *shared
+	m        *merger
+	jobs     chan diskJob
+	wg       sync.WaitGroup
+	panicked atomic.Pointer[any]
+	next     int // the unit of the next job
+}
+
+func startPool(ctx context.Context, sh *shared, lim Limits, workers int, fn func(*File) error) *pool {
+	p := &pool{sh: sh, m: &merger{pending: map[int]unitResult{}}, jobs: make(chan diskJob, 4*workers)}
 	for range workers {
-		wg.Add(1)
+		p.wg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer p.wg.Done()
 			defer func() {
 				if v := recover(); v != nil {
-					if p, ok := v.(fnPanic); ok {
-						v = p.v
+					if fp, ok := v.(fnPanic); ok {
+						v = fp.v
 					}
-					panicked.CompareAndSwap(nil, &v)
+					p.panicked.CompareAndSwap(nil, &v)
 					sh.stop(errPanicked)
 				}
 			}()
 			w := newWalker(ctx, lim, fn)
 			w.sh = sh
-			for j := range jobs {
+			for j := range p.jobs {
 				w.rep, w.dropped, w.unit = Report{}, 0, j.unit
 				if w.check() == nil {
-					_ = w.visitDiskFile(j.path, j.loc) // a reason to stop is in sh
+					// a reason to stop is in sh
+					if j.file != nil {
+						_ = w.visitOpener(j.file)
+					} else {
+						_ = w.visitDiskFile(j.path, j.loc)
+					}
 				}
-				m.commit(j.unit, unitResult{w.rep, w.dropped})
+				p.m.commit(j.unit, unitResult{w.rep, w.dropped})
 			}
 		}()
 	}
+	return p
+}
 
-	// The lister: its own counts and warnings (unreadable directories,
-	// links) are a unit of their own, placed before the next file.
-	lister := newWalker(ctx, lim, fn)
-	lister.sh = sh
-	next := 0
-	flush := func() {
-		if lister.dropped > 0 || len(lister.rep.Warnings) > 0 || lister.rep.Links > 0 || lister.rep.Special > 0 {
-			m.commit(next, unitResult{lister.rep, lister.dropped})
-			next++
-			lister.rep, lister.dropped = Report{}, 0
-		}
+// flush commits what the lister counted and warned since the last file it
+// handed out, as a unit of its own.
+func (p *pool) flush(lister *walker) {
+	if lister.dropped > 0 || len(lister.rep.Warnings) > 0 || lister.rep.Links > 0 || lister.rep.Special > 0 || lister.rep.GapCount > 0 {
+		p.m.commit(p.next, unitResult{lister.rep, lister.dropped})
+		p.next++
+		lister.rep, lister.dropped = Report{}, 0
 	}
-	lister.dispatch = func(p, loc string) error {
-		flush()
-		j := diskJob{path: p, loc: loc, unit: next}
-		next++
-		select {
-		case jobs <- j:
-			return nil
-		case <-ctx.Done():
-			return lister.check()
-		}
+}
+
+// send hands a file to the workers, as the next unit.
+func (p *pool) send(ctx context.Context, lister *walker, j diskJob) error {
+	p.flush(lister)
+	j.unit = p.next
+	p.next++
+	select {
+	case p.jobs <- j:
+		return nil
+	case <-ctx.Done():
+		return lister.check()
 	}
-	_ = lister.walkDir(real, "") // a reason to stop is in sh
-	flush()
-	close(jobs)
-	wg.Wait()
-	if p := panicked.Load(); p != nil {
-		panic(*p)
+}
+
+// finish waits for the workers once the lister is done, and returns the
+// walk's report and error.
+func (p *pool) finish(lister *walker) (Report, error) {
+	p.flush(lister)
+	close(p.jobs)
+	p.wg.Wait()
+	if v := p.panicked.Load(); v != nil {
+		panic(*v)
 	}
 
-	rep := m.finish()
+	rep := p.m.finish()
 	var fe *fnError
-	switch err := sh.reason(); {
+	switch err := p.sh.reason(); {
 	case err == nil, err == errTruncated, err == errSkipAll:
 		return rep, nil
 	case errors.As(err, &fe):
@@ -163,8 +199,11 @@ func WalkParallel(ctx context.Context, root string, lim Limits, workers int, fn 
 // errPanicked stops the other workers when fn panicked in one.
 var errPanicked = errors.New("walk stopped: a worker panicked")
 
+// diskJob is a file for a worker: on disk (path), or one of WalkFiles'
+// (file).
 type diskJob struct {
 	path, loc string
+	file      *Opener
 	unit      int
 }
 

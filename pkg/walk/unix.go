@@ -18,8 +18,56 @@ var arMagic = []byte("!<arch>\n")
 
 func isAr(head []byte) bool { return bytes.HasPrefix(head, arMagic) }
 
+// isCpio tells a cpio archive: "newc" (070701, 070702 with checksums),
+// or "odc" (070707, portable ASCII: macOS installer payloads).
 func isCpio(head []byte) bool {
-	return bytes.HasPrefix(head, []byte("070701")) || bytes.HasPrefix(head, []byte("070702"))
+	return bytes.HasPrefix(head, []byte("070701")) || bytes.HasPrefix(head, []byte("070702")) || isCpioOdc(head)
+}
+
+func isCpioOdc(head []byte) bool { return bytes.HasPrefix(head, []byte("070707")) }
+
+// cpioHeader reads the header of a cpio entry (newc or odc) at the start
+// of br: its mode, size and name size, and the header's length and
+// alignment (4 bytes for newc, none for odc).
+func cpioHeader(br *bufio.Reader) (mode uint64, size, nameSize, hlen, align int64, err error) {
+	magic, err := br.Peek(6)
+	if err != nil {
+		return 0, 0, 0, 0, 0, err
+	}
+	if isCpioOdc(magic) {
+		var hdr [76]byte
+		if _, err := io.ReadFull(br, hdr[:]); err != nil {
+			return 0, 0, 0, 0, 0, err
+		}
+		// magic, dev, ino, mode, uid, gid, nlink, rdev (6 octal digits
+		// each), mtime (11), namesize (6), filesize (11)
+		field := func(off, n int) (uint64, error) {
+			return strconv.ParseUint(string(hdr[off:off+n]), 8, 64)
+		}
+		m, err1 := field(18, 6)
+		ns, err2 := field(59, 6)
+		fsize, err3 := field(65, 11)
+		if err1 != nil || err2 != nil || err3 != nil {
+			return 0, 0, 0, 0, 0, errFormat("bad header")
+		}
+		return m, int64(fsize), int64(ns), 76, 1, nil
+	}
+	var hdr [110]byte
+	if _, err := io.ReadFull(br, hdr[:]); err != nil {
+		return 0, 0, 0, 0, 0, err
+	}
+	if !isCpio(hdr[:]) {
+		return 0, 0, 0, 0, 0, errFormat("bad magic")
+	}
+	var f [13]uint64
+	for j := range f {
+		v, err := strconv.ParseUint(string(hdr[6+8*j:14+8*j]), 16, 32)
+		if err != nil {
+			return 0, 0, 0, 0, 0, errFormat("bad header")
+		}
+		f[j] = v
+	}
+	return f[1], int64(f[6]), int64(f[11]), 110, 4, nil
 }
 
 func isRpm(head []byte) bool { return bytes.HasPrefix(head, []byte{0xed, 0xab, 0xee, 0xdb}) }
@@ -153,31 +201,20 @@ func (w *walker) archiveErr(n node, format string, i int, err error) error {
 	return nil
 }
 
-// walkCpio walks the cpio archive ("newc" format) n read from r, which
-// counts against MaxTotalBytes.
+// walkCpio walks the cpio archive ("newc" or "odc" format) n read from
+// r, which counts against MaxTotalBytes.
 func (w *walker) walkCpio(n node, r io.Reader) error {
 	br := bufio.NewReader(r)
-	var hdr [110]byte
-	var pos int64 // for the 4-byte alignment
+	var pos int64 // for the 4-byte alignment of newc
 	for i := 0; ; i++ {
 		if err := w.check(); err != nil {
 			return err
 		}
-		if _, err := io.ReadFull(br, hdr[:]); err != nil {
+		mode, size, nameSize, hlen, align, err := cpioHeader(br)
+		if err != nil {
 			return w.archiveErr(n, "cpio", i, err)
 		}
-		if !isCpio(hdr[:]) {
-			return w.archiveErr(n, "cpio", i, errFormat("bad magic"))
-		}
-		var f [13]uint64
-		for j := range f {
-			v, err := strconv.ParseUint(string(hdr[6+8*j:14+8*j]), 16, 32)
-			if err != nil {
-				return w.archiveErr(n, "cpio", i, errFormat("bad header"))
-			}
-			f[j] = v
-		}
-		mode, size, nameSize := f[1], int64(f[6]), int64(f[11])
+		pad := func(pos int64) int64 { return (align - pos%align) % align }
 		if nameSize == 0 || nameSize > 64<<10 {
 			return w.archiveErr(n, "cpio", i, errFormat("bad name size"))
 		}
@@ -185,11 +222,11 @@ func (w *walker) walkCpio(n node, r io.Reader) error {
 		if _, err := io.ReadFull(br, nameBuf); err != nil {
 			return w.archiveErr(n, "cpio", i, err)
 		}
-		pos += 110 + nameSize
-		if err := skip(br, pad4(pos)); err != nil {
+		pos += hlen + nameSize
+		if err := skip(br, pad(pos)); err != nil {
 			return w.archiveErr(n, "cpio", i, err)
 		}
-		pos += pad4(pos)
+		pos += pad(pos)
 		name := strings.TrimRight(string(nameBuf), "\x00")
 		if name == "TRAILER!!!" {
 			return nil
@@ -211,14 +248,12 @@ func (w *walker) walkCpio(n node, r io.Reader) error {
 			return w.archiveErr(n, "cpio", i, err)
 		}
 		pos += size
-		if err := skip(br, pad4(pos)); err != nil {
+		if err := skip(br, pad(pos)); err != nil {
 			return w.archiveErr(n, "cpio", i, err)
 		}
-		pos += pad4(pos)
+		pos += pad(pos)
 	}
 }
-
-func pad4(n int64) int64 { return (4 - n%4) % 4 }
 
 // walkRpm walks the rpm package n read from r: past its lead and headers,
 // the payload is a compressed cpio archive.
@@ -260,16 +295,15 @@ func (w *walker) walkRpm(n node, r io.Reader) error {
 	}
 	k := detect(head, nil)
 	switch k {
-	case kindGzip, kindBzip2, kindXz, kindZstd:
+	case kindGzip, kindBzip2, kindXz, kindZstd, kindLzma:
 		return w.walkCompressed(n, k, br, false)
 	}
 	if isCpio(head) {
 		return w.walkCpio(n, w.budget(n.loc, br))
 	}
-	format := "unknown"
-	if bytes.HasPrefix(head, []byte{0x5d, 0, 0}) {
-		format = "lzma"
+	if bytes.HasPrefix(head, []byte{0x5d, 0, 0}) { // lzma (rpm -Z lzma), in a header isLzma does not take: a gap if it does not decode
+		return w.walkCompressed(n, kindLzma, br, false)
 	}
-	w.gap(n.loc, "", "rpm payload compressed with %s, not supported: entries not read", format)
+	w.gap(n.loc, "", "rpm payload compressed with unknown, not supported: entries not read")
 	return nil
 }

@@ -29,6 +29,21 @@ const (
 	kindZstd
 	kindLz4
 	kindBrotli // no magic number: told by its name only
+	kindLzma   // LZMA-alone (.lzma): told by a strict check of its header
+	kindSnappy // Snappy or S2 framed stream
+	kindLzip   // lzip stream (lzip.go)
+	kindXar    // xar archive (macOS .pkg installers, .xip: xar.go)
+	kindPbzx   // Apple pbzx stream (a .pkg's Payload: pbzx.go)
+	// Formats pedigree has no reader for: each is a gap, and its bytes
+	// still go through the content pass as a plain file's.
+	kindLzop     // lzop stream
+	kindCompress // compress (.Z) stream
+	kindDMG      // Apple disk image (UDIF, the "koly" trailer at its end)
+	kindSZDD     // file compressed by MS-DOS compress.exe (SZDD, KWAJ: setup.ex_)
+	kindWIM      // Windows imaging (WIM, ESD) archive
+	kindISCab    // InstallShield cabinet (data1.cab)
+	kindCHM      // compiled HTML help (CHM, ITSF): read by chm.go
+	kindACE      // ACE archive
 )
 
 func (k kind) String() string {
@@ -59,6 +74,32 @@ func (k kind) String() string {
 		return "lz4"
 	case kindBrotli:
 		return "brotli"
+	case kindLzma:
+		return "lzma"
+	case kindSnappy:
+		return "snappy"
+	case kindLzip:
+		return "lzip"
+	case kindLzop:
+		return "lzop stream"
+	case kindCompress:
+		return "compress (.Z) stream"
+	case kindXar:
+		return "xar"
+	case kindDMG:
+		return "dmg disk image"
+	case kindPbzx:
+		return "pbzx"
+	case kindSZDD:
+		return "MS-DOS compress.exe (SZDD, KWAJ) file"
+	case kindWIM:
+		return "WIM image"
+	case kindISCab:
+		return "InstallShield cabinet"
+	case kindCHM:
+		return "CHM help file"
+	case kindACE:
+		return "ACE archive"
 	}
 	if s := installerKindName(k); s != "" { // installer.go
 		return s
@@ -77,6 +118,8 @@ const tailLen = 22 + 65535
 // and, when known, its last bytes (tail).
 func detect(head, tail []byte) kind {
 	switch {
+	case isDMG(tail): // unread.go: its trailer, whatever its data fork begins with
+		return kindDMG
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")), bytes.HasPrefix(head, []byte("PK\x07\x08PK\x03\x04")):
 		return kindZip
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b, 8}):
@@ -105,6 +148,18 @@ func detect(head, tail []byte) kind {
 		return detectImage(head)
 	case detectInstaller(head) != kindNone: // cab, compound files: installer.go
 		return detectInstaller(head)
+	case bytes.HasPrefix(head, []byte("\xff\x06\x00\x00sNaPpY")), bytes.HasPrefix(head, []byte("\xff\x06\x00\x00S2sTwO")):
+		return kindSnappy
+	case isXar(head): // xar.go
+		return kindXar
+	case isPbzx(head): // pbzx.go
+		return kindPbzx
+	case isLzip(head): // lzip.go
+		return kindLzip
+	case detectNoReader(head) != kindNone: // unread.go
+		return detectNoReader(head)
+	case isLzma(head):
+		return kindLzma
 	case zipAtEnd(tail):
 		return kindZipAppended
 	}
@@ -267,6 +322,9 @@ func (w *walker) visitData(n node, data []byte) error {
 	}
 	k := detectNamed(n.name, data, tailOf(data))
 	k = refineKind(k, data, bytes.NewReader(data), int64(len(data)))
+	if k == kindNone {
+		k = n.declared
+	}
 	descend, err := w.emit(&File{Location: n.loc, Name: n.name, Size: int64(len(data)), Mode: n.mode, Depth: n.depth, Data: data})
 	if err != nil || !descend || k == kindNone || !w.mayOpen(n, k) {
 		return err
@@ -299,9 +357,12 @@ func (w *walker) visitLarge(n node, size int64, r io.Reader, ra io.ReaderAt) err
 	if k == kindNone && ra != nil {
 		k = detectImageAt(ra, size) // ISO 9660 and ext magic lie beyond head
 	}
+	if k == kindNone {
+		k = n.declared
+	}
 	reason := "larger than " + sizeString(w.lim.MaxFileBytes)
 	switch {
-	case k == kindNone:
+	case k == kindNone, noReader(k): // a format without a reader: its bytes are all there is to read
 		w.gap(n.loc, "file-bytes", "%s (limit file-bytes), contents not read", reason)
 	case (k == kindZip || k == kindZipAppended || k == kind7z) && ra == nil:
 		w.gap(n.loc, "file-bytes", "%s %s (limit file-bytes) inside an archive, entries not read", k, reason)
@@ -371,6 +432,14 @@ func (w *walker) open(n node, k kind, size int64, r io.Reader, ra io.ReaderAt, d
 		err = w.walkImage(n, k, size, r, ra)
 	case kindCab, kindCabAppended, kind7zAppended, kindMSI, kindNSIS, kindInno:
 		err = w.walkInstaller(n, k, size, ra)
+	case kindXar:
+		err = w.walkXar(n, size, r, ra, data)
+	case kindLzop, kindCompress, kindSZDD:
+		w.gap(n.loc, "", "%s not opened (no reader for it yet), its contents not read", k)
+	case kindCHM:
+		err = w.walkCHM(n, ra, size)
+	case kindDMG, kindWIM, kindISCab, kindACE:
+		w.gap(n.loc, "", "%s not opened (no reader for it yet), its files not read", k)
 	default:
 		err = w.walkCompressed(n, k, r, true)
 	}

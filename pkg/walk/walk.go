@@ -354,9 +354,11 @@ func (w *walker) check() error {
 // truncate stops the walk because of limit, at loc.
 func (w *walker) truncate(loc, limit, format string, args ...any) error {
 	if w.abort == nil {
-		w.gap(loc, limit, format, args...)
-		w.rep.Truncated = true
-		w.setAbort(errTruncated)
+		w.abort = errTruncated
+		if w.sh.stop(errTruncated) { // one gap, where the walk stopped first
+			w.gap(loc, limit, format, args...)
+			w.rep.Truncated = true
+		}
 	}
 	return w.abort
 }
@@ -366,6 +368,7 @@ type node struct {
 	loc, name string
 	depth     int
 	mode      fs.FileMode
+	declared  kind // what its container declares it compressed with (a uImage's lzma), when detect finds nothing
 }
 
 func (n node) child(name string, mode fs.FileMode) node {

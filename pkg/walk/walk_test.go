@@ -610,7 +610,7 @@ func TestCorrupt(t *testing.T) {
 		{"truncated.cpio", cpio[:200], 1, []string{"truncated.cpio: bad cpio header after 1 entries: unexpected EOF, rest of the archive skipped"}},
 		{"cut.cpio", cpio[:len(cpio)-126], 3, []string{"cut.cpio!opt/kaspersky/kesl/share/a-much-longer-name.txt: read error: unexpected EOF, contents not read"}},
 		{"zstd.rpm", makeRpm([]byte("\x28\xb5\x2f\xfd zstd frame")), 2, []string{"zstd.rpm!zstd.rpm: read error: window size exceeded, contents not read"}},
-		{"lzma.rpm", makeRpm([]byte("\x5d\x00\x00 lzma")), 1, []string{"lzma.rpm: rpm payload compressed with lzma, not supported: entries not read"}},
+		{"lzma.rpm", makeRpm([]byte("\x5d\x00\x00 lzma")), 1, []string{"lzma.rpm: not a valid lzma: unexpected EOF"}},
 		{"truncated.rpm", makeRpm(nil)[:120], 1, []string{"truncated.rpm: not a valid rpm: unexpected EOF"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -863,6 +863,10 @@ func FuzzWalkBytes(f *testing.F) {
 	lzx := lzxTestCases()[0]
 	f.Add(lzxCab(f, lzx.o, entry{Name: "inner/libkavcore.so", Data: lzxTestData(min(lzx.n, 3000))}))
 	f.Add(makeNSIS(f, nsisOpts{method: "lzma", solid: true}, entry{Name: "a.txt", Data: []byte("a")}))
+	f.Add(chmOf(f, chmOpts{}, chmTestFile{name: "/a.htm", data: []byte("a")}, chmTestFile{name: "/inner/libkavcore.so", data: []byte(kavMarker), section: 1}))
+	f.Add(lzmaOf(f, archivetest.Tar(f, entry{Name: "a.txt", Data: []byte("a")}))) // lzma_test.go
+	f.Add(shieldPkg(f, xarOpts{}, pbzxOf(f, odcCpio(kavOpt), 64, 1)))             // xar_test.go: a .pkg, its Payload pbzx
+	f.Add(lzipOf(f, archivetest.Tar(f, entry{Name: "a.txt", Data: []byte("a")}))) // xar_test.go
 	f.Add(archivetest.Zip(f, entry{Name: "AndroidManifest.xml", Data: archivetest.AXML(shieldManifest(), archivetest.AXMLOptions{})}))
 	lim := Limits{MaxFileBytes: 1 << 20, MaxTotalBytes: 16 << 20, MaxFiles: 1000, MaxDepth: 4}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -1,0 +1,153 @@
+package walk
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"iter"
+	"path"
+)
+
+// Opener is a file of WalkFiles: where it is, and how to read it.
+type Opener struct {
+	// Location is the file's File.Location: "usr/bin/ls". It is used as
+	// it is.
+	Location string
+	// Size is the file's size, or -1 when unknown.
+	Size int64
+	Mode fs.FileMode
+	// Open opens the contents; WalkFiles closes them. A reader that is
+	// also an io.ReaderAt is read at random, as a file on disk is: its
+	// size is found by seeking to its end when it is an io.Seeker, and is
+	// Size otherwise. Archives in a file larger than MaxFileBytes are
+	// then walked whatever their format (zip, 7z, ISO 9660, squashfs, msi,
+	// ...); from a plain reader only those that can be read as a stream
+	// are.
+	Open func() (io.ReadCloser, error)
+	// Err, when not nil, says why the file could not be found: it is a
+	// gap at Location ("unreadable: ERR, contents not read"), and Open
+	// is not called.
+	Err error
+}
+
+// WalkFiles is WalkParallel for files given one by one, in walk order,
+// rather than listed from a directory: the files of an image's file
+// system. files is read on the caller's goroutine; each file is opened,
+// read and its archives walked by one of up to workers goroutines, which
+// call fn as WalkParallel's do (File.Unit numbers the files in walk
+// order). Limits hold for the walk as a whole, as in WalkParallel, and a
+// file that cannot be opened is a gap and is visited with Skipped set.
+// The Report is the one of a sequential walk of the same files: counts
+// summed, warnings and gaps in walk order.
+func WalkFiles(ctx context.Context, files iter.Seq[Opener], lim Limits, workers int, fn func(f *File) error) (Report, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p := startPool(ctx, &shared{cancel: cancel, big: make(chan struct{}, 1)}, lim, max(workers, 1), fn)
+	lister := newWalker(ctx, lim, fn)
+	lister.sh = p.sh
+	for o := range files {
+		if lister.check() != nil {
+			break
+		}
+		if o.Err != nil {
+			lister.gap(o.Location, "", "unreadable: %v, contents not read", o.Err)
+			continue
+		}
+		if p.send(ctx, lister, diskJob{loc: o.Location, file: &o}) != nil {
+			break
+		}
+	}
+	return p.finish(lister)
+}
+
+// visitOpener visits a file of WalkFiles.
+func (w *walker) visitOpener(o *Opener) error {
+	n := node{loc: o.Location, name: path.Base(o.Location), mode: o.Mode}
+	rc, err := o.Open()
+	if err != nil {
+		w.gap(n.loc, "", "unreadable: %v, contents not read", err)
+		return w.emitSkipped(n, o.Size, "unreadable: "+err.Error())
+	}
+	defer rc.Close()
+	size := o.Size
+	if ra, ok := rc.(io.ReaderAt); ok {
+		if s, ok := rc.(io.Seeker); ok {
+			if end, err := s.Seek(0, io.SeekEnd); err == nil {
+				size = end
+			}
+		}
+		if size >= 0 {
+			// Read at random, and from the start through the same
+			// ReadAt: the reader's own offset is not used.
+			d := &openedReader{w: w, ra: ra}
+			r := io.NewSectionReader(d, 0, size)
+			switch {
+			case size > w.lim.MaxFileBytes:
+				return w.visitLarge(n, size, r, r)
+			case size >= bigFile:
+				return w.visitBig(n, size, r)
+			}
+			return w.visitReader(n, size, r, r)
+		}
+	}
+	return w.visitReader(n, size, &openedReader{w: w, r: rc}, nil)
+}
+
+// bigFile is the size from which a file of WalkFiles is read into memory
+// of its own (bigBuf), given back as soon as it is visited, rather than
+// into the buffer a worker keeps from one file to the next.
+const bigFile = 8 << 20
+
+// visitBig visits the file n of WalkFiles, of size bytes (bigFile to
+// MaxFileBytes), read from r.
+func (w *walker) visitBig(n node, size int64, r io.Reader) error {
+	if w.sh.big != nil {
+		select {
+		case w.sh.big <- struct{}{}:
+			defer func() { <-w.sh.big }()
+		case <-w.ctx.Done():
+			return w.check()
+		}
+	}
+	buf, free := bigBuf(int(size))
+	defer free()
+	m, err := io.ReadFull(r, buf)
+	if err == io.ErrUnexpectedEOF { // shorter than it was: what there is
+		err = nil
+	}
+	if err != nil {
+		if w.abort != nil {
+			return w.abort
+		}
+		w.lastReadErr = err
+		w.gap(n.loc, "", "read error: %v, contents not read", err)
+		return w.emitSkipped(n, size, "unreadable: "+err.Error())
+	}
+	return w.visitData(n, buf[:m])
+}
+
+// openedReader reads a file of WalkFiles, counting the bytes and watching
+// ctx, as diskReader does a file on disk.
+type openedReader struct {
+	w  *walker
+	r  io.Reader
+	ra io.ReaderAt
+}
+
+func (d *openedReader) Read(p []byte) (int, error) {
+	if err := d.w.check(); err != nil {
+		return 0, err
+	}
+	n, err := d.r.Read(p)
+	d.w.rep.Bytes += int64(n)
+	return n, err
+}
+
+func (d *openedReader) ReadAt(p []byte, off int64) (int, error) {
+	if err := d.w.check(); err != nil {
+		return 0, err
+	}
+	n, err := d.ra.ReadAt(p, off)
+	d.w.rep.Bytes += int64(n)
+	return n, err
+}
