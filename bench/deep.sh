@@ -38,24 +38,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log() { echo "# $*" >&2; }
-
-apt_install() {
-	command -v apt-get >/dev/null || return 1
-	local sudo=()
-	if [[ $EUID -ne 0 ]]; then
-		command -v sudo >/dev/null || return 1
-		sudo=(sudo -n)
-	fi
-	"${sudo[@]}" apt-get install -y -q "$@" >"$WORK/apt.log" 2>&1 ||
-		{ "${sudo[@]}" apt-get update -q >>"$WORK/apt.log" 2>&1 && "${sudo[@]}" apt-get install -y -q "$@" >>"$WORK/apt.log" 2>&1; }
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 # --- tools ---
-if [[ ! -x /usr/bin/time ]]; then
-	log "installing time (GNU time) with apt-get"
-	apt_install time || { echo "bench/deep.sh: /usr/bin/time is missing and could not be installed" >&2; exit 1; }
-fi
+need_time
 HAVE_RG=1
 if ! command -v rg >/dev/null; then
 	log "installing ripgrep with apt-get"
@@ -66,22 +53,7 @@ if ! command -v rg >/dev/null; then
 	fi
 fi
 
-SYFT_VERSION=$(awk '$1 == "github.com/anchore/syft" { print $2; exit }' go.mod)
-if [[ -z "${SYFT:-}" ]]; then
-	bin="${XDG_CACHE_HOME:-$HOME/.cache}/pedigree-bench/syft-$SYFT_VERSION"
-	SYFT="$bin/syft"
-	if [[ ! -x "$SYFT" ]]; then
-		log "building syft $SYFT_VERSION (the version pedigree links) into $bin"
-		mkdir -p "$bin"
-		# Outside the module, so that its go.mod is not touched.
-		(cd "$WORK" && GOBIN="$bin" GOFLAGS=-mod=mod go install -ldflags "-X main.version=$SYFT_VERSION" \
-			"github.com/anchore/syft/cmd/syft@$SYFT_VERSION")
-	fi
-fi
-# The syft CLI's defaults differ from the library's in one point: the CLI
-# hashes owned files with sha1 and sha256, the library (pedigree) with
-# sha256 only. No update check (network).
-export SYFT_FILE_METADATA_DIGESTS=sha256 SYFT_CHECK_FOR_APP_UPDATE=false
+build_syft
 
 log "building pedigree and the content-pass program"
 go build -o "$WORK/pedigree" ./cmd/pedigree

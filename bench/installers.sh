@@ -21,7 +21,8 @@ SIZE=${SIZE:-256MiB}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pedigree-installers.XXXXXX")
 cleanup() { if [[ "${KEEP:-}" == 1 ]]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi; }
 trap cleanup EXIT
-log() { echo "# $*" >&2; }
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 need() { # need COMMAND PACKAGE
 	command -v "$1" >/dev/null && return
@@ -33,17 +34,7 @@ need mksquashfs squashfs-tools
 need wixl wixl
 [[ -x /usr/bin/time ]] || need /usr/bin/time time
 
-SYFT_VERSION=$(awk '$1 == "github.com/anchore/syft" { print $2; exit }' go.mod)
-if [[ -z "${SYFT:-}" ]]; then
-	bin="${XDG_CACHE_HOME:-$HOME/.cache}/pedigree-bench/syft-$SYFT_VERSION"
-	SYFT="$bin/syft"
-	if [[ ! -x "$SYFT" ]]; then
-		log "building syft $SYFT_VERSION (the version pedigree links) into $bin"
-		mkdir -p "$bin"
-		(cd "$WORK" && GOBIN="$bin" GOFLAGS=-mod=mod go install "github.com/anchore/syft/cmd/syft@$SYFT_VERSION")
-	fi
-fi
-export SYFT_FILE_METADATA_DIGESTS=sha256 SYFT_CHECK_FOR_APP_UPDATE=false
+build_syft
 
 log "building pedigree"
 go build -o "$WORK/pedigree" ./cmd/pedigree

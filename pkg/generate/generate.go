@@ -229,15 +229,17 @@ func inspect(ctx context.Context, scheme source.Scheme, target string, src syfts
 	return walkImage(ctx, src, opts.Limits, fn)
 }
 
-// walkImage visits the files of an image's squashed file system. Each
-// file goes through the walker (its archives are opened too), and the
-// limits hold for the image as a whole.
+// walkImage visits the files of an image's squashed file system, in path
+// order. Each file goes through the walker (its archives are opened too)
+// as the files of a directory do: read by one goroutine per core into
+// reused buffers, at random where stereoscope gives a file as a section of
+// its unpacked layer on disk, so that a file larger than the file-bytes
+// limit is never read whole; the limits hold for the image as a whole. A
+// link to a regular file is visited as that file, under its own path.
 func walkImage(ctx context.Context, src syftsource.Source, lim walk.Limits, fn func(*walk.File) error) (walk.Report, error) {
-	lim = lim.WithDefaults()
-	var total walk.Report
 	res, err := src.FileResolver(syftsource.SquashedScope)
 	if err != nil {
-		return total, fmt.Errorf("image files: %w", err)
+		return walk.Report{}, fmt.Errorf("image files: %w", err)
 	}
 	var paths []string
 	seen := map[string]bool{}
@@ -248,67 +250,37 @@ func walkImage(ctx context.Context, src syftsource.Source, lim walk.Limits, fn f
 		}
 	}
 	slices.Sort(paths)
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return total, err
-		}
-		left := lim
-		left.MaxFiles -= total.Files
-		left.MaxTotalBytes -= total.ArchiveBytes
-		if left.MaxFiles <= 0 || left.MaxTotalBytes <= 0 {
-			total.Truncated = true
-			limit := "files"
-			if left.MaxTotalBytes <= 0 {
-				limit = "total-bytes"
+	files := func(yield func(walk.Opener) bool) {
+		for _, p := range paths {
+			name := strings.TrimPrefix(p, "/")
+			locs, err := res.FilesByPath(p)
+			if err != nil {
+				if !yield(walk.Opener{Location: name, Err: err}) {
+					return
+				}
+				continue
 			}
-			total.AddGap(walk.Gap{Location: strings.TrimPrefix(p, "/"), Limit: limit,
-				Reason: fmt.Sprintf("image walk stopped at %d files, %d bytes (limit %s): this file and what follows not visited", total.Files, total.ArchiveBytes, limit)})
-			break
-		}
-		locs, err := res.FilesByPath(p)
-		if err != nil {
-			total.AddGap(walk.Gap{Location: strings.TrimPrefix(p, "/"), Reason: fmt.Sprintf("unreadable: %v, contents not read", err)})
-			continue
-		}
-		if len(locs) == 0 {
-			continue
-		}
-		meta, err := res.FileMetadataByLocation(locs[0])
-		if err != nil {
-			total.AddGap(walk.Gap{Location: strings.TrimPrefix(p, "/"), Reason: fmt.Sprintf("unreadable: %v, contents not read", err)})
-			continue
-		}
-		if meta.Type != stfile.TypeRegular {
-			continue
-		}
-		name := strings.TrimPrefix(p, "/")
-		rc, err := res.FileContentsByLocation(locs[0])
-		if err != nil {
-			total.AddGap(walk.Gap{Location: name, Reason: fmt.Sprintf("unreadable: %v, contents not read", err)})
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(rc, lim.MaxFileBytes+1))
-		rc.Close()
-		if err != nil {
-			total.AddGap(walk.Gap{Location: name, Reason: fmt.Sprintf("read error: %v, contents not read", err)})
-			continue
-		}
-		if int64(len(data)) > lim.MaxFileBytes {
-			total.AddGap(walk.Gap{Location: name, Limit: "file-bytes",
-				Reason: fmt.Sprintf("larger than %d bytes (limit file-bytes), contents not read", lim.MaxFileBytes)})
-			total.Files++
-			if err := fn(&walk.File{Location: name, Name: path.Base(name), Size: -1, Skipped: "too large"}); err != nil {
-				return total, err
+			if len(locs) == 0 {
+				continue
 			}
-			continue
-		}
-		r, err := walk.WalkBytes(ctx, name, data, left, fn)
-		total.Add(r)
-		if err != nil {
-			return total, err
+			loc := locs[0]
+			meta, err := res.FileMetadataByLocation(loc)
+			if err != nil {
+				if !yield(walk.Opener{Location: name, Err: err}) {
+					return
+				}
+				continue
+			}
+			if meta.Type != stfile.TypeRegular {
+				continue
+			}
+			open := func() (io.ReadCloser, error) { return res.FileContentsByLocation(loc) }
+			if !yield(walk.Opener{Location: name, Size: meta.Size(), Mode: meta.Mode(), Open: open}) {
+				return
+			}
 		}
 	}
-	return total, nil
+	return walk.WalkFiles(ctx, files, lim, runtime.GOMAXPROCS(0), fn)
 }
 
 // attach adds deep inspection's components to the document. A file that

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Container images: builds a docker-archive from directories of this
+# machine's real file system (bench/imagebuild: no container runtime), and
+# times `pedigree scan docker-archive:IMAGE` against `syft scan
+# docker-archive:IMAGE` in pairs, interleaved (the order alternates from one
+# round to the next), printing wall time, CPU time, peak RSS and the load
+# average of each run, and the pedigree/syft ratios against the targets
+# (1.2x wall, CPU and peak RSS).
+#
+# Usage: bench/image.sh [IMAGE.tar]
+#   IMAGE.tar  a docker-archive to time instead of building one
+# Environment:
+#   DIRS      the paths the image is made of, one layer each, separated by
+#             spaces (default: the first JDK under /usr/lib/jvm,
+#             /usr/lib/python3*, /usr/bin, /var/lib/dpkg and the os-release
+#             files: about 600 MB on a Debian machine with OpenJDK 17)
+#   RUNS      timed rounds after the untimed warm-up (default 2)
+#   PEDIGREE  a pedigree binary to time instead of building this tree's
+#   BASELINE  a second pedigree binary (an earlier build) timed in the same
+#             rounds: before and after a change, on the same image
+#   SYFT      a syft binary to use instead of building the version in go.mod
+#   KEEP=1    keep the temporary directory (image, reports, timings)
+#
+# The warm-up runs write each tool's report, for the counts printed at the
+# end and, with BASELINE, to say whether the two pedigree reports are the
+# same; the timed runs write none. Needs go and /usr/bin/time (installed
+# with apt-get when missing).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+REPO=$PWD
+RUNS=${RUNS:-2}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pedigree-image.XXXXXX")
+cleanup() { if [[ "${KEEP:-}" == 1 ]]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi; }
+trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+
+need_time
+build_syft
+if [[ -z "${PEDIGREE:-}" ]]; then
+	log "building pedigree"
+	go build -o "$WORK/pedigree" ./cmd/pedigree
+	PEDIGREE="$WORK/pedigree"
+fi
+
+# --- the image ---
+if [[ $# -ge 1 ]]; then
+	IMAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+	log "timing the image $IMAGE"
+else
+	if [[ -z "${DIRS:-}" ]]; then
+		dirs=()
+		for d in /usr/lib/jvm/*; do
+			if [[ -d $d && ! -L $d ]]; then
+				dirs+=("$d")
+				break
+			fi
+		done
+		for d in /usr/lib/python3* /usr/bin /var/lib/dpkg /usr/lib/os-release /etc/os-release; do
+			[[ -e $d && ! ( -L $d && -d $d ) ]] && dirs+=("$d")
+		done
+		DIRS="${dirs[*]}"
+	fi
+	IMAGE="$WORK/image.tar"
+	log "building a docker-archive of: $DIRS"
+	# shellcheck disable=SC2086 # DIRS is a list
+	go run bench/imagebuild/main.go -o "$IMAGE" $DIRS 2>"$WORK/imagebuild.log"
+	sed 's/^imagebuild: /# /' "$WORK/imagebuild.log" >&2
+fi
+
+PED_CMD=(scan -q --fail-on none --allow-incomplete "docker-archive:$IMAGE")
+SYFT_CMD=(scan -q "docker-archive:$IMAGE" -o syft-json=/dev/null)
+tools=(pedigree syft)
+[[ -n "${BASELINE:-}" ]] && tools+=(baseline)
+run() { # run TOOL NAME: one timed run
+	case $1 in
+	pedigree) timed "$2" 0 "$PEDIGREE" "${PED_CMD[@]}" ;;
+	baseline) timed "$2" 0 "$BASELINE" "${PED_CMD[@]}" ;;
+	syft) timed "$2" 0 "$SYFT" "${SYFT_CMD[@]}" ;;
+	esac
+}
+
+# --- warm-up: the page cache, and the reports ---
+log "warm-up"
+"$PEDIGREE" scan --fail-on none --allow-incomplete -o json="$WORK/pedigree.json" "docker-archive:$IMAGE" >/dev/null 2>"$WORK/warm.err" ||
+	{ cat "$WORK/warm.err" >&2; exit 1; }
+"$SYFT" scan -q "docker-archive:$IMAGE" -o syft-json="$WORK/syft.json" 2>"$WORK/warm.err" || { cat "$WORK/warm.err" >&2; exit 1; }
+if [[ -n "${BASELINE:-}" ]]; then
+	"$BASELINE" scan --fail-on none --allow-incomplete -o json="$WORK/baseline.json" "docker-archive:$IMAGE" >/dev/null 2>"$WORK/warm.err" ||
+		{ cat "$WORK/warm.err" >&2; exit 1; }
+fi
+
+# --- timed rounds, the order turning each round ---
+: >"$WORK/runs.txt"
+for ((r = 1; r <= RUNS; r++)); do
+	n=${#tools[@]}
+	for ((i = 0; i < n; i++)); do
+		t=${tools[$(((i + r - 1) % n))]}
+		log "round $r: $t"
+		run "$t" "$t.$r"
+	done
+done
+
+# --- report ---
+echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "# $(go version); nproc $(nproc); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "# pedigree: ${PEDIGREE}$( [[ $PEDIGREE == "$WORK/pedigree" ]] && echo " ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- 2>/dev/null || echo ', with uncommitted changes'))")${BASELINE:+; baseline: $BASELINE}; syft $SYFT_VERSION"
+echo "# image: $IMAGE, $(du -m "$IMAGE" | cut -f1) MiB$( [[ -s $WORK/imagebuild.log ]] && echo "; layers: $(grep -c '^imagebuild: layer' "$WORK/imagebuild.log"), $(awk '/^imagebuild: layer/ { n += $(NF-3) } END { print n }' "$WORK/imagebuild.log") files")"
+echo "# syft catalogued $(grep -o '"foundBy":' "$WORK/syft.json" | wc -l) packages"
+for t in pedigree baseline; do
+	[[ -f "$WORK/$t.json" ]] || continue
+	echo "# $t report (warm-up): $(grep -o '"id": *"PDG-' "$WORK/$t.json" | wc -l) findings, $(grep -m1 -o '"complete": *[a-z]*' "$WORK/$t.json" || echo 'complete: ?')"
+done
+if [[ -f "$WORK/baseline.json" ]]; then
+	if cmp -s "$WORK/pedigree.json" "$WORK/baseline.json"; then
+		echo "# pedigree and baseline reports: identical"
+	else
+		echo "# pedigree and baseline reports differ:"
+		diff "$WORK/baseline.json" "$WORK/pedigree.json" | head -20 | sed 's/^/#   /' || true
+	fi
+fi
+echo
+printf '| %-11s | %8s | %8s | %14s | %6s |\n' run "wall (s)" "CPU (s)" "peak RSS (MiB)" load
+printf '| %-11s | %8s | %8s | %14s | %6s |\n' --- ---: ---: ---: ---:
+awk '{ printf "| %-11s | %8.2f | %8.2f | %14.0f | %6s |\n", $1, $2, $3 + $4, $5 / 1024, $6 }' "$WORK/runs.txt"
+echo
+# median TOOL FIELD: the median over the rounds (wall 2, CPU 3+4, RSS 5)
+median() {
+	awk -v t="$1" -v f="$2" '{ split($1, n, "."); if (n[1] != t) next; v = (f == "cpu") ? $3 + $4 : (f == "wall" ? $2 : $5 / 1024); a[++k] = v }
+		END { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { x = a[i]; a[i] = a[j]; a[j] = x }
+		      printf "%.2f", (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }' "$WORK/runs.txt"
+}
+verdict() { awk -v r="$1" 'BEGIN { print (r <= 1.2 ? "met" : "MISSED") }'; }
+for t in pedigree baseline; do
+	[[ " ${tools[*]} " == *" $t "* ]] || continue
+	w=$(ratio "$(median "$t" wall)" "$(median syft wall)")
+	c=$(ratio "$(median "$t" cpu)" "$(median syft cpu)")
+	m=$(ratio "$(median "$t" rss)" "$(median syft rss)")
+	echo "$t / syft (medians of $RUNS rounds): wall $w ($(verdict "$w")), CPU $c ($(verdict "$c")), peak RSS $m ($(verdict "$m")); $t $(median "$t" wall) s, $(median "$t" cpu) s CPU, $(median "$t" rss) MiB; syft $(median syft wall) s, $(median syft cpu) s CPU, $(median syft rss) MiB"
+	for ((r = 1; r <= RUNS; r++)); do
+		# of: FIELD-EXPR TOOL -> the value of round r
+		of() { awk -v n="$2.$r" "\$1 == n { print $1 }" "$WORK/runs.txt"; }
+		echo "  round $r: wall $(ratio "$(of '$2' "$t")" "$(of '$2' syft)"), CPU $(ratio "$(of '$3 + $4' "$t")" "$(of '$3 + $4' syft)"), peak RSS $(ratio "$(of '$5' "$t")" "$(of '$5' syft)")"
+	done
+done

@@ -1,0 +1,73 @@
+# Shell shared by the bench scripts that time pedigree against syft:
+# sourced, not run. The sourcing script sets WORK (a temporary directory it
+# removes) and runs from the module root.
+#
+#   log MSG...            a "# " line on standard error
+#   apt_install PKG...    apt-get install (with sudo -n when not root)
+#   need_time             /usr/bin/time (GNU time), installed when missing
+#   build_syft            sets SYFT: $SYFT when set, else the syft of the
+#                         version in go.mod, built once into
+#                         ~/.cache/pedigree-bench; exports the settings that
+#                         make the syft CLI do what the library in pedigree
+#                         does
+#   timed NAME OK CMD...  runs CMD under /usr/bin/time and appends
+#                         "NAME wall user sys rssKiB load1" to $WORK/runs.txt
+#                         (load1: the 1-minute load average at the start);
+#                         a status not among OK ("0 1") ends the script
+#   ratio A B             A / B with two decimals
+
+log() { echo "# $*" >&2; }
+
+apt_install() {
+	command -v apt-get >/dev/null || return 1
+	local sudo=()
+	if [[ $EUID -ne 0 ]]; then
+		command -v sudo >/dev/null || return 1
+		sudo=(sudo -n)
+	fi
+	"${sudo[@]}" apt-get install -y -q "$@" >"$WORK/apt.log" 2>&1 ||
+		{ "${sudo[@]}" apt-get update -q >>"$WORK/apt.log" 2>&1 && "${sudo[@]}" apt-get install -y -q "$@" >>"$WORK/apt.log" 2>&1; }
+}
+
+need_time() {
+	[[ -x /usr/bin/time ]] && return
+	log "installing time (GNU time) with apt-get"
+	apt_install time || { echo "$0: /usr/bin/time is missing and could not be installed" >&2; exit 1; }
+}
+
+build_syft() {
+	SYFT_VERSION=$(awk '$1 == "github.com/anchore/syft" { print $2; exit }' go.mod)
+	if [[ -z "${SYFT:-}" ]]; then
+		local bin="${XDG_CACHE_HOME:-$HOME/.cache}/pedigree-bench/syft-$SYFT_VERSION"
+		SYFT="$bin/syft"
+		if [[ ! -x "$SYFT" ]]; then
+			log "building syft $SYFT_VERSION (the version pedigree links) into $bin"
+			mkdir -p "$bin"
+			# Outside the module, so that its go.mod is not touched.
+			(cd "$WORK" && GOBIN="$bin" GOFLAGS=-mod=mod go install -ldflags "-X main.version=$SYFT_VERSION" \
+				"github.com/anchore/syft/cmd/syft@$SYFT_VERSION")
+		fi
+	fi
+	# The syft CLI's defaults differ from the library's in one point: the
+	# CLI hashes owned files with sha1 and sha256, the library (pedigree)
+	# with sha256 only. No update check (network).
+	export SYFT_FILE_METADATA_DIGESTS=sha256 SYFT_CHECK_FOR_APP_UPDATE=false
+}
+
+timed() {
+	local name=$1 ok=$2 st load
+	shift 2
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	set +e
+	/usr/bin/time -f '%e %U %S %M' -o "$WORK/$name.time" "$@" >/dev/null 2>"$WORK/$name.err"
+	st=$?
+	set -e
+	if [[ " $ok " != *" $st "* ]]; then
+		echo "$0: $name exited $st: $*" >&2
+		tail -20 "$WORK/$name.err" >&2
+		exit 1
+	fi
+	echo "$name $(tail -1 "$WORK/$name.time") $load" >>"$WORK/runs.txt"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
