@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -475,37 +473,7 @@ func TestCHMBombs(t *testing.T) {
 	bomb := chmOf(t, chmOpts{lzx: lzxEncOpts{window: 21}, reset: 64},
 		chmTestFile{name: "/blank.img", data: make([]byte, bombSize), section: 1},
 		chmTestFile{name: "/inner/libkavcore.so", data: []byte(kavMarker), section: 1})
-	noRatio := int64(math.MaxInt64)
-	for _, c := range []struct {
-		lim     Limits
-		skipped string
-		marker  bool
-		gaps    []string
-		warning string
-	}{
-		{Limits{MaxRatio: 100}, "decompression ratio over 100:1", false, []string{"ratio"}, "bomb.chm: decompression ratio over 100:1 (limit ratio), rest of the help file skipped"},
-		{Limits{MaxFileBytes: 8 << 20, MaxRatio: noRatio}, "larger than 8 MiB", true, []string{"file-bytes"}, "bomb.chm!blank.img: larger than 8 MiB (limit file-bytes), contents not read"},
-		{Limits{MaxFileBytes: 8 << 20, MaxRatio: noRatio, MaxTotalBytes: 50 << 20}, "larger than 8 MiB", false, []string{"file-bytes", "total-bytes"}, "bomb.chm: walk truncated after 50 MiB read out of archives (limit total-bytes)"},
-	} {
-		t.Run(fmt.Sprint(c.gaps), func(t *testing.T) {
-			var files []seen
-			var rep Report
-			n := allocated(func() { files, rep = walkMem(t, "bomb.chm", bomb, c.lim) })
-			if n > memBound {
-				t.Errorf("allocated %d MiB", n>>20)
-			}
-			f := find(files, "bomb.chm!blank.img")
-			if f == nil || !f.Nil || f.Skipped != c.skipped {
-				t.Errorf("blank.img: %+v in %q", f, locations(files))
-			}
-			m := find(files, "bomb.chm!inner/libkavcore.so")
-			if c.marker != (m != nil && m.Data == kavMarker) {
-				t.Errorf("marker visited %v, want %v", m, c.marker)
-			}
-			wantWarning(t, rep, c.warning)
-			wantGaps(t, rep, c.gaps...)
-		})
-	}
+	testContainerBomb(t, "bomb.chm", "help file", bomb)
 }
 
 // TestLZXReset: after a reset, the decoder reads a new stream (its E8

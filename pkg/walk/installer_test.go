@@ -291,6 +291,24 @@ func TestInstallersBombs(t *testing.T) {
 	zeros := make([]byte, bombSize)
 	kav := entry{Name: `inner\libkavcore.so`, Data: []byte(kavMarker)}
 	bomb := makeCab(t, true, entry{Name: "blank.img", Data: zeros}, kav)
+	// MSZIP blocks of 32 KiB cannot pass about 1000:1.
+	testContainerBomb(t, "bomb.cab", "archive", bomb)
+	// A cab that declares more files than the limit is not opened.
+	files, rep := walkMem(t, "made.cab", installerData(t, "made.cab"), Limits{MaxFiles: 1})
+	if len(files) != 1 {
+		t.Errorf("%q", locations(files))
+	}
+	wantGaps(t, rep, "files")
+}
+
+// testContainerBomb walks bomb, named name, a container whose entries are
+// blank.img (bombSize zeros) and then inner/libkavcore.so (the marker),
+// under each of the three limits a bomb meets: ratio (the rest of the
+// container skipped; archive is what the warning calls it), file-bytes
+// (blank.img skipped, the marker still read) and total-bytes (the walk
+// stops). Memory stays under memBound.
+func testContainerBomb(t *testing.T, name, archive string, bomb []byte) {
+	t.Helper()
 	noRatio := int64(math.MaxInt64)
 	for _, c := range []struct {
 		lim     Limits
@@ -299,23 +317,22 @@ func TestInstallersBombs(t *testing.T) {
 		gaps    []string
 		warning string
 	}{
-		// MSZIP blocks of 32 KiB cannot pass about 1000:1.
-		{Limits{MaxRatio: 100}, "decompression ratio over 100:1", false, []string{"ratio"}, "bomb.cab: decompression ratio over 100:1 (limit ratio), rest of the archive skipped"},
-		{Limits{MaxFileBytes: 8 << 20, MaxRatio: noRatio}, "larger than 8 MiB", true, []string{"file-bytes"}, "bomb.cab!blank.img: larger than 8 MiB (limit file-bytes), contents not read"},
-		{Limits{MaxFileBytes: 8 << 20, MaxRatio: noRatio, MaxTotalBytes: 50 << 20}, "larger than 8 MiB", false, []string{"file-bytes", "total-bytes"}, "bomb.cab: walk truncated after 50 MiB read out of archives (limit total-bytes)"},
+		{Limits{MaxRatio: 100}, "decompression ratio over 100:1", false, []string{"ratio"}, name + ": decompression ratio over 100:1 (limit ratio), rest of the " + archive + " skipped"},
+		{Limits{MaxFileBytes: 8 << 20, MaxRatio: noRatio}, "larger than 8 MiB", true, []string{"file-bytes"}, name + "!blank.img: larger than 8 MiB (limit file-bytes), contents not read"},
+		{Limits{MaxFileBytes: 8 << 20, MaxRatio: noRatio, MaxTotalBytes: 50 << 20}, "larger than 8 MiB", false, []string{"file-bytes", "total-bytes"}, name + ": walk truncated after 50 MiB read out of archives (limit total-bytes)"},
 	} {
 		t.Run(fmt.Sprint(c.gaps), func(t *testing.T) {
 			var files []seen
 			var rep Report
-			n := allocated(func() { files, rep = walkMem(t, "bomb.cab", bomb, c.lim) })
+			n := allocated(func() { files, rep = walkMem(t, name, bomb, c.lim) })
 			if n > memBound {
 				t.Errorf("allocated %d MiB", n>>20)
 			}
-			f := find(files, "bomb.cab!blank.img")
+			f := find(files, name+"!blank.img")
 			if f == nil || !f.Nil || f.Skipped != c.skipped {
 				t.Errorf("blank.img: %+v in %q", f, locations(files))
 			}
-			m := find(files, "bomb.cab!inner/libkavcore.so")
+			m := find(files, name+"!inner/libkavcore.so")
 			if c.marker != (m != nil && m.Data == kavMarker) {
 				t.Errorf("marker visited %v, want %v", m, c.marker)
 			}
@@ -323,12 +340,6 @@ func TestInstallersBombs(t *testing.T) {
 			wantGaps(t, rep, c.gaps...)
 		})
 	}
-	// A cab that declares more files than the limit is not opened.
-	files, rep := walkMem(t, "made.cab", installerData(t, "made.cab"), Limits{MaxFiles: 1})
-	if len(files) != 1 {
-		t.Errorf("%q", locations(files))
-	}
-	wantGaps(t, rep, "files")
 }
 
 func FuzzCFB(f *testing.F) {

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -613,37 +612,7 @@ func TestLZXBombs(t *testing.T) {
 	zeros := make([]byte, bombSize)
 	kav := entry{Name: `inner\libkavcore.so`, Data: []byte(kavMarker)}
 	bomb := lzxCab(t, lzxEncOpts{window: 21, types: []int{lzxVerbatim}}, entry{Name: "blank.img", Data: zeros}, kav)
-	noRatio := int64(math.MaxInt64)
-	for _, c := range []struct {
-		lim     Limits
-		skipped string
-		marker  bool
-		gaps    []string
-		warning string
-	}{
-		{Limits{MaxRatio: 100}, "decompression ratio over 100:1", false, []string{"ratio"}, "bomb.cab: decompression ratio over 100:1 (limit ratio), rest of the archive skipped"},
-		{Limits{MaxFileBytes: 8 << 20, MaxRatio: noRatio}, "larger than 8 MiB", true, []string{"file-bytes"}, "bomb.cab!blank.img: larger than 8 MiB (limit file-bytes), contents not read"},
-		{Limits{MaxFileBytes: 8 << 20, MaxRatio: noRatio, MaxTotalBytes: 50 << 20}, "larger than 8 MiB", false, []string{"file-bytes", "total-bytes"}, "bomb.cab: walk truncated after 50 MiB read out of archives (limit total-bytes)"},
-	} {
-		t.Run(fmt.Sprint(c.gaps), func(t *testing.T) {
-			var files []seen
-			var rep Report
-			n := allocated(func() { files, rep = walkMem(t, "bomb.cab", bomb, c.lim) })
-			if n > memBound {
-				t.Errorf("allocated %d MiB", n>>20)
-			}
-			f := find(files, "bomb.cab!blank.img")
-			if f == nil || !f.Nil || f.Skipped != c.skipped {
-				t.Errorf("blank.img: %+v in %q", f, locations(files))
-			}
-			m := find(files, "bomb.cab!inner/libkavcore.so")
-			if c.marker != (m != nil && m.Data == kavMarker) {
-				t.Errorf("marker visited %v, want %v", m, c.marker)
-			}
-			wantWarning(t, rep, c.warning)
-			wantGaps(t, rep, c.gaps...)
-		})
-	}
+	testContainerBomb(t, "bomb.cab", "archive", bomb)
 }
 
 // FuzzLZX decodes any bytes as one folder's data: the first byte picks
