@@ -68,6 +68,7 @@ func kavImages(t testing.TB) map[string]string {
 		"kav-xz.sqfs":     "inner/libkavcore.so",
 		"kav-lz4.sqfs":    "inner/libkavcore.so",
 		"kav-zstd.sqfs":   "inner/libkavcore.so",
+		"kav-lzma.sqfs":   "inner/libkavcore.so",
 		"kav-nofrag.sqfs": "inner/libkavcore.so",
 		"kav.iso":         "inner/libkavcore.so", // Rock Ridge names
 		"kav-joliet.iso":  "inner/libkavcore.so", // Joliet names
@@ -179,11 +180,17 @@ func TestImagesCorrupt(t *testing.T) {
 	badVersion := bytes.Clone(sq)
 	badVersion[28] = 3
 	kernel := imageData(t, "kernel.uImage")
+	// An lzma metadata block (after its 2-byte header) that declares a
+	// 1 GiB dictionary is refused before the reader allocates it.
+	lz := fixture(t, "kav-lzma.sqfs")
+	bigDict := bytes.Clone(lz)
+	binary.LittleEndian.PutUint32(bigDict[binary.LittleEndian.Uint64(lz[64:])+2+1:], 1<<30)
 	for _, c := range []struct {
 		name    string
 		data    []byte
 		warning string
 	}{
+		{"lzma-dict.sqfs", bigDict, "lzma-dict.sqfs: not a valid squashfs: lzma dictionary of 1073741824 bytes for blocks of 4096"},
 		{"truncated.sqfs", sq[:200], "truncated.sqfs: not a valid squashfs: "},
 		{"header.sqfs", sq[:50], "header.sqfs: squashfs image not opened: truncated superblock"},
 		{"version.sqfs", badVersion, "version.sqfs: squashfs image not opened: squashfs version 3.0 not supported"},

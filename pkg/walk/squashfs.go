@@ -14,6 +14,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz"
+	"github.com/ulikunitz/xz/lzma"
 )
 
 // A squashfs (version 4, little-endian: every Linux kernel since 2.6.29)
@@ -101,6 +102,23 @@ func (s *sqfs) decompress(src []byte, limit int) ([]byte, error) {
 			return nil, err
 		}
 		r = xr
+	case sqfsCompLzma:
+		// squashfs-tools writes each block as a .lzma stream: properties,
+		// dictionary size, the size it decodes to, then the data. Its
+		// dictionary is the block size; a larger one is refused before
+		// the reader allocates it, as for xz.
+		if len(src) < lzma.HeaderLen {
+			return nil, fmt.Errorf("lzma block of %d bytes, shorter than its header", len(src))
+		}
+		most := max(2*int64(s.sb.BlockSize), 1<<20)
+		if d := int64(binary.LittleEndian.Uint32(src[1:])); d > most {
+			return nil, fmt.Errorf("lzma dictionary of %d bytes for blocks of %d", d, s.sb.BlockSize)
+		}
+		lr, err := lzma.ReaderConfig{DictCap: int(most)}.NewReader(bytes.NewReader(src))
+		if err != nil {
+			return nil, err
+		}
+		r = lr
 	case sqfsCompLz4:
 		dst := make([]byte, limit)
 		n, err := lz4.UncompressBlock(src, dst)
@@ -357,7 +375,7 @@ func (s *sqfs) checkSuper() error {
 		return fmt.Errorf("bad block size %d (log %d)", sb.BlockSize, sb.BlockLog)
 	}
 	switch sb.Comp {
-	case sqfsCompZlib, sqfsCompXz, sqfsCompLz4:
+	case sqfsCompZlib, sqfsCompXz, sqfsCompLz4, sqfsCompLzma:
 	case sqfsCompZstd:
 		// A block decompresses to at most the block size, a metadata block
 		// to sqfsMetaMax: with 4 KiB blocks the metadata is the larger.

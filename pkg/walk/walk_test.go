@@ -849,7 +849,7 @@ func FuzzWalkBytes(f *testing.F) {
 	for name := range kavInstallers(f) { // cab, msi, cab and 7z appended to a PE
 		f.Add(installerData(f, name))
 	}
-	for _, name := range []string{"kav-gzip.sqfs", "kav-xz.sqfs", "kav-lz4.sqfs", "kav-zstd.sqfs", "kernel.uImage", "rootfs.uImage", "kav.iso"} {
+	for _, name := range []string{"kav-gzip.sqfs", "kav-xz.sqfs", "kav-lz4.sqfs", "kav-zstd.sqfs", "kav-lzma.sqfs", "kernel.uImage", "rootfs.uImage", "kav.iso"} {
 		f.Add(imageData(f, name)) // images_test.go
 	}
 	f.Add(fitImage())
