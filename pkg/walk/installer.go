@@ -65,14 +65,19 @@ func refineKind(k kind, head []byte, ra io.ReaderAt, size int64) (refined kind) 
 	switch {
 	case k == kindCFB:
 		return refineCFB(k, ra, size)
-	case k != kindNone || ra == nil || !bytes.HasPrefix(head, []byte("MZ")):
+	case k != kindNone || !bytes.HasPrefix(head, []byte("MZ")):
 		return k
+	case ra == nil:
+		return upxPE(head, nil, 0)
 	case cabInOverlay(ra, size) >= 0:
 		return kindCabAppended
 	case sevenZipInOverlay(ra, size) >= 0:
 		return kind7zAppended
 	}
-	return setupInOverlay(ra, size)
+	if k := setupInOverlay(ra, size); k != kindNone {
+		return k
+	}
+	return upxPE(head, ra, size) // upx.go
 }
 
 // Markers of the setup installers, near the start of the PE overlay:

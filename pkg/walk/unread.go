@@ -13,7 +13,7 @@ import (
 // noReader reports whether k is one of these formats.
 func noReader(k kind) bool {
 	switch k {
-	case kindLzop, kindCompress, kindDMG, kindSZDD, kindWIM, kindISCab, kindACE:
+	case kindLzop, kindCompress, kindDMG, kindSZDD, kindWIM, kindISCab, kindACE, kindUPX:
 		return true
 	}
 	return false
@@ -38,6 +38,8 @@ func detectNoReader(head []byte) kind {
 		return kindCHM
 	case len(head) >= 14 && string(head[7:14]) == "**ACE**":
 		return kindACE
+	case isUPXELF(head):
+		return kindUPX
 	}
 	return kindNone
 }

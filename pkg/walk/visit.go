@@ -44,6 +44,7 @@ const (
 	kindISCab    // InstallShield cabinet (data1.cab)
 	kindCHM      // compiled HTML help (CHM, ITSF): read by chm.go
 	kindACE      // ACE archive
+	kindUPX      // an executable packed by UPX (upx.go)
 )
 
 func (k kind) String() string {
@@ -100,6 +101,8 @@ func (k kind) String() string {
 		return "CHM help file"
 	case kindACE:
 		return "ACE archive"
+	case kindUPX:
+		return "UPX-packed executable"
 	}
 	if s := installerKindName(k); s != "" { // installer.go
 		return s
@@ -440,6 +443,8 @@ func (w *walker) open(n node, k kind, size int64, r io.Reader, ra io.ReaderAt, d
 		err = w.walkCHM(n, ra, size)
 	case kindDMG, kindWIM, kindISCab, kindACE:
 		w.gap(n.loc, "", "%s not opened (no reader for it yet), its files not read", k)
+	case kindUPX:
+		w.gap(n.loc, "", "%s: its packed code is not unpacked (no reader for it yet); its headers, resources and other bytes are read", k)
 	default:
 		err = w.walkCompressed(n, k, r, true)
 	}
