@@ -5,8 +5,8 @@
 // (with file digests on, no network, no Docker daemon; only an image the
 // user names as registry:REF is pulled, by pedigree itself, and only one
 // named as docker:REF or podman:REF is asked of a local daemon); its SBOM
-// is encoded as syft JSON and read back through
-// pkg/ingest, so a generated document and an ingested one are the same
+// is read as pkg/ingest reads syft JSON, without being encoded
+// (toDocument), so a generated document and an ingested one are the same
 // model. At the same time pkg/walk visits every regular file, archives
 // included, and pkg/deep reads what each says about its maker; those files
 // become components under the package that owns them (or the product root),
@@ -14,7 +14,6 @@
 package generate
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -28,7 +27,6 @@ import (
 
 	stfile "github.com/anchore/stereoscope/pkg/file"
 	"github.com/anchore/syft/syft"
-	"github.com/anchore/syft/syft/format/syftjson"
 	"github.com/anchore/syft/syft/sbom"
 	syftsource "github.com/anchore/syft/syft/source"
 	// syft reads newer RPM databases through database/sql; this is the
@@ -37,7 +35,6 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/pkg/deep"
 	"github.com/pedigree-sbom/pedigree/pkg/fserr"
-	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/internal/enum"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
@@ -147,17 +144,9 @@ func Generate(ctx context.Context, scheme source.Scheme, target string, eng *mat
 	}
 
 	// --- Read the catalog back as a document ---
-	var buf bytes.Buffer
-	enc, err := syftjson.NewFormatEncoderWithConfig(syftjson.DefaultEncoderConfig())
+	doc, err := toDocument(s)
 	if err != nil {
-		return nil, fmt.Errorf("syft json encoder: %w", err)
-	}
-	if err := enc.Encode(&buf, *s); err != nil {
-		return nil, fmt.Errorf("%s: encoding the catalog: %w", target, err)
-	}
-	doc, err := ingest.Decode(target, &buf, ingest.DefaultOptions())
-	if err != nil {
-		return nil, fmt.Errorf("%s: reading the catalog back: %w", target, err)
+		return nil, fmt.Errorf("%s: reading the catalog: %w", target, err)
 	}
 	doc.Source = target
 	sourceRef := unlabelRoot(doc)

@@ -1,7 +1,6 @@
 package syftjson
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -148,17 +147,22 @@ type walkContext struct {
 }
 
 type walker struct {
-	dec   *json.Decoder
+	dec   tokens
 	extra map[string]bool
 	hits  []hit
 }
 
 // walkMetadata returns the kept strings of a metadata value in document
-// order. The value has already been through json.Unmarshal, so its nesting
-// is bounded by encoding/json's limit.
+// order. The value is valid JSON, having been through json.Unmarshal (or
+// json.Marshal, for Convert), so its nesting is bounded by encoding/json's
+// limit; it is read with scanner.
 func walkMetadata(raw json.RawMessage, extra map[string]bool) ([]hit, error) {
-	w := &walker{dec: json.NewDecoder(bytes.NewReader(raw)), extra: extra}
-	w.dec.UseNumber()
+	return walkTokens(&scanner{data: raw}, extra)
+}
+
+// walkTokens is walkMetadata reading the value from dec.
+func walkTokens(dec tokens, extra map[string]bool) ([]hit, error) {
+	w := &walker{dec: dec, extra: extra}
 	tok, err := w.dec.Token()
 	if err != nil {
 		return nil, err

@@ -351,27 +351,42 @@ func (d *decoder) artifacts(raw json.RawMessage) error {
 				c.Properties = append(c.Properties, model.Property{Name: p.name, Value: v})
 			}
 		}
-		if meta := a["metadata"]; !isNull(meta) {
-			hits, err := walkMetadata(meta, nil)
-			if err != nil {
-				d.warn("%s: metadata: %v; ignored", where, err)
-			}
-			applyHits(c, hits, "syft:metadata:")
-			if m, ok := asObject(meta); ok {
-				// Java archives nested in archives: "/app.jar:BOOT-INF/lib/x.jar".
-				if vp, ok := asString(m["virtualPath"]); ok && vp != "" && !contains(c.Locations, vp) {
-					c.Locations = append(c.Locations, vp)
-				}
-			}
-		}
-		d.doc.Components = append(d.doc.Components, c)
-		if c.Ref != "" {
-			if _, dup := d.byRef[c.Ref]; !dup {
-				d.byRef[c.Ref] = c
-			}
-		}
+		d.metadata(c, a["metadata"], where)
+		d.addComponent(c)
 	}
 	return nil
+}
+
+// metadata reads a package's metadata (see metadata.go).
+func (d *decoder) metadata(c *model.Component, meta json.RawMessage, where string) {
+	if isNull(meta) {
+		return
+	}
+	hits, err := walkMetadata(meta, nil)
+	if err != nil {
+		d.warn("%s: metadata: %v; ignored", where, err)
+	}
+	applyHits(c, hits, "syft:metadata:")
+	// The member is looked for only where it may be written at all (as
+	// itself, or with an escape in its key).
+	if !bytes.Contains(meta, []byte(`virtualPath`)) && !bytes.Contains(meta, []byte(`\u`)) {
+		return
+	}
+	// Java archives nested in archives: "/app.jar:BOOT-INF/lib/x.jar".
+	if vp, ok := memberString(meta, "virtualPath"); ok && vp != "" && !contains(c.Locations, vp) {
+		c.Locations = append(c.Locations, vp)
+	}
+}
+
+// addComponent adds a package's component; the first of a ref is the one
+// relationships find.
+func (d *decoder) addComponent(c *model.Component) {
+	d.doc.Components = append(d.doc.Components, c)
+	if c.Ref != "" {
+		if _, dup := d.byRef[c.Ref]; !dup {
+			d.byRef[c.Ref] = c
+		}
+	}
 }
 
 // relationships reads artifactRelationships. Syft writes {parent, child,
@@ -399,34 +414,36 @@ func (d *decoder) relationships(raw json.RawMessage) error {
 		if !ok {
 			return fmt.Errorf("%s: want an object, got %s", where, kindOf(item))
 		}
-		parent := d.str(r, "parent", where)
-		child := d.str(r, "child", where)
-		typ := d.str(r, "type", where)
-		if parent == "" || child == "" || typ == "" {
-			d.warn("%s: parent, child and type are all required; relationship ignored", where)
-			continue
-		}
-		switch strings.ToLower(typ) {
-		case "contains":
-			d.addRel(model.NewRelationship(parent, "CONTAINS", child))
-		case "dependency-of":
-			d.addRel(model.NewRelationship(parent, "DEPENDENCY_OF", child))
-		case "described-by":
-			d.addRel(model.NewRelationship(parent, "DESCRIBED_BY", child))
-		case "evident-by":
-			d.addRel(model.NewRelationship(parent, "EVIDENT_BY", child))
-			if c := d.byRef[parent]; c != nil {
-				if p := d.filePaths[child]; p != "" && !contains(c.Locations, p) {
-					c.Locations = append(c.Locations, p)
-				}
-			}
-		case "ownership-by-file-overlap":
-			d.addRel(model.Relationship{From: parent, Type: model.RelContains, To: child, Comment: "syft: ownership-by-file-overlap"})
-		default:
-			d.addRel(model.NewRelationship(parent, typ, child))
-		}
+		d.relationship(where, d.str(r, "parent", where), d.str(r, "child", where), d.str(r, "type", where))
 	}
 	return nil
+}
+
+// relationship adds one relationship (see relationships).
+func (d *decoder) relationship(where, parent, child, typ string) {
+	if parent == "" || child == "" || typ == "" {
+		d.warn("%s: parent, child and type are all required; relationship ignored", where)
+		return
+	}
+	switch strings.ToLower(typ) {
+	case "contains":
+		d.addRel(model.NewRelationship(parent, "CONTAINS", child))
+	case "dependency-of":
+		d.addRel(model.NewRelationship(parent, "DEPENDENCY_OF", child))
+	case "described-by":
+		d.addRel(model.NewRelationship(parent, "DESCRIBED_BY", child))
+	case "evident-by":
+		d.addRel(model.NewRelationship(parent, "EVIDENT_BY", child))
+		if c := d.byRef[parent]; c != nil {
+			if p := d.filePaths[child]; p != "" && !contains(c.Locations, p) {
+				c.Locations = append(c.Locations, p)
+			}
+		}
+	case "ownership-by-file-overlap":
+		d.addRel(model.Relationship{From: parent, Type: model.RelContains, To: child, Comment: "syft: ownership-by-file-overlap"})
+	default:
+		d.addRel(model.NewRelationship(parent, typ, child))
+	}
 }
 
 func (d *decoder) addRel(r model.Relationship) {
