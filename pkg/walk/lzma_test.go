@@ -54,7 +54,8 @@ func lzmaWithDict(t testing.TB, data []byte, dict uint32) []byte {
 }
 
 // TestLzma: what an LZMA-alone stream holds is read, whether told by its
-// header or declared lzma by its container (a uImage, a FIT, an rpm).
+// name and header or declared lzma by its container (a uImage, a FIT, an
+// rpm).
 func TestLzma(t *testing.T) {
 	kav := entry{Name: "inner/libkavcore.so", Data: []byte(kavMarker)}
 	tarData := archivetest.Tar(t, kav)
@@ -68,7 +69,7 @@ func TestLzma(t *testing.T) {
 		{"libkavcore.so.lzma", "libkavcore.so.lzma!libkavcore.so", lzmaOf(t, []byte(kavMarker), lzma.WriterConfig{})},
 		{"kav.tar.lzma", "kav.tar.lzma!inner/libkavcore.so", lzmaOf(t, tarData, lzma.WriterConfig{})},
 		{"kav.tlz", "kav.tlz!inner/libkavcore.so", known},
-		{"unnamed", "unnamed!inner/libkavcore.so", props},
+		{"props.lzma", "props.lzma!inner/libkavcore.so", props},
 		{"outer.zip", "outer.zip!kav.tar.lzma!inner/libkavcore.so", archivetest.Zip(t, entry{Name: "kav.tar.lzma", Data: known})},
 		{"kav.cpio.lzma", "kav.cpio.lzma!inner/libkavcore.so", lzmaOf(t, makeCpio(kav), lzma.WriterConfig{})},
 		{"lzma.uImage", "lzma.uImage!kernel!inner/libkavcore.so", uImage(known, "kernel", 2, 3)},
@@ -291,5 +292,32 @@ func TestSnappy(t *testing.T) {
 		}
 		_, rep = walkMem(t, name, b.Bytes()[:b.Len()-10], Limits{})
 		wantGaps(t, rep, "")
+	}
+}
+
+// TestLzmaLookAlikes: a header that passes isLzma is not enough without
+// the name: Kotlin's .kotlin_metadata files in jars begin with bytes that
+// pass it (seen on 355 entries of a real jar, cloud-pubsub-emulator's, in
+// the Google Cloud SDK), and were gaps when lzma was told by its header.
+// An unnamed lzma stream is a plain file, as any unknown data.
+func TestLzmaLookAlikes(t *testing.T) {
+	kotlin := append([]byte{0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7, 0x0a, 0x32, 0x0a, 0x06}, "kotlin\n\x05Error"...)
+	if !isLzma(kotlin) {
+		t.Fatal("the look-alike no longer passes isLzma: the test proves nothing")
+	}
+	jar := archivetest.Zip(t, entry{Name: "kotlin/Error.kotlin_metadata", Data: kotlin})
+	for name, data := range map[string][]byte{
+		"app.jar": jar,
+		"stream":  lzmaOf(t, []byte(kavMarker), lzma.WriterConfig{}),
+	} {
+		files, rep := walkMem(t, name, data, Limits{})
+		if len(rep.Warnings) != 0 || rep.GapCount != 0 {
+			t.Errorf("%s: %q", name, rep.Warnings)
+		}
+		for _, f := range files {
+			if strings.Count(f.Location, Separator) > strings.Count(name, Separator)+1 || f.Nil {
+				t.Errorf("%s: %q", name, locations(files))
+			}
+		}
 	}
 }

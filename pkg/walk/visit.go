@@ -29,7 +29,7 @@ const (
 	kindZstd
 	kindLz4
 	kindBrotli // no magic number: told by its name only
-	kindLzma   // LZMA-alone (.lzma): told by a strict check of its header
+	kindLzma   // LZMA-alone (.lzma, .tlz): told by its name and a strict check of its header
 	kindSnappy // Snappy or S2 framed stream
 	kindLzip   // lzip stream (lzip.go)
 	kindXar    // xar archive (macOS .pkg installers, .xip: xar.go)
@@ -161,22 +161,33 @@ func detect(head, tail []byte) kind {
 		return kindLzip
 	case detectNoReader(head) != kindNone: // unread.go
 		return detectNoReader(head)
-	case isLzma(head):
-		return kindLzma
 	case zipAtEnd(tail):
 		return kindZipAppended
 	}
 	return kindNone
 }
 
-// detectNamed is detect, and brotli for a file named so: brotli streams
-// have no magic number.
+// detectNamed is detect, and the streams that have no magic number, told
+// by their name: brotli, and LZMA-alone streams (.lzma, .tlz), whose
+// header must also pass isLzma. Headers alone are not enough for lzma:
+// other files pass its strictest check (the .kotlin_metadata files in
+// jars begin 00 00 00 03 00 00 00 01 00 00 00 00 00, a properties byte,
+// a dictionary, a size and the range coder's 0 to it).
 func detectNamed(name string, head, tail []byte) kind {
 	k := detect(head, tail)
-	if k == kindNone && isBrotliName(name) {
+	switch {
+	case k != kindNone:
+	case isBrotliName(name):
 		return kindBrotli
+	case isLzmaName(name) && isLzma(head):
+		return kindLzma
 	}
 	return k
+}
+
+func isLzmaName(name string) bool {
+	lower := strings.ToLower(name)
+	return len(name) > len(".tlz") && (strings.HasSuffix(lower, ".lzma") || strings.HasSuffix(lower, ".tlz"))
 }
 
 func isBrotliName(name string) bool {
