@@ -14,10 +14,7 @@ import (
 	"time"
 
 	"github.com/pedigree-sbom/pedigree/internal/registrytest"
-	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/result"
-	"github.com/pedigree-sbom/pedigree/pkg/scan"
-	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/source"
 	"github.com/pedigree-sbom/pedigree/pkg/walk"
 )
@@ -149,23 +146,8 @@ func TestScanDaemon(t *testing.T) {
 	t.Setenv("CONTAINER_HOST", "unix://"+sock)
 
 	targets := []string{"docker:pedigree-test/app:1", "podman:pedigree-test/app:1", "docker:pedigree-test/gone:1"}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	res, err := scan.Scan(ctx, scan.Config{Targets: targets, Engine: eng, FailOn: signature.High,
-		Ingest: ingest.DefaultOptions(), Now: time.Now(), Workers: 1,
-		Generator: Generator{Engine: eng, Options: Options{Limits: walk.DefaultLimits()}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tg := range res.Targets[:2] {
-		found := false
-		for _, f := range tg.Findings {
-			found = found || (f.Component != nil && strings.Contains(f.Component.Name, "opt/kaspersky/kesl/bin/kesl"))
-		}
-		if tg.Verdict != result.Fail || tg.Source != source.KindImage || !found {
-			t.Errorf("%s: verdict %s, source %s, kesl found %v, errors %v", tg.Target, tg.Verdict, tg.Source, found, tg.Errors)
-		}
-	}
+	res := scanImages(t, eng, targets)
+	wantImageFindings(t, res.Targets[:2], "opt/kaspersky/kesl/bin/kesl")
 	tg := res.Targets[2]
 	want := "docker:pedigree-test/gone:1: the Docker daemon at unix://" + sock + " holds no image pedigree-test/gone:1, and pedigree never makes it pull: run docker pull pedigree-test/gone:1 first, or scan registry:pedigree-test/gone:1"
 	if tg.Verdict != result.Error || len(tg.Errors) != 1 || tg.Errors[0] != want {
@@ -173,6 +155,8 @@ func TestScanDaemon(t *testing.T) {
 	}
 	// The daemon's image is linux/amd64: asked for linux/arm64, it is
 	// not pulled (over the local tag) but an error.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	_, err = Generate(ctx, source.Docker, "pedigree-test/app:1", eng, Options{Platform: "linux/arm64"})
 	want = "docker:pedigree-test/app:1: the Docker daemon at unix://" + sock + " holds no image pedigree-test/app:1 for linux/arm64, and pedigree never makes it pull: run docker pull --platform linux/arm64 pedigree-test/app:1 first"
 	if err == nil || !strings.HasPrefix(err.Error(), want) {

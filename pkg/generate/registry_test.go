@@ -13,6 +13,7 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/internal/registrytest"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
+	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/result"
 	"github.com/pedigree-sbom/pedigree/pkg/scan"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
@@ -49,23 +50,8 @@ func TestScanRegistry(t *testing.T) {
 	closed.Close()
 
 	targets := []string{"registry:" + host + "/app:1", host + "/app:1", "registry:" + gone + "/app:1"}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	res, err := scan.Scan(ctx, scan.Config{Targets: targets, Engine: eng, FailOn: signature.High,
-		Ingest: ingest.DefaultOptions(), Now: time.Now(), Workers: 1,
-		Generator: Generator{Engine: eng, Options: Options{Limits: walk.DefaultLimits()}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tg := range res.Targets[:2] {
-		found := false
-		for _, f := range tg.Findings {
-			found = found || (f.Component != nil && strings.Contains(f.Component.Name, "opt/kaspersky/kesl/libkavcore.so"))
-		}
-		if tg.Verdict != result.Fail || tg.Source != source.KindImage || !found {
-			t.Errorf("%s: verdict %s, source %s, libkavcore.so found %v, errors %v", tg.Target, tg.Verdict, tg.Source, found, tg.Errors)
-		}
-	}
+	res := scanImages(t, eng, targets)
+	wantImageFindings(t, res.Targets[:2], "opt/kaspersky/kesl/libkavcore.so")
 	tg := res.Targets[2]
 	if tg.Verdict != result.Error || len(tg.Errors) != 1 || !strings.HasPrefix(tg.Errors[0], gone+"/app:1: cannot pull from registry "+gone+": ") {
 		t.Errorf("unreachable registry: verdict %s, errors %q", tg.Verdict, tg.Errors)
@@ -192,6 +178,35 @@ func TestParsePlatform(t *testing.T) {
 	for _, in := range []string{"amd64", "linux", "arm/v7", "linux/amd64/v2/x", "plan10/amd64", "linux/*", "linux/"} {
 		if got, err := ParsePlatform(in); err == nil {
 			t.Errorf("ParsePlatform(%q) = %q, no error", in, got)
+		}
+	}
+}
+
+// scanImages scans image targets as pedigree scan does, one at a time.
+func scanImages(t *testing.T, eng *match.Engine, targets []string) *result.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := scan.Scan(ctx, scan.Config{Targets: targets, Engine: eng, FailOn: signature.High,
+		Ingest: ingest.DefaultOptions(), Now: time.Now(), Workers: 1,
+		Generator: Generator{Engine: eng, Options: Options{Limits: walk.DefaultLimits()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// wantImageFindings checks that each target is an image that failed with
+// a finding on a component whose name holds path.
+func wantImageFindings(t *testing.T, targets []*result.Target, path string) {
+	t.Helper()
+	for _, tg := range targets {
+		found := false
+		for _, f := range tg.Findings {
+			found = found || (f.Component != nil && strings.Contains(f.Component.Name, path))
+		}
+		if tg.Verdict != result.Fail || tg.Source != source.KindImage || !found {
+			t.Errorf("%s: verdict %s, source %s, %s found %v, errors %v", tg.Target, tg.Verdict, tg.Source, path, found, tg.Errors)
 		}
 	}
 }
