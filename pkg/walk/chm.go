@@ -50,6 +50,14 @@ func isCHM(head []byte) bool {
 	return v == 3 && (l == chmHeaderV3 || l == chmHeaderV2) || v == 2 && l == chmHeaderV2
 }
 
+// chmStructure are the other streams of a CHM's compressed-section
+// structure that compilers write (hhc, chmcmd): they describe section 1,
+// hold no content, and are not walked. Any other "::" entry is.
+var chmStructure = map[string]bool{
+	"::DataSpace/Storage/MSCompressed/SpanInfo":       true,
+	"::DataSpace/Storage/MSCompressed/Transform/List": true,
+}
+
 // chmEntry is a file of a CHM's directory.
 type chmEntry struct {
 	name    string
@@ -160,17 +168,17 @@ func readCHMDir(ra io.ReaderAt, size int64, maxFiles int) (*chmDir, error) {
 				return nil, fmt.Errorf("listing chunk %d: %w", i, err)
 			}
 			switch {
-			case strings.HasSuffix(e.name, "/"): // a directory
+			case strings.HasSuffix(e.name, "/") && e.size == 0: // a directory
 				continue
-			case strings.HasPrefix(e.name, "::"):
-				switch e.name {
-				case chmControlName, chmContentName, chmNameListName, chmResetName:
-					if e.section == 0 {
-						d.internal[e.name] = e
-					}
-				}
+			case e.section == 0 && (e.name == chmControlName || e.name == chmContentName || e.name == chmNameListName || e.name == chmResetName):
+				d.internal[e.name] = e // what section 1 is read with, not a file
+				continue
+			case e.section == 0 && chmStructure[e.name]:
 				continue
 			}
+			// Any other entry is walked as a file, an unknown "::" stream
+			// and a "directory" with bytes included: data a CHM keeps where
+			// help viewers do not look is still read.
 			if len(d.files) >= maxFiles {
 				return nil, &errCHMFiles{maxFiles}
 			}

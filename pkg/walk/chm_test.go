@@ -550,3 +550,17 @@ func FuzzCHM(f *testing.F) {
 		}
 	})
 }
+
+// TestCHMHiddenEntries: an entry in the "::" namespace that is not part
+// of the compressed section's structure, and a "directory" with bytes,
+// are walked as files: content hidden where help viewers do not look is
+// still read.
+func TestCHMHiddenEntries(t *testing.T) {
+	data := chmOf(t, chmOpts{lzx: lzxEncOpts{window: 16}, reset: 2},
+		chmTestFile{name: "/readme.htm", data: []byte("<p>help</p>"), section: 1},
+		chmTestFile{name: "::payload.so", data: []byte(kavMarker), section: 1})
+	files, rep := walkMem(t, "h.chm", data, Limits{})
+	if f := find(files, "h.chm!::payload.so"); f == nil || f.Data != kavMarker {
+		t.Errorf("hidden stream not read: %q %q", locations(files), rep.Warnings)
+	}
+}

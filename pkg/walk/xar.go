@@ -68,6 +68,9 @@ type xarTOC struct {
 	ckStyle         string
 	dataMembers     int
 	maxData, maxAll int
+	// eaData counts the extended attributes (<ea>) that have data in the
+	// heap: they are not read, and each is a gap.
+	eaData int
 }
 
 var errXarTooMany = errors.New("too many files")
@@ -209,6 +212,8 @@ func parseXarTOC(r io.Reader, maxData int) (*xarTOC, error) {
 				if v, perr := strconv.ParseUint(s, 8, 32); perr == nil {
 					cur.mode = fs.FileMode(v).Perm()
 				}
+			case parent == "ea" && name == "offset":
+				t.eaData++
 			case parent == "data" && name == "offset":
 				cur.off, err = num()
 			case parent == "data" && name == "length":
@@ -341,16 +346,17 @@ func (w *walker) walkXar(n node, size int64, r io.Reader, ra io.ReaderAt, data [
 	order := make([]int, 0, toc.dataMembers)
 	for i, m := range toc.members {
 		switch {
-		case m.typ == "file" || m.typ == "hardlink" && m.hasData:
+		case m.hasData: // whatever its type says, data in the heap is read
 			order = append(order, i)
 		case m.typ == "symlink" || m.typ == "hardlink":
 			w.rep.Links++
 		case m.typ == "directory":
-		case m.typ == "" && m.hasData:
-			order = append(order, i)
 		case m.typ != "":
 			w.rep.Special++
 		}
+	}
+	if toc.eaData > 0 {
+		w.gap(n.loc, "", "xar: %d extended attributes with data in the heap, not read", toc.eaData)
 	}
 	if ra == nil { // read once, in the order of the heap
 		slices.SortStableFunc(order, func(a, b int) int {

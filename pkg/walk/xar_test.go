@@ -448,3 +448,27 @@ func FuzzXar(f *testing.F) {
 		}
 	})
 }
+
+// TestXarHiddenData: data a TOC puts where a reader of files would not
+// look is read, or a gap: a member whose type is not file (a fifo, a
+// directory) but that has data is read, and an extended attribute with
+// data in the heap is a gap.
+func TestXarHiddenData(t *testing.T) {
+	kav := xarFile{name: "a", data: []byte(kavMarker), enc: "gzip"}
+	for _, typ := range []string{"fifo", "directory"} {
+		data := xarOf(t, xarOpts{edit: func(s string) string { return strings.Replace(s, "<type>file</type>", "<type>"+typ+"</type>", 1) }}, kav)
+		files, rep := walkMem(t, "x.xar", data, Limits{})
+		if f := find(files, "x.xar!a"); f == nil || f.Data != kavMarker {
+			t.Errorf("%s with data: %q %q", typ, locations(files), rep.Warnings)
+		}
+	}
+	data := xarOf(t, xarOpts{edit: func(s string) string {
+		s = strings.Replace(s, "<data>", "<ea><name>com.example.x</name>", 1)
+		return strings.Replace(s, "</data>", "</ea>", 1)
+	}}, kav)
+	_, rep := walkMem(t, "ea.xar", data, Limits{})
+	wantWarning(t, rep, "ea.xar: xar: 1 extended attributes with data in the heap, not read")
+	if rep.GapCount == 0 {
+		t.Errorf("no gap: %q", rep.Warnings)
+	}
+}
