@@ -191,7 +191,7 @@ func readGPT(img *imgReader, ss int64) ([]diskPart, error) {
 		return nil, fmt.Errorf("GPT header checksum mismatch")
 	}
 	lba, num, esz := le.Uint64(h[72:]), int64(le.Uint32(h[80:])), int64(le.Uint32(h[84:]))
-	if esz < 128 || esz%8 != 0 || num*esz > gptMaxArray || lba > uint64(img.size/ss) {
+	if esz < 128 || esz%8 != 0 || num > gptMaxArray/esz || lba > uint64(img.size/ss) {
 		return nil, fmt.Errorf("GPT partition array of %d entries of %d bytes at sector %d", num, esz, lba)
 	}
 	arr, err := img.at(int64(lba)*ss, num*esz)

@@ -293,8 +293,10 @@ func (m *extMap) blockMap(ib []byte) error {
 			p, err = m.indirect(uint64(le.Uint32(ib[48:])), 1, r-12, per)
 		case r-12-per < per*per:
 			p, err = m.indirect(uint64(le.Uint32(ib[52:])), 2, r-12-per, per)
-		default:
+		case r-12-per-per*per < per*per*per:
 			p, err = m.indirect(uint64(le.Uint32(ib[56:])), 3, r-12-per-per*per, per)
+		default:
+			err = fmt.Errorf("block %d beyond the triple indirect map", r)
 		}
 		if err != nil {
 			return err

@@ -295,13 +295,16 @@ func (w *walker) walkRpm(n node, r io.Reader) error {
 	}
 	k := detect(head, nil)
 	switch k {
-	case kindGzip, kindBzip2, kindXz, kindZstd, kindLzma:
+	case kindGzip, kindBzip2, kindXz, kindZstd:
 		return w.walkCompressed(n, k, br, false)
 	}
 	if isCpio(head) {
 		return w.walkCpio(n, w.budget(n.loc, br))
 	}
-	if bytes.HasPrefix(head, []byte{0x5d, 0, 0}) { // lzma (rpm -Z lzma), in a header isLzma does not take: a gap if it does not decode
+	// lzma (rpm -Z lzma) has no magic number and the payload no name: its
+	// header, strictly checked or as rpm writes it, is enough here, where
+	// the rpm header declares a compressed cpio. A gap if it does not decode.
+	if isLzma(head) || bytes.HasPrefix(head, []byte{0x5d, 0, 0}) {
 		return w.walkCompressed(n, kindLzma, br, false)
 	}
 	w.gap(n.loc, "", "rpm payload compressed with unknown, not supported: entries not read")
