@@ -165,63 +165,8 @@ func (a *Assembler) get(loc string) *model.Component {
 }
 
 // Components returns the components made so far, in walk order (an archive
-// before what it holds). An archive keeps only the content-pass facts that
-// none of the files it holds shows too (dropHeld).
-func (a *Assembler) Components() []*model.Component {
-	a.dropHeld()
-	return a.comps
-}
-
-// dropHeld removes from every archive the content-pass facts (copyright
-// notices, strings, hosts, install paths, content strings) that a file it
-// holds also shows: the archive's own bytes held that file's (an msi's
-// uncompressed cabinet, the stored zip of a self-extracting installer, a
-// filesystem image), and one fact is one finding, on the file it is in.
-// What only the archive's own bytes show stays its own. Classes, manifest
-// fields, version resources and signers are not from the content pass and
-// are kept.
-func (a *Assembler) dropHeld() {
-	held := map[string]map[string]bool{}     // by ref: the facts of what a component holds
-	for i := len(a.comps) - 1; i >= 0; i-- { // what a component holds comes after it
-		c := a.comps[i]
-		below := held[c.Ref]
-		if len(below) > 0 {
-			c.Properties = slices.DeleteFunc(c.Properties, func(p model.Property) bool {
-				k, ok := contentFact(p)
-				return ok && below[k]
-			})
-		}
-		if c.Parent == "" {
-			continue
-		}
-		up := held[c.Parent]
-		if up == nil {
-			up = map[string]bool{}
-			held[c.Parent] = up
-		}
-		for k := range below {
-			up[k] = true
-		}
-		for _, p := range c.Properties {
-			if k, ok := contentFact(p); ok {
-				up[k] = true
-			}
-		}
-	}
-}
-
-// contentFact is the key of a property the content pass gives a file, and
-// false for any other property. A content string's property names its
-// file; the key does not.
-func contentFact(p model.Property) (string, bool) {
-	switch {
-	case p.Name == "pedigree:copyright", p.Name == "pedigree:string", p.Name == "pedigree:url", p.Name == "pedigree:path":
-		return p.Name + "\x00" + p.Value, true
-	case strings.HasPrefix(p.Name, "pedigree:content:"):
-		return "pedigree:content\x00" + p.Value, true
-	}
-	return "", false
-}
+// before what it holds).
+func (a *Assembler) Components() []*model.Component { return a.comps }
 
 // parentLocation is the archive that holds a location ("a.zip!b/c" is in
 // "a.zip").

@@ -7,7 +7,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -280,71 +279,4 @@ func fmtProps(ps []model.Property) string {
 		s = append(s, p.Name+"="+p.Value)
 	}
 	return strings.Join(s, ";")
-}
-
-// TestAssembleDropsHeld: an archive whose own bytes show what a file it
-// holds shows (an msi's uncompressed cabinet, a stored self-extracting
-// zip) does not carry that fact a second time, so that one fact is one
-// finding; what only its own bytes show stays its own.
-func TestAssembleDropsHeld(t *testing.T) {
-	in, eng := inspector(t)
-	notice := "\x00Copyright (C) 1997-2010 Kaspersky Lab ZAO\x00"
-	own := "\x00(C) 2011 Kaspersky Lab\x00"
-	cases := []struct {
-		name     string
-		files    []*walk.File
-		want     map[string]int // copyright notices by component
-		findings int
-	}{
-		{"msi", []*walk.File{
-			{Location: "setup.msi", Name: "setup.msi", Data: []byte("\xd0\xcf\x11\xe0" + notice)},
-			{Location: "setup.msi!kav.cab", Name: "kav.cab", Data: []byte("MSCF\x00\x00\x00\x00" + notice)},
-			{Location: "setup.msi!kav.cab!libkavcore", Name: "libkavcore", Data: []byte("ELF" + notice)},
-		}, map[string]int{"setup.msi": 0, "setup.msi!kav.cab": 0, "setup.msi!kav.cab!libkavcore": 1}, 1},
-		{"two levels up", []*walk.File{
-			{Location: "setup.exe", Name: "setup.exe", Data: []byte("MZ" + notice)},
-			{Location: "setup.exe!data.img", Name: "data.img", Data: []byte("hsqs" + notice)},
-			{Location: "setup.exe!data.img!opt/kav/lib.so", Name: "lib.so", Data: []byte("ELF" + notice)},
-		}, map[string]int{"setup.exe": 0, "setup.exe!data.img": 0, "setup.exe!data.img!opt/kav/lib.so": 1}, 1},
-		{"the archive's own notice stays", []*walk.File{
-			{Location: "setup.exe", Name: "setup.exe", Data: []byte("MZ" + own + notice)},
-			{Location: "setup.exe!lib.so", Name: "lib.so", Data: []byte("ELF" + notice)},
-		}, map[string]int{"setup.exe": 1, "setup.exe!lib.so": 1}, 1},
-		{"siblings keep theirs", []*walk.File{
-			{Location: "a.so", Name: "a.so", Data: []byte("ELF" + notice)},
-			{Location: "b.so", Name: "b.so", Data: []byte("ELF" + notice)},
-		}, map[string]int{"a.so": 1, "b.so": 1}, 2},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			asm := NewAssembler()
-			for _, f := range c.files {
-				asm.Add(in.Inspect(f))
-			}
-			comps := asm.Components()
-			got := map[string]int{}
-			for _, comp := range comps {
-				got[comp.Name] = 0
-				for _, p := range comp.Properties {
-					if p.Name == "pedigree:copyright" {
-						got[comp.Name]++
-					}
-				}
-				if comp.Parent == "" {
-					comp.Parent = "root"
-				}
-			}
-			if !maps.Equal(got, c.want) {
-				t.Errorf("copyright notices by component %v, want %v", got, c.want)
-			}
-			if again := asm.Components(); len(again) != len(comps) {
-				t.Errorf("a second call gave %d components, the first %d", len(again), len(comps))
-			}
-			doc := &model.Document{Roots: []string{"root"}, Components: append([]*model.Component{{Ref: "root", Name: "product"}}, comps...)}
-			doc.Normalize()
-			if fs := eng.Match(doc); len(fs) != c.findings {
-				t.Errorf("%d findings, want %d", len(fs), c.findings)
-			}
-		})
-	}
 }
