@@ -20,6 +20,11 @@ import (
 func platformOf(c *cli.Context, targets []string) (string, error) {
 	p, err := generate.ParsePlatform(strings.TrimSpace(c.String("platform")))
 	if err != nil {
+		// Named as the user set it: the flag, PEDIGREE_PLATFORM or the
+		// config file's platform:.
+		if set := options.Loaded(c); set != nil && set.Setting("platform") != nil && set.Setting("platform").Origin != options.Flag {
+			return "", usagef("platform from %s: %v", set.Setting("platform").Origin, err)
+		}
 		return "", usagef("--%v", err)
 	}
 	if p == "" {
