@@ -331,11 +331,17 @@ func checkFilename(s string) error {
 // segments; "\" and "/" both separate, and so does "!", which joins an
 // archive to the path of an entry inside it ("app.jar!com/x/A.class").
 func PathSegments(s string) []string {
-	s = strings.ToLower(strings.NewReplacer(`\`, "/", "!", "/").Replace(s))
 	var out []string
-	for _, seg := range strings.Split(s, "/") {
+	for len(s) > 0 {
+		i := strings.IndexAny(s, `/\!`)
+		seg := s
+		if i >= 0 {
+			seg, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
 		if seg != "" && seg != "." {
-			out = append(out, seg)
+			out = append(out, strings.ToLower(seg))
 		}
 	}
 	return out
