@@ -492,8 +492,11 @@ func (w *walker) visitDiskFile(p, loc string) error {
 	}
 	n.mode = mode
 	d := &diskReader{w: w, f: f}
-	if size > w.lim.MaxFileBytes {
+	switch {
+	case size > w.lim.MaxFileBytes:
 		return w.visitLarge(n, size, io.NewSectionReader(d, 0, size), d)
+	case size >= bigFile:
+		return w.visitBig(n, size, d)
 	}
 	return w.visitReader(n, size, d, d)
 }

@@ -1,0 +1,92 @@
+package walk
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestBigDiskFiles: files on disk from bigFile up to MaxFileBytes are read
+// into memory of their own (visitBig); their contents reach fn whole, an
+// archive among them is opened, and the parallel walk sees what the
+// sequential one does.
+func TestBigDiskFiles(t *testing.T) {
+	root := t.TempDir()
+	big := bytes.Repeat([]byte("0123456789abcdef"), (bigFile+4096)/16)
+	big = append(big, "MARKER-AT-THE-END"...)
+	if err := os.WriteFile(filepath.Join(root, "big.bin"), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	for _, e := range []struct {
+		name string
+		data []byte
+	}{{"filler.bin", big[:bigFile]}, {"inner/x.txt", []byte("MARKER-IN-THE-ZIP")}} {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(e.data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "big.zip"), zb.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "small.txt"), []byte("small"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	files, rep := walkDisk(t, root, Limits{})
+	f := find(files, "big.bin")
+	if f == nil || f.Skipped != "" || f.Size != int64(len(big)) || f.Data != string(big) {
+		t.Fatalf("big.bin not read whole: %+v", f != nil && f.Data == string(big))
+	}
+	if f := find(files, "big.zip!inner/x.txt"); f == nil || f.Data != "MARKER-IN-THE-ZIP" {
+		t.Fatalf("the big zip's entry: %+v (files %q)", f, locations(files))
+	}
+	if rep.Bytes != int64(len(big)+zb.Len()+len("small")) {
+		t.Errorf("bytes read %d, want %d", rep.Bytes, len(big)+zb.Len()+len("small"))
+	}
+	var got []seen
+	prep, err := WalkParallel(context.Background(), root, Limits{}, 2, record(&got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(files) || !reflect.DeepEqual(prep, rep) {
+		t.Errorf("parallel walk: %d files, report %+v; sequential: %d, %+v", len(got), prep, len(files), rep)
+	}
+}
+
+// TestBigFileChanged: a big file that is longer than its size when read
+// (it grew since it was listed) is read on, whole, as visitReader reads a
+// file; one that is shorter is what there is.
+func TestBigFileChanged(t *testing.T) {
+	const size = bigFile + 10
+	for _, c := range []struct {
+		name string
+		real int
+	}{{"grew", size + 3}, {"shrank", size - 7}, {"same", size}} {
+		t.Run(c.name, func(t *testing.T) {
+			data := []byte(strings.Repeat("x", c.real-3) + "END")
+			var files []seen
+			w := newWalker(context.Background(), Limits{}, record(&files))
+			if err := w.visitBig(node{loc: "f.bin", name: "f.bin"}, size, bytes.NewReader(data)); err != nil {
+				t.Fatal(err)
+			}
+			if len(files) != 1 || files[0].Skipped != "" || files[0].Data != string(data) || files[0].Size != int64(c.real) {
+				t.Fatalf("visited %d files; the first: skipped %q, %d bytes (want %d)", len(files), files[0].Skipped, len(files[0].Data), c.real)
+			}
+			if len(w.rep.Warnings) != 0 || w.rep.GapCount != 0 {
+				t.Errorf("warnings %q, %d gaps", w.rep.Warnings, w.rep.GapCount)
+			}
+		})
+	}
+}
