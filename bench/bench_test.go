@@ -712,6 +712,66 @@ func BenchmarkScanEndToEnd100k(b *testing.B) {
 	b.ReportMetric(float64(len(findings)), "findings")
 }
 
+// BenchmarkScaleComponents times ingest and matching together, as
+// BenchmarkScanEndToEnd100k does, and cyclonedx-go's decode of the same
+// SBOM, at 10,000, 100,000 and 1,000,000 components (one in a thousand
+// Kaspersky-made), for the scaling table of docs/performance.md: the cost
+// per component stays the same when the cost is linear. The SBOM of each
+// size is generated before its timer starts; the 1M one is about 1.4 GB
+// and its ingest peaks near 4 GB, so pick sizes with -bench, e.g.
+// 'ScaleComponents/10k'.
+func BenchmarkScaleComponents(b *testing.B) {
+	e := newEngine(b)
+	for _, n := range []struct {
+		name string
+		n    int
+	}{{"10k", 10_000}, {"100k", 100_000}, {"1M", 1_000_000}} {
+		var g genResult
+		gen := func() genResult {
+			if g.JSON == nil {
+				g = generate(genConfig{Components: n.n, Seed: benchSeed, PlantEvery: 1000})
+			}
+			return g
+		}
+		opts := ingest.DefaultOptions()
+		opts.MaxBytes = 4 << 30
+		b.Run(n.name+"/scan", func(b *testing.B) {
+			g := gen()
+			b.SetBytes(int64(len(g.JSON)))
+			b.ReportAllocs()
+			var findings []match.Finding
+			p := startPeak()
+			for b.Loop() {
+				doc, err := ingest.Decode("bench.cdx.json", bytes.NewReader(g.JSON), opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				findings = e.Match(doc)
+			}
+			p.report(b)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n.n), "ns/component")
+			if len(findings) < len(g.Kaspersky) {
+				b.Fatalf("%d findings, want at least the %d planted Kaspersky components", len(findings), len(g.Kaspersky))
+			}
+		})
+		b.Run(n.name+"/cyclonedx-go", func(b *testing.B) {
+			g := gen()
+			b.SetBytes(int64(len(g.JSON)))
+			b.ReportAllocs()
+			p := startPeak()
+			for b.Loop() {
+				var bom cdx.BOM
+				if err := cdx.NewBOMDecoder(bytes.NewReader(g.JSON), cdx.BOMFileFormatJSON).Decode(&bom); err != nil {
+					b.Fatal(err)
+				}
+			}
+			p.report(b)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n.n), "ns/component")
+		})
+		g = genResult{}
+	}
+}
+
 // ---------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------

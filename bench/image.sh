@@ -121,26 +121,9 @@ if [[ -f "$WORK/baseline.json" ]]; then
 	fi
 fi
 echo
-printf '| %-11s | %8s | %8s | %14s | %6s |\n' run "wall (s)" "CPU (s)" "peak RSS (MiB)" load
-printf '| %-11s | %8s | %8s | %14s | %6s |\n' --- ---: ---: ---: ---:
-awk '{ printf "| %-11s | %8.2f | %8.2f | %14.0f | %6s |\n", $1, $2, $3 + $4, $5 / 1024, $6 }' "$WORK/runs.txt"
+run_table
 echo
-# median TOOL FIELD: the median over the rounds (wall 2, CPU 3+4, RSS 5)
-median() {
-	awk -v t="$1" -v f="$2" '{ split($1, n, "."); if (n[1] != t) next; v = (f == "cpu") ? $3 + $4 : (f == "wall" ? $2 : $5 / 1024); a[++k] = v }
-		END { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { x = a[i]; a[i] = a[j]; a[j] = x }
-		      printf "%.2f", (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }' "$WORK/runs.txt"
-}
-verdict() { awk -v r="$1" 'BEGIN { print (r <= 1.2 ? "met" : "MISSED") }'; }
 for t in pedigree baseline; do
 	[[ " ${tools[*]} " == *" $t "* ]] || continue
-	w=$(ratio "$(median "$t" wall)" "$(median syft wall)")
-	c=$(ratio "$(median "$t" cpu)" "$(median syft cpu)")
-	m=$(ratio "$(median "$t" rss)" "$(median syft rss)")
-	echo "$t / syft (medians of $RUNS rounds): wall $w ($(verdict "$w")), CPU $c ($(verdict "$c")), peak RSS $m ($(verdict "$m")); $t $(median "$t" wall) s, $(median "$t" cpu) s CPU, $(median "$t" rss) MiB; syft $(median syft wall) s, $(median syft cpu) s CPU, $(median syft rss) MiB"
-	for ((r = 1; r <= RUNS; r++)); do
-		# of: FIELD-EXPR TOOL -> the value of round r
-		of() { awk -v n="$2.$r" "\$1 == n { print $1 }" "$WORK/runs.txt"; }
-		echo "  round $r: wall $(ratio "$(of '$2' "$t")" "$(of '$2' syft)"), CPU $(ratio "$(of '$3 + $4' "$t")" "$(of '$3 + $4' syft)"), peak RSS $(ratio "$(of '$5' "$t")" "$(of '$5' syft)")"
-	done
+	compare "$t" syft
 done

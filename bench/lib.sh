@@ -15,6 +15,12 @@
 #                         (load1: the 1-minute load average at the start);
 #                         a status not among OK ("0 1") ends the script
 #   ratio A B             A / B with two decimals
+#   run_table             the timed runs of $WORK/runs.txt as a Markdown table
+#   median TOOL FIELD     the median over the rounds of TOOL (runs named
+#                         TOOL.ROUND) of wall, cpu (user+sys) or rss (MiB)
+#   verdict R [TARGET]    "met" when R <= TARGET (default 1.2), else "MISSED"
+#   compare TOOL PEER     TOOL's medians over PEER's and each round's ratios
+#                         (needs RUNS)
 
 log() { echo "# $*" >&2; }
 
@@ -71,3 +77,31 @@ timed() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+run_table() {
+	printf '| %-11s | %8s | %8s | %14s | %6s |\n' run "wall (s)" "CPU (s)" "peak RSS (MiB)" load
+	printf '| %-11s | %8s | %8s | %14s | %6s |\n' --- ---: ---: ---: ---:
+	awk '{ printf "| %-11s | %8.2f | %8.2f | %14.0f | %6s |\n", $1, $2, $3 + $4, $5 / 1024, $6 }' "$WORK/runs.txt"
+}
+
+median() {
+	awk -v t="$1" -v f="$2" '{ n = $1; sub(/\.[0-9]+$/, "", n); if (n != t) next; v = (f == "cpu") ? $3 + $4 : (f == "wall" ? $2 : $5 / 1024); a[++k] = v }
+		END { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { x = a[i]; a[i] = a[j]; a[j] = x }
+		      printf "%.2f", (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }' "$WORK/runs.txt"
+}
+
+verdict() { awk -v r="$1" -v t="${2:-1.2}" 'BEGIN { print (r <= t ? "met" : "MISSED") }'; }
+
+compare() {
+	local t=$1 p=$2 w c m r
+	w=$(ratio "$(median "$t" wall)" "$(median "$p" wall)")
+	c=$(ratio "$(median "$t" cpu)" "$(median "$p" cpu)")
+	m=$(ratio "$(median "$t" rss)" "$(median "$p" rss)")
+	echo "$t / $p (medians of $RUNS rounds): wall $w ($(verdict "$w")), CPU $c ($(verdict "$c")), peak RSS $m ($(verdict "$m")); $t $(median "$t" wall) s, $(median "$t" cpu) s CPU, $(median "$t" rss) MiB; $p $(median "$p" wall) s, $(median "$p" cpu) s CPU, $(median "$p" rss) MiB"
+	for ((r = 1; r <= RUNS; r++)); do
+		echo "  round $r: wall $(ratio "$(of_run '$2' "$t.$r")" "$(of_run '$2' "$p.$r")"), CPU $(ratio "$(of_run '$3 + $4' "$t.$r")" "$(of_run '$3 + $4' "$p.$r")"), peak RSS $(ratio "$(of_run '$5' "$t.$r")" "$(of_run '$5' "$p.$r")")"
+	done
+}
+
+# of_run EXPR NAME: an awk expression over the fields of run NAME.
+of_run() { awk -v n="$2" "\$1 == n { print $1 }" "$WORK/runs.txt"; }

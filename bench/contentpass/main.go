@@ -6,7 +6,11 @@
 // deep.Assembler, exactly as pkg/generate's inspect does it beside syft's
 // cataloging. It is what bench/deep.sh times against ripgrep.
 //
-//	go run bench/contentpass/main.go [-cpuprofile FILE] DIR
+//	go run bench/contentpass/main.go [-cpuprofile FILE] [-walk-only] DIR
+//
+// With -walk-only the files are read and the archives opened (entries
+// decompressed) as above, and nothing is inspected: the least any pass
+// reading every byte costs, which bench/dir.sh reports beside syft.
 //
 // It prints the walk's counts, the wall time and throughput, and every
 // file in which the Inspector found a vendor string, host, Java package,
@@ -35,12 +39,15 @@ import (
 	"github.com/pedigree-sbom/pedigree/signatures"
 )
 
-var cpuprofile = flag.String("cpuprofile", "", "write a CPU profile of the pass to this file")
+var (
+	cpuprofile = flag.String("cpuprofile", "", "write a CPU profile of the pass to this file")
+	walkOnly   = flag.Bool("walk-only", false, "only walk: read every file and open every archive, inspect nothing (the floor of any content pass)")
+)
 
 func main() {
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: go run bench/contentpass/main.go [-cpuprofile FILE] DIR")
+		fmt.Fprintln(os.Stderr, "usage: go run bench/contentpass/main.go [-cpuprofile FILE] [-walk-only] DIR")
 		os.Exit(2)
 	}
 	root := flag.Arg(0)
@@ -64,7 +71,9 @@ func main() {
 	// and scans.
 	c := in.Collect()
 	rep, err := walk.WalkParallel(context.Background(), root, walk.Limits{}, runtime.GOMAXPROCS(0), func(f *walk.File) error {
-		c.Add(f)
+		if !*walkOnly {
+			c.Add(f)
+		}
 		return nil
 	})
 	c.Assemble(asm)
