@@ -4,7 +4,10 @@
 # beside them the two halves of pedigree's own work without syft: the walk
 # alone (every file read, every archive opened and its entries
 # decompressed, nothing inspected: `bench/contentpass -walk-only`) and the
-# content pass (the walk and pkg/deep's inspection: `bench/contentpass`).
+# content pass (the walk and pkg/deep's inspection: `bench/contentpass`),
+# and, when ripgrep is installed, `rg -F -i -c -a` with the signatures'
+# literals (bench/patterns), which reads every file's bytes but opens no
+# archive.
 # It prints each run (wall time, CPU time, peak RSS, load average), the
 # pedigree/syft ratios against the targets (1.2x wall, CPU and peak RSS),
 # and the floor: syft's CPU time plus the walk's over syft's, the least
@@ -51,6 +54,13 @@ go build -o "$WORK/contentpass" bench/contentpass/main.go
 PED_CMD=(scan -q --fail-on none --allow-incomplete "$DIR")
 SYFT_CMD=(scan -q "dir:$DIR" -o syft-json=/dev/null)
 tools=(pedigree syft walk contentpass)
+if command -v rg >/dev/null; then
+	go run bench/patterns/main.go >"$WORK/patterns.txt" 2>/dev/null
+	tools+=(rg)
+else
+	log "rg (ripgrep) is not installed: no rg row"
+fi
+RG_ARGS=(-F -i -c -a --no-ignore --hidden -f "$WORK/patterns.txt")
 [[ -n "${BASELINE:-}" ]] && tools+=(baseline)
 run() { # run TOOL NAME: one timed run
 	case $1 in
@@ -59,6 +69,7 @@ run() { # run TOOL NAME: one timed run
 	syft) timed "$2" 0 "$SYFT" "${SYFT_CMD[@]}" ;;
 	walk) timed "$2" 0 "$WORK/contentpass" -walk-only "$DIR" ;;
 	contentpass) timed "$2" 0 "$WORK/contentpass" "$DIR" ;;
+	rg) timed "$2" "0 1" rg "${RG_ARGS[@]}" "$DIR" ;;
 	esac
 }
 
@@ -69,6 +80,9 @@ warm "$PEDIGREE" scan --fail-on none --allow-incomplete -o json="$WORK/pedigree.
 warm "$SYFT" scan -q "dir:$DIR" -o syft-json="$WORK/syft.json"
 warm "$WORK/contentpass" -walk-only "$DIR" >"$WORK/walk.txt"
 warm "$WORK/contentpass" "$DIR" >"$WORK/contentpass.txt"
+if [[ " ${tools[*]} " == *" rg "* ]]; then
+	rg "${RG_ARGS[@]}" "$DIR" >/dev/null 2>&1 || true
+fi
 if [[ -n "${BASELINE:-}" ]]; then
 	warm "$BASELINE" scan --fail-on none --allow-incomplete -o json="$WORK/baseline.json" "$DIR" >/dev/null
 fi
@@ -113,3 +127,6 @@ done
 floor=$(awk -v s="$(median syft cpu)" -v w="$(median walk cpu)" 'BEGIN { printf "%.2f", (s + w) / s }')
 echo "floor (syft CPU + walk-only CPU) / syft CPU: $floor; the walk alone $(median walk cpu) s CPU, the content pass $(median contentpass cpu) s CPU"
 echo "pedigree CPU / (syft + content pass CPU): $(ratio "$(median pedigree cpu)" "$(awk -v s="$(median syft cpu)" -v c="$(median contentpass cpu)" 'BEGIN { print s + c }')")"
+if [[ " ${tools[*]} " == *" rg "* ]]; then
+	echo "content pass / rg -a: wall $(ratio "$(median contentpass wall)" "$(median rg wall)"), CPU $(ratio "$(median contentpass cpu)" "$(median rg cpu)") (rg opens no archive: it reads $(du -sm "$DIR" | cut -f1) MiB, the content pass also the entries of every archive)"
+fi
