@@ -170,7 +170,8 @@ func TestHelpersStayInTests(t *testing.T) {
 // types, scan and the model build without them, tests included. Each
 // SBOM library is imported by its reader (and the CycloneDX one by the
 // report's annotated-BOM writer and the raw BOM they share), the CLI
-// library by the CLI.
+// library by the CLI, the database drivers by the store (and the
+// PostgreSQL test helper).
 func TestThirdPartyStaysWhereItBelongs(t *testing.T) {
 	lean := []string{"pkg/report", "pkg/match", "pkg/result", "pkg/scan", "pkg/source", "pkg/model"}
 	var args []string
@@ -192,7 +193,8 @@ func TestThirdPartyStaysWhereItBelongs(t *testing.T) {
 		"github.com/CycloneDX/":           {"pkg/cdxjson", "pkg/ingest/cyclonedx", "pkg/report"},
 		"github.com/spdx/":                {"pkg/ingest/spdx"},
 		"github.com/urfave/cli":           {"cmd/pedigree", "cmd/pedigree/internal/options"},
-		"modernc.org/sqlite":              {"pkg/generate"},
+		"modernc.org/sqlite":              {"pkg/generate", "pkg/store"},
+		"github.com/jackc/pgx":            {"pkg/store", "pkg/internal/pgtest"},
 		"github.com/santhosh-tekuri/json": {},
 	}
 	for _, p := range goList(t, "./...") {

@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Audit actions: what an audit entry records.
+const (
+	ActionProductCreate = "product.create"
+	ActionSubmit        = "submission.create"
+	ActionVerdictChange = "verdict.change"
+	ActionWaiverCreate  = "waiver.create"
+	ActionWaiverRevoke  = "waiver.revoke"
+	ActionTokenCreate   = "token.create"
+	ActionTokenRevoke   = "token.revoke"
+)
+
+// AuditEntry is one line of the audit trail. The table refuses UPDATE and
+// DELETE: an entry, once written, stays as written.
+type AuditEntry struct {
+	ID int64
+	At time.Time
+	// Actor is who made the change: a token's name, a user, or the
+	// re-evaluation worker.
+	Actor string
+	// Action is one of the Action… constants.
+	Action string
+	// Subject names what changed: "product:3", "waiver:12".
+	Subject string
+	// Detail is a JSON object with the particulars.
+	Detail json.RawMessage
+}
+
+// audit appends an entry in the caller's transaction.
+func (s *Store) audit(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, subject string, detail any) error {
+	data, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("audit %s %s: %w", action, subject, err)
+	}
+	_, err = tx.ExecContext(ctx, s.q("INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)"),
+		micros(at), actor, action, subject, string(data))
+	return s.wrap(err, "audit %s %s", action, subject)
+}
+
+// Audit lists the audit entries at or after since, oldest first; at most
+// limit of them when limit > 0.
+func (s *Store) Audit(ctx context.Context, since time.Time, limit int) ([]AuditEntry, error) {
+	query := "SELECT id, at, actor, action, subject, detail FROM audit WHERE at >= ? ORDER BY at, id"
+	args := []any{micros(since)}
+	if limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, s.wrap(err, "list the audit trail")
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		var detail string
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Subject, &detail); err != nil {
+			return nil, s.wrap(err, "list the audit trail")
+		}
+		e.At, e.Detail = fromMicros(at), json.RawMessage(detail)
+		out = append(out, e)
+	}
+	return out, s.wrap(rows.Err(), "list the audit trail")
+}
+
+// subject names a row of a table for the audit trail: "waiver:12".
+func subject(kind string, id int64) string { return fmt.Sprintf("%s:%d", kind, id) }
