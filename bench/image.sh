@@ -38,11 +38,7 @@ source bench/lib.sh
 
 need_time
 build_syft
-if [[ -z "${PEDIGREE:-}" ]]; then
-	log "building pedigree"
-	go build -o "$WORK/pedigree" ./cmd/pedigree
-	PEDIGREE="$WORK/pedigree"
-fi
+build_pedigree
 
 # --- the image ---
 if [[ $# -ge 1 ]]; then
@@ -103,23 +99,10 @@ for ((r = 1; r <= RUNS; r++)); do
 done
 
 # --- report ---
-echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "# $(go version); nproc $(nproc); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-echo "# pedigree: ${PEDIGREE}$( [[ $PEDIGREE == "$WORK/pedigree" ]] && echo " ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- 2>/dev/null || echo ', with uncommitted changes'))")${BASELINE:+; baseline: $BASELINE}; syft $SYFT_VERSION"
+report_header
 echo "# image: $IMAGE, $(du -m "$IMAGE" | cut -f1) MiB$( [[ -s $WORK/imagebuild.log ]] && echo "; layers: $(grep -c '^imagebuild: layer' "$WORK/imagebuild.log"), $(awk '/^imagebuild: layer/ { n += $(NF-3) } END { print n }' "$WORK/imagebuild.log") files")"
 echo "# syft catalogued $(grep -o '"foundBy":' "$WORK/syft.json" | wc -l) packages"
-for t in pedigree baseline; do
-	[[ -f "$WORK/$t.json" ]] || continue
-	echo "# $t report (warm-up): $(grep -o '"id": *"PDG-' "$WORK/$t.json" | wc -l) findings, $(grep -m1 -o '"complete": *[a-z]*' "$WORK/$t.json" || echo 'complete: ?')"
-done
-if [[ -f "$WORK/baseline.json" ]]; then
-	if cmp -s "$WORK/pedigree.json" "$WORK/baseline.json"; then
-		echo "# pedigree and baseline reports: identical"
-	else
-		echo "# pedigree and baseline reports differ:"
-		diff "$WORK/baseline.json" "$WORK/pedigree.json" | head -20 | sed 's/^/#   /' || true
-	fi
-fi
+report_reports
 echo
 run_table
 echo

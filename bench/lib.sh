@@ -10,11 +10,17 @@
 #                         ~/.cache/pedigree-bench; exports the settings that
 #                         make the syft CLI do what the library in pedigree
 #                         does
+#   build_pedigree        sets PEDIGREE: $PEDIGREE when set, else this tree's
+#                         ./cmd/pedigree built into $WORK
 #   timed NAME OK CMD...  runs CMD under /usr/bin/time and appends
 #                         "NAME wall user sys rssKiB load1" to $WORK/runs.txt
 #                         (load1: the 1-minute load average at the start);
 #                         a status not among OK ("0 1") ends the script
 #   ratio A B             A / B with two decimals
+#   report_header         the date, Go, CPU and the binaries timed (# lines)
+#   report_reports        the findings and completeness of $WORK/pedigree.json
+#                         and $WORK/baseline.json, and whether they are the
+#                         same (# lines)
 #   run_table             the timed runs of $WORK/runs.txt as a Markdown table
 #   median TOOL FIELD     the median over the rounds of TOOL (runs named
 #                         TOOL.ROUND) of wall, cpu (user+sys) or rss (MiB)
@@ -58,6 +64,14 @@ build_syft() {
 	# CLI hashes owned files with sha1 and sha256, the library (pedigree)
 	# with sha256 only. No update check (network).
 	export SYFT_FILE_METADATA_DIGESTS=sha256 SYFT_CHECK_FOR_APP_UPDATE=false
+}
+
+build_pedigree() {
+	if [[ -z "${PEDIGREE:-}" ]]; then
+		log "building pedigree"
+		go build -o "$WORK/pedigree" ./cmd/pedigree
+		PEDIGREE="$WORK/pedigree"
+	fi
 }
 
 timed() {
@@ -105,3 +119,29 @@ compare() {
 
 # of_run EXPR NAME: an awk expression over the fields of run NAME.
 of_run() { awk -v n="$2" "\$1 == n { print $1 }" "$WORK/runs.txt"; }
+
+report_header() {
+	local rev=""
+	if [[ $PEDIGREE == "$WORK/pedigree" ]]; then
+		rev=" ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- 2>/dev/null || echo ', with uncommitted changes'))"
+	fi
+	echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "# $(go version); nproc $(nproc); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); memory: $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+	echo "# pedigree: $PEDIGREE$rev${BASELINE:+; baseline: $BASELINE}; syft $SYFT_VERSION"
+}
+
+report_reports() {
+	local t
+	for t in pedigree baseline; do
+		[[ -f "$WORK/$t.json" ]] || continue
+		echo "# $t report (warm-up): $(grep -o '"id": *"PDG-' "$WORK/$t.json" | wc -l) findings, $(grep -m1 -o '"complete": *[a-z]*' "$WORK/$t.json" || echo 'complete: ?')"
+	done
+	if [[ -f "$WORK/baseline.json" ]]; then
+		if cmp -s "$WORK/pedigree.json" "$WORK/baseline.json"; then
+			echo "# pedigree and baseline reports: identical"
+		else
+			echo "# pedigree and baseline reports differ:"
+			diff "$WORK/baseline.json" "$WORK/pedigree.json" | head -20 | sed 's/^/#   /' || true
+		fi
+	fi
+}
