@@ -146,6 +146,16 @@ func (d *decoder) warn(format string, args ...any) {
 	d.doc.Warnings = append(d.doc.Warnings, fmt.Sprintf(format, args...))
 }
 
+// metadataGap records that the metadata at where could not be read to its
+// end: what it says past the error was not matched, so the document is
+// incomplete there, not only warned about.
+func (d *decoder) metadataGap(where string, err error) {
+	reason := fmt.Sprintf("metadata not read to its end (%v); what follows was not inspected", err)
+	d.doc.Gaps = append(d.doc.Gaps, model.Gap{Location: where, Reason: reason})
+	d.doc.GapCount++
+	d.warn("%s: %s", where, reason)
+}
+
 // header reads schema, descriptor and distro. None of them is required, and
 // a wrong shape only costs a warning.
 func (d *decoder) header(top object) {
@@ -215,7 +225,7 @@ func (d *decoder) source(raw json.RawMessage) error {
 	if !isNull(meta) {
 		hits, err := walkMetadata(meta, sourceKeys)
 		if err != nil {
-			d.warn("source: metadata: %v; ignored", err)
+			d.metadataGap("source: metadata", err)
 		}
 		applyHits(root, hits, "syft:source:")
 	}
@@ -364,7 +374,7 @@ func (d *decoder) metadata(c *model.Component, meta json.RawMessage, where strin
 	}
 	hits, err := walkMetadata(meta, nil)
 	if err != nil {
-		d.warn("%s: metadata: %v; ignored", where, err)
+		d.metadataGap(where+": metadata", err)
 	}
 	applyHits(c, hits, "syft:metadata:")
 	// The member is looked for only where it may be written at all (as

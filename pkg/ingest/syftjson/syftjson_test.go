@@ -1,6 +1,7 @@
 package syftjson
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -720,4 +721,27 @@ func FuzzDecode(f *testing.F) {
 			_ = doc.Paths()
 		}
 	})
+}
+
+// TestMetadataNotReadIsAGap: metadata the reader cannot read to its end
+// (valid JSON always can be; this is the guard for a reader bug) leaves the
+// document incomplete, with a gap naming the package, not only a warning;
+// what was read before the error is kept.
+func TestMetadataNotReadIsAGap(t *testing.T) {
+	d := &decoder{doc: &model.Document{}}
+	c := &model.Component{Name: "libx"}
+	d.metadata(c, json.RawMessage(`{"author": "Kaspersky Lab", "files": [`), "artifacts[0]")
+	if d.doc.GapCount != 1 || len(d.doc.Gaps) != 1 || d.doc.Gaps[0].Location != "artifacts[0]: metadata" {
+		t.Fatalf("gaps %+v (count %d), want one at artifacts[0]: metadata", d.doc.Gaps, d.doc.GapCount)
+	}
+	if len(d.doc.Warnings) != 1 || !strings.Contains(d.doc.Warnings[0], "not inspected") {
+		t.Errorf("warnings %q", d.doc.Warnings)
+	}
+	kept := false
+	for _, p := range c.Properties {
+		kept = kept || strings.Contains(p.Value, "Kaspersky Lab")
+	}
+	if !kept {
+		t.Errorf("the author read before the error is lost: %+v", c.Properties)
+	}
 }
