@@ -2,6 +2,8 @@ package generate
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -15,6 +17,7 @@ import (
 	"github.com/anchore/stereoscope/pkg/image/docker"
 	"github.com/moby/moby/client"
 
+	"github.com/pedigree-sbom/pedigree/pkg/fserr"
 	"github.com/pedigree-sbom/pedigree/pkg/source"
 )
 
@@ -66,24 +69,89 @@ func daemonName(s source.Scheme) string {
 }
 
 // daemonHosts are the addresses a daemon is looked for at, in order, and
-// why: for Docker, $DOCKER_HOST or the default socket; for Podman,
-// $CONTAINER_HOST, or the rootless socket under $XDG_RUNTIME_DIR and the
-// rootful one (the two Podman's own client tries without a
-// configuration). Docker contexts and containers.conf are not read.
-func daemonHosts(s source.Scheme) (hosts []string, why string) {
+// why: for Docker, where the docker command would talk to (dockerHost);
+// for Podman, $CONTAINER_HOST, or the rootless socket under
+// $XDG_RUNTIME_DIR and the rootful one (the two Podman's own client tries
+// without a configuration; containers.conf is not read). tlsDir, for a
+// Docker context with TLS material, is the directory of its ca.pem,
+// cert.pem and key.pem.
+func daemonHosts(s source.Scheme) (hosts []string, why, tlsDir string, err error) {
 	if s == source.Docker {
-		if h := os.Getenv("DOCKER_HOST"); h != "" {
-			return []string{h}, "from DOCKER_HOST"
-		}
-		return []string{client.DefaultDockerHost}, "DOCKER_HOST unset"
+		host, why, tlsDir, err := dockerHost()
+		return []string{host}, why, tlsDir, err
 	}
 	if h := os.Getenv("CONTAINER_HOST"); h != "" {
-		return []string{h}, "from CONTAINER_HOST"
+		return []string{h}, "from CONTAINER_HOST", "", nil
 	}
 	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
 		hosts = append(hosts, "unix://"+filepath.ToSlash(filepath.Join(dir, "podman", "podman.sock")))
 	}
-	return append(hosts, "unix:///run/podman/podman.sock"), "CONTAINER_HOST unset"
+	return append(hosts, "unix:///run/podman/podman.sock"), "CONTAINER_HOST unset", "", nil
+}
+
+// dockerHost is the Docker daemon the docker command would talk to, in
+// its order: $DOCKER_HOST; else the endpoint of the Docker context in
+// force, named by $DOCKER_CONTEXT or by currentContext in the client's
+// config.json ($DOCKER_CONFIG, default ~/.docker), as `docker context use`
+// writes it (rootless Docker and Docker Desktop each install one); else
+// the default socket. A context that is named but cannot be read is an
+// error, not a fall back to another daemon.
+func dockerHost() (host, why, tlsDir string, err error) {
+	if h := os.Getenv("DOCKER_HOST"); h != "" {
+		return h, "from DOCKER_HOST", "", nil
+	}
+	dir := os.Getenv("DOCKER_CONFIG")
+	if dir == "" {
+		home, herr := os.UserHomeDir()
+		if herr != nil {
+			return client.DefaultDockerHost, "DOCKER_HOST unset, no home directory for a Docker context", "", nil
+		}
+		dir = filepath.Join(home, ".docker")
+	}
+	name, origin := os.Getenv("DOCKER_CONTEXT"), "DOCKER_CONTEXT"
+	if name == "" {
+		cfg := filepath.Join(dir, "config.json")
+		data, rerr := os.ReadFile(cfg)
+		switch {
+		case errors.Is(rerr, os.ErrNotExist):
+		case rerr != nil:
+			return "", "", "", fmt.Errorf("docker client configuration %s: %w", cfg, rerr)
+		default:
+			var c struct {
+				CurrentContext string `json:"currentContext"`
+			}
+			if jerr := json.Unmarshal(data, &c); jerr != nil {
+				return "", "", "", fmt.Errorf("docker client configuration %s: %v", cfg, jerr)
+			}
+			name, origin = c.CurrentContext, "currentContext in "+cfg
+		}
+	}
+	if name == "" || name == "default" {
+		return client.DefaultDockerHost, "DOCKER_HOST unset, default Docker context", "", nil
+	}
+	id := fmt.Sprintf("%x", sha256.Sum256([]byte(name)))
+	meta := filepath.Join(dir, "contexts", "meta", id, "meta.json")
+	data, err := os.ReadFile(meta)
+	if err != nil {
+		return "", "", "", fmt.Errorf("docker context %q (%s): %s: %w", name, origin, meta, fserr.Cause(err))
+	}
+	var m struct {
+		Endpoints map[string]struct {
+			Host string `json:"Host"`
+		} `json:"Endpoints"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return "", "", "", fmt.Errorf("docker context %q (%s): %s: %v", name, origin, meta, err)
+	}
+	host = m.Endpoints["docker"].Host
+	if host == "" {
+		return "", "", "", fmt.Errorf("docker context %q (%s): %s names no docker endpoint host", name, origin, meta)
+	}
+	tls := filepath.Join(dir, "contexts", "tls", id, "docker")
+	if _, err := os.Stat(filepath.Join(tls, "ca.pem")); err != nil {
+		tls = ""
+	}
+	return host, fmt.Sprintf("Docker context %q, from %s", name, origin), tls, nil
 }
 
 // pingTimeout bounds the wait for a daemon's first answer.
@@ -93,7 +161,10 @@ const pingTimeout = 10 * time.Second
 // ping (daemonHosts), and returns its client and address; when none
 // answers, the error names every address tried and why they were.
 func dialDaemon(ctx context.Context, s source.Scheme) (*client.Client, string, error) {
-	hosts, why := daemonHosts(s)
+	hosts, why, tlsDir, err := daemonHosts(s)
+	if err != nil {
+		return nil, "", err
+	}
 	var last error
 	for _, host := range hosts {
 		if strings.HasPrefix(host, "ssh://") {
@@ -101,8 +172,11 @@ func dialDaemon(ctx context.Context, s source.Scheme) (*client.Client, string, e
 				daemonName(s), host, why, map[source.Scheme]string{source.Docker: "DOCKER_HOST", source.Podman: "CONTAINER_HOST"}[s])
 		}
 		opts := []client.Opt{client.WithHost(host)}
-		if s == source.Docker {
+		switch {
+		case s == source.Docker && os.Getenv("DOCKER_HOST") != "":
 			opts = []client.Opt{client.FromEnv} // DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION
+		case tlsDir != "":
+			opts = append(opts, client.WithTLSClientConfig(filepath.Join(tlsDir, "ca.pem"), filepath.Join(tlsDir, "cert.pem"), filepath.Join(tlsDir, "key.pem")))
 		}
 		c, err := client.New(opts...)
 		if err != nil {

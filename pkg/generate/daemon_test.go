@@ -2,9 +2,12 @@ package generate
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -47,20 +50,91 @@ func TestDaemonUnreachable(t *testing.T) {
 	}
 }
 
-// TestDaemonHosts: where each daemon is looked for, and why.
+// TestDaemonHosts: where each daemon is looked for, and why. Docker's is
+// the docker command's: DOCKER_HOST, else the context in force
+// (DOCKER_CONTEXT, else config.json's currentContext), else the default
+// socket; a context that is named and cannot be read is an error.
 func TestDaemonHosts(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", cfg)
 	t.Setenv("DOCKER_HOST", "")
+	t.Setenv("DOCKER_CONTEXT", "")
 	t.Setenv("CONTAINER_HOST", "")
 	t.Setenv("XDG_RUNTIME_DIR", "/run/user/1000")
-	if hosts, why := daemonHosts(source.Docker); !slices.Equal(hosts, []string{"unix:///var/run/docker.sock"}) || why != "DOCKER_HOST unset" {
-		t.Errorf("docker: %v (%s)", hosts, why)
-	}
-	if hosts, why := daemonHosts(source.Podman); !slices.Equal(hosts, []string{"unix:///run/user/1000/podman/podman.sock", "unix:///run/podman/podman.sock"}) || why != "CONTAINER_HOST unset" {
-		t.Errorf("podman: %v (%s)", hosts, why)
+	if hosts, why, _, err := daemonHosts(source.Podman); err != nil || !slices.Equal(hosts, []string{"unix:///run/user/1000/podman/podman.sock", "unix:///run/podman/podman.sock"}) || why != "CONTAINER_HOST unset" {
+		t.Errorf("podman: %v (%s) %v", hosts, why, err)
 	}
 	t.Setenv("CONTAINER_HOST", "tcp://127.0.0.1:8888")
-	if hosts, why := daemonHosts(source.Podman); !slices.Equal(hosts, []string{"tcp://127.0.0.1:8888"}) || why != "from CONTAINER_HOST" {
-		t.Errorf("podman: %v (%s)", hosts, why)
+	if hosts, why, _, err := daemonHosts(source.Podman); err != nil || !slices.Equal(hosts, []string{"tcp://127.0.0.1:8888"}) || why != "from CONTAINER_HOST" {
+		t.Errorf("podman: %v (%s) %v", hosts, why, err)
+	}
+
+	writeDockerContext(t, cfg, "rootless", "unix:///run/user/1000/docker.sock", false)
+	writeDockerContext(t, cfg, "remote", "tcp://10.0.0.5:2376", true)
+	config := filepath.Join(cfg, "config.json")
+	for _, c := range []struct {
+		name                        string
+		dockerHost, context, config string
+		host, why                   string
+		tls                         bool
+		err                         string
+	}{
+		{name: "nothing set", host: "unix:///var/run/docker.sock", why: "DOCKER_HOST unset, default Docker context"},
+		{name: "DOCKER_HOST", dockerHost: "tcp://127.0.0.1:2375", context: "rootless", host: "tcp://127.0.0.1:2375", why: "from DOCKER_HOST"},
+		{name: "DOCKER_CONTEXT", context: "rootless", config: `{"currentContext":"remote"}`, host: "unix:///run/user/1000/docker.sock", why: `Docker context "rootless", from DOCKER_CONTEXT`},
+		{name: "current context", config: `{"auths":{},"currentContext":"rootless"}`, host: "unix:///run/user/1000/docker.sock", why: `Docker context "rootless", from currentContext in ` + config},
+		{name: "TLS", context: "remote", host: "tcp://10.0.0.5:2376", why: `Docker context "remote", from DOCKER_CONTEXT`, tls: true},
+		{name: "default context named", context: "default", host: "unix:///var/run/docker.sock", why: "DOCKER_HOST unset, default Docker context"},
+		{name: "unknown context", context: "gone", err: `docker context "gone" (DOCKER_CONTEXT): `},
+		{name: "broken config", config: `{"currentContext":`, err: "docker client configuration " + config + ": "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("DOCKER_HOST", c.dockerHost)
+			t.Setenv("DOCKER_CONTEXT", c.context)
+			os.Remove(config)
+			if c.config != "" {
+				if err := os.WriteFile(config, []byte(c.config), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			hosts, why, tls, err := daemonHosts(source.Docker)
+			if c.err != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), c.err) {
+					t.Fatalf("error %v, want %s…", err, c.err)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(hosts, []string{c.host}) || why != c.why || (tls != "") != c.tls {
+				t.Errorf("%v (%s) tls %q %v, want %s (%s) tls %v", hosts, why, tls, err, c.host, c.why, c.tls)
+			}
+		})
+	}
+}
+
+// writeDockerContext writes a Docker context into the client
+// configuration directory cfg as `docker context create` does: meta.json
+// under the SHA-256 of the name, TLS material (placeholders) beside it.
+func writeDockerContext(t *testing.T, cfg, name, host string, tls bool) {
+	t.Helper()
+	id := fmt.Sprintf("%x", sha256.Sum256([]byte(name)))
+	dir := filepath.Join(cfg, "contexts", "meta", id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	meta := fmt.Sprintf(`{"Name":%q,"Metadata":{},"Endpoints":{"docker":{"Host":%q,"SkipTLSVerify":false}}}`, name, host)
+	if err := os.WriteFile(filepath.Join(dir, "meta.json"), []byte(meta), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if tls {
+		tdir := filepath.Join(cfg, "contexts", "tls", id, "docker")
+		if err := os.MkdirAll(tdir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"ca.pem", "cert.pem", "key.pem"} {
+			if err := os.WriteFile(filepath.Join(tdir, f), []byte("placeholder"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }
 
@@ -122,6 +196,7 @@ func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // that says pedigree never makes the daemon pull, and nothing is pulled.
 // Nothing is left under TMPDIR.
 func TestScanDaemon(t *testing.T) {
+	t.Setenv("DOCKER_CONTEXT", "")
 	if testing.Short() {
 		t.Skip("generation runs syft; skipped with -short")
 	}
@@ -162,6 +237,17 @@ func TestScanDaemon(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("another platform: %v\nwant %s…", err, want)
 	}
+	// Without DOCKER_HOST, the daemon of the Docker context in force
+	// (rootless Docker and Docker Desktop each install one).
+	cfg := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", cfg)
+	t.Setenv("DOCKER_HOST", "")
+	writeDockerContext(t, cfg, "rootless", "unix://"+sock, false)
+	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"currentContext":"rootless"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res = scanImages(t, eng, targets[:1])
+	wantImageFindings(t, res.Targets, "opt/kaspersky/kesl/bin/kesl")
 	t.Logf("engine API calls: %v", fake.seen)
 	if left := tempEntries(t, tmp); len(left) > 0 {
 		t.Errorf("left under TMPDIR: %v", left)
