@@ -288,27 +288,3 @@ func (e *Engine) compositeDocument(doc *model.Document, all map[string][]Evidenc
 		}
 	}
 }
-
-// compositeMayMatch reports whether a file path could take part in a
-// composite rule, or is a systemd unit whose name a services pattern could
-// match, so that deep inspection records it.
-func (e *Engine) compositeMayMatch(p string) bool {
-	segs := signature.PathSegments(p)
-	if len(segs) == 0 {
-		return false
-	}
-	if strings.HasSuffix(segs[len(segs)-1], ".service") && e.hasServices() {
-		return true
-	}
-	for _, i := range e.compositeRules() {
-		for _, b := range e.rules[i].All {
-			if _, ok := matchFilename(b.Filenames, segs[len(segs)-1]); ok {
-				return true
-			}
-			if _, ok := matchPath(b.Paths, segs); ok {
-				return true
-			}
-		}
-	}
-	return false
-}

@@ -40,6 +40,14 @@ type Engine struct {
 	javaPrefix map[string][]int
 	javaFirst  map[string]bool // first segments of javaPrefix keys
 	content    []contentRule
+
+	// For MayMatchPath: the composite rules' file-name and path patterns
+	// (compileComposites), whether any rule has services patterns, and
+	// the cheap first stage (pathfilter.go).
+	compFiles []compFile
+	compPaths [][]string
+	services  bool
+	filter    *pathFilter
 }
 
 // hashKey is a hash by canonical algorithm name and lower-case hex value.
@@ -171,15 +179,21 @@ func New(set *signature.Set) (*Engine, error) {
 			e.content = append(e.content, contentRule{s, i})
 		}
 	}
+	e.compileComposites()
+	e.filter = newPathFilter(e)
 	return e, nil
 }
 
 // MayMatchPath reports whether a file path could match a file-name, path
-// or Java-package pattern. It allocates nothing and may say yes too often,
-// never too rarely: deep inspection uses it to skip the files that cannot
-// matter.
+// or Java-package pattern, or take part in a composite rule. It may say
+// yes too often, never too rarely: deep inspection uses it to skip the
+// files that cannot matter. A Bloom filter of what the patterns need of a
+// segment turns away almost every path first (pathfilter.go); the paths it
+// lets through get the exact pre-checks. It allocates nothing, unless a
+// base name with upper-case letters fits a composite glob's literal ends
+// (it is lower-cased for path.Match).
 func (e *Engine) MayMatchPath(p string) bool {
-	return p != "" && (e.fileMayMatch(p) || e.compositeMayMatch(p))
+	return p != "" && e.filter.mayMatch(p) && (e.fileMayMatch(p) || e.compositeMayMatch(p))
 }
 
 // MatchesJavaPackage reports whether a dotted Java name lies under one of
