@@ -66,6 +66,9 @@ type Inspector struct {
 	// vendorWords are the names and product names of the signatures, for
 	// telling which imports of a source file are worth keeping.
 	vendorWords *fold.Phrases
+	// imports turns away, before they are parsed, the source files none
+	// of whose imports vendorImport could keep (nil: none is turned away).
+	imports *recipe.ImportFilter
 }
 
 // maxFacts bounds what one file can contribute per kind, so a file that
@@ -120,6 +123,7 @@ func New(eng *match.Engine) *Inspector {
 			}
 		}
 	}
+	in.imports = importFilter(eng.Set().Rules)
 	texts := make([][]byte, len(in.patterns))
 	for i, p := range in.patterns {
 		texts[i] = p.text
@@ -240,7 +244,8 @@ func (in *Inspector) Inspect(file *walk.File) *Facts {
 	if len(in.hashes) > 0 {
 		f.Hashes = digests(data, in.hashes)
 	}
-	if len(data) <= recipe.MaxBytes && recipe.Reader(file.Location) != "" && !isArchive(data) {
+	if len(data) <= recipe.MaxBytes && recipe.Reader(file.Location) != "" && !isArchive(data) &&
+		recipe.MayDeclare(file.Location, data, in.imports) {
 		f.Declared = slices.DeleteFunc(recipe.Parse(file.Location, data, in.vendorImport), in.unremarkable)
 	}
 	if f.Empty() {
@@ -259,6 +264,42 @@ func (in *Inspector) vendorImport(name string) bool {
 	found := false
 	in.vendorWords.MatchString(name, func(int) { found = true })
 	return found
+}
+
+// importFilter builds the filter of the words an import that vendorImport
+// keeps must hold (recipe.ImportFilter). A plain ASCII name is kept only
+// when its folded words hold the first word of a vendor or product
+// phrase (vendorWords), which is then a word of the name or spelled out
+// in it, or when, lower-cased, it begins with a Java package prefix
+// (MatchesJavaPackage), whose words are then words of the name: the
+// longest of them is enough. Words outside ASCII are no ASCII name's,
+// and names outside ASCII pass the filter anyway. It returns nil, no
+// filter, when a prefix has no ASCII letter or digit to look for.
+func importFilter(rules []*signature.Rule) *recipe.ImportFilter {
+	var words []string
+	for _, r := range rules {
+		m := r.Match
+		for _, s := range append(append([]string(nil), m.Names...), m.Products...) {
+			if toks := fold.Tokens(s); len(toks) > 0 {
+				words = append(words, toks[0])
+			}
+		}
+		for _, j := range m.JavaPackages {
+			longest := ""
+			for _, w := range strings.FieldsFunc(strings.ToLower(j), func(r rune) bool {
+				return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+			}) {
+				if len(w) > len(longest) {
+					longest = w
+				}
+			}
+			if longest == "" {
+				return nil
+			}
+			words = append(words, longest)
+		}
+	}
+	return recipe.NewImportFilter(words)
 }
 
 // unremarkable reports whether a declared item is a program run by a

@@ -104,6 +104,30 @@ func Reader(location string) string {
 	return ""
 }
 
+// ImportFilter tells, before a source file is parsed, whether Parse could
+// keep any of its imports (see source.Filter for the keep functions it
+// serves and why it never says no too often).
+type ImportFilter = source.Filter
+
+// NewImportFilter returns the ImportFilter of the words a kept import
+// must hold (source.NewFilter).
+func NewImportFilter(words []string) *ImportFilter { return source.NewFilter(words) }
+
+// MayDeclare reports false when Parse(location, data, keep) is sure to
+// return nothing: the file is larger than MaxBytes, or it is source code
+// none of whose imports keep could keep, keep being of the kind the
+// filter serves. It says yes for every other file, and for a nil filter.
+func MayDeclare(location string, data []byte, imports *ImportFilter) bool {
+	if len(data) > MaxBytes {
+		return false // Parse reads nothing
+	}
+	if imports == nil || Reader(location) != Source {
+		return true
+	}
+	i := strings.LastIndexByte(location, '.')
+	return imports.MayKeep(source.Language(location[i:]), data)
+}
+
 // Parse reads a file with the reader Reader picks for its location. keep,
 // when not nil, says which imports of a source file to return (the
 // others are dropped as they are read). A file larger than MaxBytes is
@@ -122,7 +146,9 @@ func Parse(location string, data []byte, keep func(string) bool) []Item {
 	case Shell:
 		return shell.Parse(data)
 	case YAML:
-		return append(cm.Parse(data), k8s.Parse(data)...)
+		// Decoded once for both readers.
+		docs := decl.YAMLDocuments(data)
+		return append(cm.ParseDocuments(data, docs), k8s.ParseDocuments(docs)...)
 	case Chef:
 		return cm.ParseChef(data)
 	case Puppet:

@@ -9,6 +9,7 @@
 package cm
 
 import (
+	"bytes"
 	"path"
 	"regexp"
 	"strings"
@@ -51,15 +52,15 @@ func Parse(data []byte) []decl.Item {
 	if len(data) > decl.MaxBytes {
 		return nil
 	}
+	return ParseDocuments(data, decl.YAMLDocuments(data))
+}
+
+// ParseDocuments reads a YAML recipe whose documents decl.YAMLDocuments
+// decoded from data.
+func ParseDocuments(data []byte, docs []*yaml.Node) []decl.Item {
 	var l decl.List
-	cloud := strings.HasPrefix(string(data), "#cloud-config")
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	for i := 0; i < 1000; i++ {
-		var n yaml.Node
-		if err := dec.Decode(&n); err != nil {
-			break
-		}
-		root := &n
+	cloud := bytes.HasPrefix(data, []byte("#cloud-config"))
+	for _, root := range docs {
 		if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 			root = root.Content[0]
 		}
@@ -68,7 +69,10 @@ func Parse(data []byte) []decl.Item {
 		}
 		walk(root, "", 0, &l)
 	}
-	shell.Answers(data, &l)
+	// Answers declares something only for a key USE_KSN or KLNAGENT_SERVER.
+	if bytes.Contains(data, []byte("USE_KSN")) || bytes.Contains(data, []byte("KLNAGENT_")) {
+		shell.Answers(data, &l)
+	}
 	return l.Items
 }
 

@@ -8,10 +8,13 @@
 package decl
 
 import (
+	"bytes"
 	"net/url"
 	"path"
 	"strconv"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Kinds of Item.
@@ -298,4 +301,24 @@ func Check(items []Item, data []byte) string {
 		}
 	}
 	return ""
+}
+
+// MaxDocuments bounds the YAML documents read from one file.
+const MaxDocuments = 1000
+
+// YAMLDocuments decodes the documents of a YAML file, up to MaxDocuments,
+// until the end or the first error (YAML a reader cannot read, such as a
+// template): what the YAML readers (pkg/recipe/cm, pkg/recipe/k8s) walk.
+// Decoded once, the documents serve every reader, which only read them.
+func YAMLDocuments(data []byte) []*yaml.Node {
+	var out []*yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for i := 0; i < MaxDocuments; i++ {
+		n := new(yaml.Node)
+		if err := dec.Decode(n); err != nil {
+			break
+		}
+		out = append(out, n)
+	}
+	return out
 }

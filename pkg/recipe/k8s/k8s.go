@@ -21,14 +21,17 @@ func Parse(data []byte) []decl.Item {
 	if len(data) > decl.MaxBytes {
 		return nil
 	}
+	// Decoding stops at the end, or at YAML this reader cannot read (a
+	// template).
+	return ParseDocuments(decl.YAMLDocuments(data))
+}
+
+// ParseDocuments reads the documents of a YAML file, as
+// decl.YAMLDocuments decodes them.
+func ParseDocuments(docs []*yaml.Node) []decl.Item {
 	var l decl.List
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	for i := 0; i < 1000; i++ {
-		var n yaml.Node
-		if err := dec.Decode(&n); err != nil {
-			break // the end, or YAML this reader cannot read (a template)
-		}
-		walk(&n, 0, &l)
+	for _, n := range docs {
+		walk(n, 0, &l)
 	}
 	return l.Items
 }
