@@ -88,15 +88,7 @@ if [[ -n "${BASELINE:-}" ]]; then
 fi
 
 # --- timed rounds, the order turning each round ---
-: >"$WORK/runs.txt"
-for ((r = 1; r <= RUNS; r++)); do
-	n=${#tools[@]}
-	for ((i = 0; i < n; i++)); do
-		t=${tools[$(((i + r - 1) % n))]}
-		log "round $r: $t"
-		run "$t" "$t.$r"
-	done
-done
+run_rounds
 
 # --- report ---
 report_header

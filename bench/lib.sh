@@ -21,6 +21,9 @@
 #   report_reports        the findings and completeness of $WORK/pedigree.json
 #                         and $WORK/baseline.json, and whether they are the
 #                         same (# lines)
+#   run_rounds            RUNS rounds of every tool in the array tools, each
+#                         timed by the sourcing script's run TOOL NAME, the
+#                         order turning from one round to the next
 #   run_table             the timed runs of $WORK/runs.txt as a Markdown table
 #   median TOOL FIELD     the median over the rounds of TOOL (runs named
 #                         TOOL.ROUND) of wall, cpu (user+sys) or rss (MiB)
@@ -91,6 +94,19 @@ timed() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+run_rounds() {
+	local r i n t
+	: >"$WORK/runs.txt"
+	for ((r = 1; r <= RUNS; r++)); do
+		n=${#tools[@]}
+		for ((i = 0; i < n; i++)); do
+			t=${tools[$(((i + r - 1) % n))]}
+			log "round $r: $t"
+			run "$t" "$t.$r"
+		done
+	done
+}
 
 run_table() {
 	printf '| %-11s | %8s | %8s | %14s | %6s |\n' run "wall (s)" "CPU (s)" "peak RSS (MiB)" load
