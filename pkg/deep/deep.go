@@ -217,6 +217,13 @@ func (in *Inspector) Inspect(file *walk.File) *Facts {
 		}
 		f.PathMatters = false // the class path is read above, once per package
 	}
+	if file.Windows != nil {
+		in.inspectWindows(f, file)
+		if f.Empty() {
+			return nil
+		}
+		return f
+	}
 	data := file.Data
 	if data == nil {
 		if f.Empty() {
@@ -454,7 +461,20 @@ func parseManifest(data []byte) map[string]string {
 }
 
 func digests(data []byte, algs []string) []model.Hash {
-	var out []model.Hash
+	d := newDigester(algs)
+	d.write(data)
+	return d.sums()
+}
+
+// digester hashes a file's bytes with each algorithm the signatures use
+// (the unknown ones are left out), as they come.
+type digester struct {
+	algs []string
+	hs   []hash.Hash
+}
+
+func newDigester(algs []string) *digester {
+	d := &digester{}
 	for _, alg := range algs {
 		var h hash.Hash
 		switch alg {
@@ -471,10 +491,83 @@ func digests(data []byte, algs []string) []model.Hash {
 		default:
 			continue
 		}
-		h.Write(data)
-		out = append(out, model.Hash{Algorithm: alg, Value: hex.EncodeToString(h.Sum(nil))})
+		d.algs, d.hs = append(d.algs, alg), append(d.hs, h)
+	}
+	return d
+}
+
+func (d *digester) write(p []byte) {
+	for _, h := range d.hs {
+		h.Write(p)
+	}
+}
+
+func (d *digester) sums() []model.Hash {
+	var out []model.Hash
+	for i, h := range d.hs {
+		out = append(out, model.Hash{Algorithm: d.algs[i], Value: hex.EncodeToString(h.Sum(nil))})
 	}
 	return out
+}
+
+// inspectWindows is Inspect's content pass and digests of a large file
+// the walk reads in windows (walk.Window): a file no reader opens and
+// that is not a PE file, so that neither its headers nor a recipe reader
+// need it whole. Each window's part is searched with its margins as
+// context, block for block as in the whole file, so the facts are those
+// of the whole file, in the same order. Should a pattern and the context
+// read around it not fit in the walk's margin (rule data with very long
+// strings), the parts are joined and the file inspected whole.
+func (in *Inspector) inspectWindows(f *Facts, file *walk.File) {
+	if in.maxSpan() > walk.WindowMargin {
+		var data []byte
+		_ = file.Windows(func(w walk.Window) bool { // a read error is the walk's gap
+			data = append(data, w.Data[w.From:w.To]...)
+			return true
+		})
+		whole := *file
+		whole.Windows, whole.Data = nil, data
+		if g := in.Inspect(&whole); g != nil {
+			*f = *g
+		}
+		return
+	}
+	var d *digester
+	if len(in.hashes) > 0 {
+		d = newDigester(in.hashes)
+	}
+	first, archive := true, false
+	_ = file.Windows(func(w walk.Window) bool { // a read error is the walk's gap
+		if first {
+			first, archive = false, isArchive(w.Data)
+		}
+		if !archive {
+			in.scanWindow(w, func(id, end int) { in.hit(f, w.Data, id, end) })
+		}
+		if d != nil {
+			d.write(w.Data[w.From:w.To])
+		}
+		return true
+	})
+	if d != nil {
+		f.Hashes = d.sums()
+	}
+}
+
+// scanWindow is the content pass of the part a window answers for.
+func (in *Inspector) scanWindow(w walk.Window, fn func(id, end int)) {
+	in.find.scanRange(w.Data, w.From, w.To, fn)
+}
+
+// maxSpan is the most bytes a match reads beyond its anchor on one side:
+// the longest pattern, and the context read around a match (maxContext
+// code units of two bytes each), with a little to spare.
+func (in *Inspector) maxSpan() int {
+	longest := 0
+	for _, p := range in.patterns {
+		longest = max(longest, len(p.text))
+	}
+	return longest + 2*maxContext + 16
 }
 
 // isArchive recognises the containers the walk opens and whose entries it

@@ -185,8 +185,17 @@ const scanBlock = 32 << 10
 // every occurrence in data. Occurrences come block by block (scanBlock),
 // grouped by anchor in a block: not in order of offset.
 func (f *finder) scan(data []byte, fn func(id, end int)) {
-	for lo := 0; lo < len(data); lo += scanBlock {
-		hi := min(lo+scanBlock, len(data))
+	f.scanRange(data, 0, len(data), fn)
+}
+
+// scanRange is scan of the blocks of data[from:to], the bytes around them
+// read as context (a pattern found from an anchor in the range may begin
+// before from or end after to): scanned window by window with from at a
+// block boundary of the whole, a large file gives the occurrences scan of
+// the whole would, in the same order.
+func (f *finder) scanRange(data []byte, from, to int, fn func(id, end int)) {
+	for lo := from; lo < to; lo += scanBlock {
+		hi := min(lo+scanBlock, to)
 		for ai := range f.anchors {
 			a := &f.anchors[ai]
 			for _, needle := range a.needles {

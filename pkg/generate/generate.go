@@ -205,7 +205,11 @@ func inspect(ctx context.Context, scheme source.Scheme, target string, src syfts
 		if opts.Progress != nil {
 			mu.Lock()
 			files++
-			bytesRead += int64(len(f.Data))
+			if f.Windows != nil { // read in windows by c.Add below
+				bytesRead += f.Size
+			} else {
+				bytesRead += int64(len(f.Data))
+			}
 			opts.Progress(Progress{Phase: "inspecting", Files: files, Bytes: bytesRead, Current: f.Location})
 			mu.Unlock()
 		}

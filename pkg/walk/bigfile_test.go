@@ -4,11 +4,14 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // TestBigDiskFiles: files on disk from bigFile up to MaxFileBytes are read
@@ -78,7 +81,7 @@ func TestBigFileChanged(t *testing.T) {
 			data := []byte(strings.Repeat("x", c.real-3) + "END")
 			var files []seen
 			w := newWalker(context.Background(), Limits{}, record(&files))
-			if err := w.visitBig(node{loc: "f.bin", name: "f.bin"}, size, bytes.NewReader(data)); err != nil {
+			if err := w.visitBig(node{loc: "f.bin", name: "f.bin"}, size, bytes.NewReader(data), nil); err != nil {
 				t.Fatal(err)
 			}
 			if len(files) != 1 || files[0].Skipped != "" || files[0].Data != string(data) || files[0].Size != int64(c.real) {
@@ -86,6 +89,60 @@ func TestBigFileChanged(t *testing.T) {
 			}
 			if len(w.rep.Warnings) != 0 || w.rep.GapCount != 0 {
 				t.Errorf("warnings %q, %d gaps", w.rep.Warnings, w.rep.GapCount)
+			}
+		})
+	}
+}
+
+// TestWindowsGaps: a file read in windows that cannot be read to its end
+// is a gap saying where its contents stop (what was read before is
+// given), and one that grew past
+// file-bytes while it was read is a file-bytes gap; the windows read
+// before are given all the same, and a second reading is refused.
+func TestWindowsGaps(t *testing.T) {
+	const size = 2*WindowSize + 100
+	data := bytes.Repeat([]byte("x"), size)
+	for _, c := range []struct {
+		name  string
+		r     io.Reader
+		lim   Limits
+		parts int64 // bytes answered for
+		gap   string
+	}{
+		{"whole", bytes.NewReader(data), Limits{}, size, ""},
+		{"read error", io.MultiReader(bytes.NewReader(data[:WindowSize+5]), iotest.ErrReader(errors.New("disk on fire"))), Limits{},
+			WindowSize + 5, "f.bin: read error at byte 4194309: disk on fire, contents past it not read"},
+		{"grew past file-bytes", io.MultiReader(bytes.NewReader(data), bytes.NewReader(data)), Limits{MaxFileBytes: size + 10},
+			size + 10, "f.bin: larger than " + sizeString(size+10) + " (limit file-bytes) when read, contents past it not read"},
+		{"shrank", bytes.NewReader(data[:WindowSize+7]), Limits{}, WindowSize + 7, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var parts int64
+			second := error(nil)
+			w := newWalker(context.Background(), c.lim, func(f *File) error {
+				err := f.Windows(func(win Window) bool {
+					parts += int64(win.To - win.From)
+					return true
+				})
+				second = f.Windows(func(Window) bool { return true })
+				_ = err
+				return nil
+			})
+			if err := w.visitWindows(node{loc: "f.bin", name: "f.bin"}, size, c.r, nil); err != nil {
+				t.Fatal(err)
+			}
+			if parts != c.parts {
+				t.Errorf("windows answered for %d bytes, want %d", parts, c.parts)
+			}
+			var gaps []string
+			for _, g := range w.rep.Gaps {
+				gaps = append(gaps, g.String())
+			}
+			if c.gap == "" && len(gaps) > 0 || c.gap != "" && (len(gaps) != 1 || gaps[0] != c.gap) {
+				t.Errorf("gaps %q, want %q", gaps, c.gap)
+			}
+			if second == nil {
+				t.Error("windows read a second time")
 			}
 		})
 	}

@@ -86,7 +86,7 @@ func (w *walker) visitOpener(o *Opener) error {
 			case size > w.lim.MaxFileBytes:
 				return w.visitLarge(n, size, r, r)
 			case size >= bigFile:
-				return w.visitBig(n, size, r)
+				return w.visitBig(n, size, r, d)
 			}
 			return w.visitReader(n, size, r, r)
 		}
@@ -103,9 +103,24 @@ func (w *walker) visitOpener(o *Opener) error {
 const bigFile = 8 << 20
 
 // visitBig visits the file n, of size bytes (bigFile to MaxFileBytes),
-// read from r. A file that turns out longer than size (it grew since it
-// was listed) is read on as a stream, as visitReader does.
-func (w *walker) visitBig(n node, size int64, r io.Reader) error {
+// read from r from its start; ra, when not nil, reads it at random. A
+// file read for its bytes alone is read in windows (window.go); any other
+// is read whole, into memory of its own. A file that turns out longer
+// than size (it grew since it was listed) is read on as a stream, as
+// visitReader does.
+func (w *walker) visitBig(n node, size int64, r io.Reader, ra io.ReaderAt) error {
+	var head []byte
+	if ra != nil {
+		buf := w.windowBuf()
+		m, err := io.ReadFull(r, buf[:min(int64(len(buf)), size)])
+		if err != nil && err != io.ErrUnexpectedEOF {
+			return w.bigReadError(n, size, err)
+		}
+		head = buf[:m]
+		if w.windowed(n, head, ra, size) {
+			return w.visitWindows(n, size, r, head)
+		}
+	}
 	if w.sh.big != nil {
 		select {
 		case w.sh.big <- struct{}{}:
@@ -116,17 +131,14 @@ func (w *walker) visitBig(n node, size int64, r io.Reader) error {
 	}
 	buf, free := bigBuf(int(size))
 	defer free()
-	m, err := io.ReadFull(r, buf)
-	if err == io.ErrUnexpectedEOF { // shorter than it was: what there is
+	c := copy(buf, head)
+	m, err := io.ReadFull(r, buf[c:])
+	m += c
+	if err == io.ErrUnexpectedEOF || err == io.EOF && c > 0 { // shorter than it was: what there is
 		err = nil
 	}
 	if err != nil {
-		if w.abort != nil {
-			return w.abort
-		}
-		w.lastReadErr = err
-		w.gap(n.loc, "", "read error: %v, contents not read", err)
-		return w.emitSkipped(n, size, "unreadable: "+err.Error())
+		return w.bigReadError(n, size, err)
 	}
 	if m == len(buf) {
 		var one [1]byte
@@ -138,6 +150,16 @@ func (w *walker) visitBig(n node, size int64, r io.Reader) error {
 		}
 	}
 	return w.visitData(n, buf[:m])
+}
+
+// bigReadError records a large file that could not be read.
+func (w *walker) bigReadError(n node, size int64, err error) error {
+	if w.abort != nil {
+		return w.abort
+	}
+	w.lastReadErr = err
+	w.gap(n.loc, "", "read error: %v, contents not read", err)
+	return w.emitSkipped(n, size, "unreadable: "+err.Error())
 }
 
 // openedReader reads a file of WalkFiles, counting the bytes and watching
@@ -156,6 +178,9 @@ func (d *openedReader) Read(p []byte) (int, error) {
 	d.w.rep.Bytes += int64(n)
 	return n, err
 }
+
+// uncounted reads the file at random without counting the bytes read.
+func (d *openedReader) uncounted() io.ReaderAt { return d.ra }
 
 func (d *openedReader) ReadAt(p []byte, off int64) (int, error) {
 	if err := d.w.check(); err != nil {

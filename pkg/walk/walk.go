@@ -97,6 +97,13 @@ type File struct {
 	// Data are the contents, nil when Skipped. They are only valid during
 	// the call: the walker may reuse them.
 	Data []byte
+	// Windows, for a large file read for its bytes alone (no reader
+	// opens it and it is not a PE file: window.go), stands for Data, which
+	// is nil: it reads the file in order and calls yield with each Window
+	// until the end or until yield returns false. Its error is a read
+	// error, which the walk also records as a gap. It may be called once,
+	// during the call to fn only; the file is read only as far as it is.
+	Windows func(yield func(Window) bool) error
 	// Skipped says why Data is nil: "larger than 256 MiB", "decompression
 	// ratio over 1000:1", "encrypted", "unreadable: ...".
 	Skipped string
@@ -283,6 +290,7 @@ type walker struct {
 	// same error met again by the archive reader is not warned twice.
 	lastReadErr error
 	bufs        [][]byte // by depth, the buffers of the files read, reused
+	window      []byte   // the buffer of a file read in windows (window.go)
 	// sh holds what the walkers of one walk share; there is more than one
 	// in WalkParallel.
 	sh *shared
@@ -385,7 +393,7 @@ func (w *walker) emit(f *File) (descend bool, err error) {
 	}
 	w.rep.Files++
 	f.Unit = w.unit
-	if f.Data == nil {
+	if f.Data == nil && f.Windows == nil {
 		w.rep.Skipped++
 	}
 	err = w.callFn(f)
@@ -496,7 +504,7 @@ func (w *walker) visitDiskFile(p, loc string) error {
 	case size > w.lim.MaxFileBytes:
 		return w.visitLarge(n, size, io.NewSectionReader(d, 0, size), d)
 	case size >= bigFile:
-		return w.visitBig(n, size, d)
+		return w.visitBig(n, size, d, d)
 	}
 	return w.visitReader(n, size, d, d)
 }
@@ -515,6 +523,9 @@ func (d *diskReader) Read(p []byte) (int, error) {
 	d.w.rep.Bytes += int64(n)
 	return n, err
 }
+
+// uncounted reads the file at random without counting the bytes read.
+func (d *diskReader) uncounted() io.ReaderAt { return d.f }
 
 func (d *diskReader) ReadAt(p []byte, off int64) (int, error) {
 	if err := d.w.check(); err != nil {

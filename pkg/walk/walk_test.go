@@ -38,9 +38,30 @@ type seen struct {
 
 func record(files *[]seen) func(*File) error {
 	return func(f *File) error {
-		*files = append(*files, seen{Location: f.Location, Name: f.Name, Size: f.Size, Depth: f.Depth, Data: string(f.Data), Nil: f.Data == nil, Skipped: f.Skipped})
+		data, err := contents(f)
+		if err != nil {
+			return err
+		}
+		*files = append(*files, seen{Location: f.Location, Name: f.Name, Size: f.Size, Depth: f.Depth, Data: string(data), Nil: data == nil, Skipped: f.Skipped})
 		return nil
 	}
+}
+
+// contents is f's Data, or for a file read in windows the parts its
+// windows answer for, joined (and checked to tile the file).
+func contents(f *File) ([]byte, error) {
+	if f.Windows == nil {
+		return f.Data, nil
+	}
+	data := []byte{}
+	err := f.Windows(func(w Window) bool {
+		if w.Start+int64(w.From) != int64(len(data)) {
+			panic(fmt.Sprintf("%s: window at %d+%d, after %d bytes", f.Location, w.Start, w.From, len(data)))
+		}
+		data = append(data, w.Data[w.From:w.To]...)
+		return true
+	})
+	return data, err
 }
 
 func walkDisk(t *testing.T, root string, lim Limits) ([]seen, Report) {
