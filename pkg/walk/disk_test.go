@@ -440,7 +440,7 @@ func FuzzDiskImages(f *testing.F) {
 	f.Add(gptDisk(512, nil, gptPart{"boot", fat}, gptPart{"rootfs", ext}))
 	lim := Limits{MaxFileBytes: 1 << 20, MaxTotalBytes: 16 << 20, MaxFiles: 1000, MaxDepth: 4}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		watchdog := time.AfterFunc(10*time.Second, func() {
+		watchdog := time.AfterFunc(hangLimit(), func() {
 			buf := make([]byte, 1<<20)
 			panic(fmt.Sprintf("walk hung:\n%s", buf[:runtime.Stack(buf, true)]))
 		})

@@ -289,8 +289,10 @@ func (w *walker) visitReader(n node, size int64, r io.Reader, ra io.ReaderAt) er
 const untrustedHint = 1 << 20
 
 // maxKeptBuf is the largest buffer kept from one file to the next at a
-// depth.
-const maxKeptBuf = 32 << 20
+// depth. Most files and entries are smaller; a larger buffer kept by each
+// worker at each depth was live heap that raised the collector's goal
+// (32 MiB kept: peak RSS on /usr/lib about 8% higher for 1% less CPU).
+const maxKeptBuf = 4 << 20
 
 // readLimited reads r to its end, or to limit+1 bytes (over), into buf if
 // it is large enough. hint is the expected size, or -1; it is never trusted

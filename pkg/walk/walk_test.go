@@ -6,6 +6,7 @@ import (
 	"compress/bzip2"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -849,6 +850,16 @@ func TestLarge(t *testing.T) {
 	}
 }
 
+// hangLimit is how long one fuzz input may walk before the watchdog
+// reports a hang: 10 s while fuzzing; when the seeds run as tests
+// (go test, beside other test binaries on a loaded machine), a minute.
+func hangLimit() time.Duration {
+	if fl := flag.Lookup("test.fuzz"); fl != nil && fl.Value.String() != "" {
+		return 10 * time.Second
+	}
+	return time.Minute
+}
+
 func FuzzWalkBytes(f *testing.F) {
 	f.Add(archivetest.Zip(f, entry{Name: "a/b.txt", Data: []byte("hello")}, entry{Name: "../x", Data: []byte("x")}))
 	f.Add(archivetest.Tar(f, entry{Name: "a.txt", Data: []byte("a")}, entry{Name: "l", Data: []byte("a.txt"), Mode: fs.ModeSymlink}))
@@ -893,7 +904,7 @@ func FuzzWalkBytes(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// A walk that hangs crashes the worker, so that the fuzzer keeps
 		// the input, with the stacks.
-		watchdog := time.AfterFunc(10*time.Second, func() {
+		watchdog := time.AfterFunc(hangLimit(), func() {
 			buf := make([]byte, 1<<20)
 			panic(fmt.Sprintf("walk hung:\n%s", buf[:runtime.Stack(buf, true)]))
 		})
