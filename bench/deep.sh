@@ -152,7 +152,7 @@ verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t ? "met" : "MISSED") }
 
 echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "# $(go version); nproc $(nproc); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# pedigree: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)'); syft $SYFT_VERSION; $( [[ $HAVE_RG == 1 ]] && rg --version | head -1 || echo 'rg: not installed')"
+echo "# pedigree: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)'); syft $SYFT_VERSION; $( [[ $HAVE_RG == 1 ]] && rg --version | sed -n 1p || echo 'rg: not installed')"
 echo "# tree: $TREE_BYTES bytes ($(awk -v b="$TREE_BYTES" 'BEGIN { printf "%.2f", b / 2^30 }') GiB), $TREE_FILES files, $TREE_ARCHIVES archives (jar, zip, tar.gz)"
 echo "# patterns: $(wc -l <"$WORK/patterns.txt") literals ($(cat "$WORK/patterns.log" | sed 's/^patterns: //'))"
 echo "# syft catalogued $(grep -o '"foundBy":' "$WORK/syft.json" | wc -l) packages; runs: warm-up + $RUNS timed (fastest shown)"
