@@ -182,8 +182,11 @@ fi
 echo
 echo "planted positives (found by: pedigree scan finding; content pass + matching; rg -a; rg default):"
 while IFS=$'\t' read -r _ path what; do
-	ped=$(grep -o '"title": *"[^"]*"' "$WORK/pedigree.json" | grep -F "$path" | head -1 | sed 's/"title": *//')
-	cp=$(grep -F " $path " "$WORK/contentpass.txt" | awk '$1 == "finding" { print $2, $4 }' | head -1)
+	# The finding whose title names the path, or else whose component
+	# is located there (a file syft catalogued is titled by its package).
+	ped=$(awk -v p="$path" '/"title":/ { t = $0; tn = NR; sub(/^ *"title": */, "", t); sub(/,$/, "", t); if (index(t, p)) { print t; exit } }
+		index($0, "\"/" p "\"") || index($0, "\"" p "\"") { if (t != "" && NR - tn < 40) { print t; exit } }' "$WORK/pedigree.json")
+	cp=$(grep -F " $path " "$WORK/contentpass.txt" | awk '$1 == "finding" { print $2, $4; exit }' || true)
 	rga=no rgd=no
 	if [[ $HAVE_RG == 1 ]]; then
 		grep -qF "$TREE/$path:" "$WORK/rg.txt" && rga=yes
