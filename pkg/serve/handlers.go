@@ -1,0 +1,418 @@
+package serve
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+
+	"github.com/pedigree-sbom/pedigree/pkg/ingest"
+	"github.com/pedigree-sbom/pedigree/pkg/store"
+)
+
+//go:embed openapi.yaml
+var openAPI []byte
+
+// OpenAPI is the OpenAPI 3.1 description of the API, as served at
+// /api/v1/openapi.yaml.
+func OpenAPI() []byte { return bytes.Clone(openAPI) }
+
+// query is the request's query string, parsed strictly.
+func query(r *http.Request) (url.Values, error) { return parseQuery(r.URL.RawQuery) }
+
+// noQuery refuses a request to a route that takes no query parameter.
+func noQuery(r *http.Request) error {
+	q, err := query(r)
+	if err != nil {
+		return err
+	}
+	return checkQuery(q)
+}
+
+func (s *Server) getOpenAPI(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+	_, err := w.Write(openAPI)
+	return err
+}
+
+func (s *Server) getStatus(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	digest, err := s.eval.digest(r.Context())
+	if err != nil {
+		return err
+	}
+	pending, err := s.store.Pending(r.Context(), digest)
+	if err != nil {
+		return err
+	}
+	set := s.eval.engine.Set()
+	_, policy := splitDigest(digest)
+	failOn := string(s.eval.failOn)
+	writeJSON(w, http.StatusOK, Status{Version: s.eval.toolVersion, PackVersion: set.Version(), PackDigest: set.Digest,
+		PolicyDigest: policy, Rules: len(set.Rules), FailOn: failOn, Pending: pending, Database: string(s.store.Dialect())})
+	return nil
+}
+
+func (s *Server) listProducts(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	ps, err := s.store.Products(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]Product, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, newProduct(p))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"products": out})
+	return nil
+}
+
+func (s *Server) createProduct(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	var req productRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	p, err := req.product()
+	if err != nil {
+		return err
+	}
+	p, err = s.store.CreateProduct(r.Context(), c.actor(), p)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", APIPrefix+"/products/"+url.PathEscape(p.Name))
+	writeJSON(w, http.StatusCreated, newProduct(p))
+	return nil
+}
+
+func (s *Server) getProduct(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	p, err := s.store.Product(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	subs, err := s.store.Submissions(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	d := ProductDetail{Product: newProduct(p), Submissions: make([]SubmissionItem, 0, len(subs))}
+	for _, sub := range subs {
+		item := SubmissionItem{Submission: newSubmission(sub)}
+		e, err := s.store.LatestEvaluation(r.Context(), sub.ID)
+		switch {
+		case err == nil:
+			item.Verdict = string(e.Verdict)
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		d.Submissions = append(d.Submissions, item)
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// limitName finds the limit an ingest error names: "(limit sbom-depth)".
+var limitName = regexp.MustCompile(`\(limit ([a-z0-9-]+)\)`)
+
+// ingestError is the answer to an upload that ingest refused: 413 over a
+// limit (naming it), 415 for what is not an SBOM, 422 for an SBOM that is
+// malformed or in a version not read, 400 otherwise.
+func ingestError(err error) error {
+	msg := err.Error()
+	switch ingest.KindOf(err) {
+	case ingest.KindLimit:
+		ae := &apiError{status: http.StatusRequestEntityTooLarge, msg: msg}
+		if m := limitName.FindStringSubmatch(msg); m != nil {
+			ae.limit = m[1]
+		}
+		return ae
+	case ingest.KindNotSBOM:
+		return apiErrorf(http.StatusUnsupportedMediaType, "%s: only SBOMs (CycloneDX, SPDX, syft JSON) are accepted; "+
+			"for a file, archive or image, make its SBOM with pedigree sbom and submit that", msg)
+	case ingest.KindMalformed, ingest.KindUnsupportedVersion:
+		return apiErrorf(http.StatusUnprocessableEntity, "%s", msg)
+	}
+	return apiErrorf(http.StatusBadRequest, "%s", msg)
+}
+
+// submit stores the request body as a submission of the product named in
+// the path (made if it does not exist), evaluates it, records the
+// evaluation, and answers with both: 201, once all of it is committed.
+func (s *Server) submit(w http.ResponseWriter, r *http.Request, c *caller) error {
+	name := r.PathValue("name")
+	if err := checkName("product", name); err != nil {
+		return err
+	}
+	q, err := query(r)
+	if err != nil {
+		return err
+	}
+	filename, err := submitQuery(q)
+	if err != nil {
+		return err
+	}
+	max := s.eval.ingest.MaxBytes
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &apiError{status: http.StatusRequestEntityTooLarge, limit: "sbom-bytes",
+			msg: fmt.Sprintf("the SBOM is larger than %d bytes (limit sbom-bytes)", max)}
+	}
+	if err != nil {
+		return apiErrorf(http.StatusBadRequest, "read the SBOM: %v", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return apiErrorf(http.StatusBadRequest, "the request body is empty: send the SBOM as the body")
+	}
+	input := filename
+	if input == "" {
+		input = "upload"
+	}
+	doc, err := ingest.Decode(input, bytes.NewReader(data), s.eval.ingest)
+	if err != nil {
+		return ingestError(err)
+	}
+	format := string(doc.Format)
+	doc = nil
+
+	ctx := r.Context()
+	created := false
+	if _, err := s.store.Product(ctx, name); errors.Is(err, store.ErrNotFound) {
+		_, err = s.store.CreateProduct(ctx, c.actor(), store.Product{Name: name})
+		switch {
+		case err == nil:
+			created = true
+		case !errors.Is(err, store.ErrExists): // made by another request meanwhile
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	digest, err := s.eval.digest(ctx)
+	if err != nil {
+		return err
+	}
+	sub, err := s.store.Submit(ctx, name, data, store.Meta{Kind: store.SBOMKind, Format: format, Filename: filename, SubmittedBy: c.actor()})
+	if err != nil {
+		return err
+	}
+	// Stored: from here on, finish even if the client goes away.
+	ctx = background(ctx)
+	stored := func(err error) error {
+		s.log.Error("evaluation of a new submission failed", "submission", sub.ID, "product", name, "err", err)
+		return apiErrorf(http.StatusInternalServerError,
+			"submission %d is stored, but it could not be evaluated now; the re-evaluation worker will evaluate it", sub.ID)
+	}
+	out, err := s.eval.evaluate(ctx, name, sub.ID, data, digest, c.actor())
+	if err != nil {
+		return stored(err)
+	}
+	e, _, err := s.store.RecordEvaluation(ctx, out.eval, "")
+	if errors.Is(err, store.ErrExists) { // a worker evaluated it first
+		e, err = s.store.LatestEvaluation(ctx, sub.ID)
+	}
+	if err != nil {
+		return stored(err)
+	}
+	res := newSubmissionResult(sub, &e, s.eval.failOn)
+	res.Warnings, res.ProductCreated = out.target.Warnings, created
+	w.Header().Set("Location", APIPrefix+"/submissions/"+strconv.FormatInt(sub.ID, 10))
+	writeJSON(w, http.StatusCreated, res)
+	return nil
+}
+
+func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "submission")
+	if err != nil {
+		return err
+	}
+	sub, err := s.store.Submission(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	var ep *store.Evaluation
+	e, err := s.store.LatestEvaluation(r.Context(), id)
+	switch {
+	case err == nil:
+		ep = &e
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	writeJSON(w, http.StatusOK, newSubmissionResult(sub, ep, s.eval.failOn))
+	return nil
+}
+
+func (s *Server) listChanges(w http.ResponseWriter, r *http.Request, c *caller) error {
+	q, err := query(r)
+	if err != nil {
+		return err
+	}
+	f, err := changesQuery(q)
+	if err != nil {
+		return err
+	}
+	cs, err := s.store.Changes(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := make([]Change, 0, len(cs))
+	for _, ch := range cs {
+		out = append(out, newChange(ch))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"changes": out})
+	return nil
+}
+
+func (s *Server) listWaivers(w http.ResponseWriter, r *http.Request, c *caller) error {
+	q, err := query(r)
+	if err != nil {
+		return err
+	}
+	f, err := waiversQuery(q)
+	if err != nil {
+		return err
+	}
+	ws, err := s.store.Waivers(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	now := s.eval.now()
+	out := make([]Waiver, 0, len(ws))
+	for _, wv := range ws {
+		out = append(out, newWaiver(wv, now))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"waivers": out})
+	return nil
+}
+
+func (s *Server) createWaiver(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	var req waiverRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	now := s.eval.now()
+	wv, err := req.waiver(c.actor(), now)
+	if err != nil {
+		return err
+	}
+	wv, err = s.store.CreateWaiver(r.Context(), c.actor(), wv)
+	if err != nil {
+		return err
+	}
+	s.wakeWorkers()
+	w.Header().Set("Location", APIPrefix+"/waivers/"+strconv.FormatInt(wv.ID, 10))
+	writeJSON(w, http.StatusCreated, newWaiver(wv, now))
+	return nil
+}
+
+func (s *Server) revokeWaiver(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "waiver")
+	if err != nil {
+		return err
+	}
+	if err := s.store.RevokeWaiver(r.Context(), c.actor(), id); err != nil {
+		return err
+	}
+	s.wakeWorkers()
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	ts, err := s.store.Tokens(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]Token, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, newTokenInfo(t))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
+	return nil
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	var req tokenRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	name, role, err := req.token()
+	if err != nil {
+		return err
+	}
+	secret, t, err := s.store.CreateToken(r.Context(), c.actor(), name, role)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, CreatedToken{Token: newTokenInfo(t), Secret: secret})
+	return nil
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "token")
+	if err != nil {
+		return err
+	}
+	if err := s.store.RevokeToken(r.Context(), c.actor(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, c *caller) error {
+	q, err := query(r)
+	if err != nil {
+		return err
+	}
+	since, limit, err := auditQuery(q)
+	if err != nil {
+		return err
+	}
+	es, err := s.store.Audit(r.Context(), since, limit)
+	if err != nil {
+		return err
+	}
+	out := make([]AuditEntry, 0, len(es))
+	for _, e := range es {
+		out = append(out, AuditEntry{ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, Subject: e.Subject, Detail: e.Detail})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"audit": out})
+	return nil
+}
