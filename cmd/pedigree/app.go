@@ -116,6 +116,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			configCommand(),
 			completionCommand(),
 			versionCommand(),
+			serveCommand(),
+			submitCommand(),
 		})),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {

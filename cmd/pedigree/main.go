@@ -29,6 +29,11 @@ const noHome = "/nonexistent"
 // interrupted scan never passes.
 const exitInterrupted = 130
 
+// stoppedBySignal is set by a command for which SIGINT and SIGTERM are its
+// normal end (serve, once it has stopped cleanly): it then exits as it
+// returned, not as an interrupted scan.
+var stoppedBySignal atomic.Bool
+
 // gcPercent is the garbage collector's target (GOGC) when GOGC is unset.
 const gcPercent = 60
 
@@ -67,7 +72,7 @@ func main() {
 
 	code := run(os.Args, os.Stdout, os.Stderr)
 	signal.Stop(sigs)
-	if s, ok := got.Load().(os.Signal); ok {
+	if s, ok := got.Load().(os.Signal); ok && !(stoppedBySignal.Load() && code == 0) {
 		fmt.Fprintf(os.Stderr, "pedigree: interrupted by %s: stopped without a verdict\n", signalName(s))
 		code = exitError
 		if s == os.Interrupt {
