@@ -211,7 +211,8 @@ type SeverityCounts struct {
 	Info     int `json:"info"`
 }
 
-func (c *SeverityCounts) add(s signature.Severity) {
+// Add counts one finding of severity s.
+func (c *SeverityCounts) Add(s signature.Severity) {
 	switch s {
 	case signature.Critical:
 		c.Critical++
@@ -264,7 +265,7 @@ func NewDocument(r *result.Result) Document {
 		s.Suppressed += jt.Suppressed
 		for _, f := range t.Findings {
 			if !f.Suppressed {
-				s.Findings.add(f.Severity)
+				s.Findings.Add(f.Severity)
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/csv"
 	"fmt"
+	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"io"
 	"strconv"
 	"strings"
@@ -146,20 +147,7 @@ func cell(s string) string {
 	return clean(s)
 }
 
-func (c *SeverityCounts) addName(s string) {
-	switch s {
-	case "critical":
-		c.Critical++
-	case "high":
-		c.High++
-	case "medium":
-		c.Medium++
-	case "low":
-		c.Low++
-	case "info":
-		c.Info++
-	}
-}
+func (c *SeverityCounts) addName(s string) { c.Add(signature.Severity(s)) }
 
 func countOf(n int, word string) string {
 	if n == 1 {

@@ -131,19 +131,7 @@ func newSubmissionResult(sub store.Submission, e *store.Evaluation, failOn signa
 			case f.Gating:
 				res.Summary.Gating++
 			}
-			c := &res.Summary.Findings
-			switch signature.Severity(f.Severity) {
-			case signature.Critical:
-				c.Critical++
-			case signature.High:
-				c.High++
-			case signature.Medium:
-				c.Medium++
-			case signature.Low:
-				c.Low++
-			case signature.Info:
-				c.Info++
-			}
+			res.Summary.Findings.Add(signature.Severity(f.Severity))
 		}
 	}
 	return res
