@@ -3,12 +3,12 @@ package report
 import (
 	"encoding/csv"
 	"fmt"
-	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"io"
 	"strconv"
 	"strings"
 
 	"github.com/pedigree-sbom/pedigree/pkg/result"
+	"github.com/pedigree-sbom/pedigree/pkg/signature"
 )
 
 // csvHeader are the columns of -o csv: one row per finding, and one row
