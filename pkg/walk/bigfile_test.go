@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 )
@@ -59,7 +60,13 @@ func TestBigDiskFiles(t *testing.T) {
 		t.Errorf("bytes read %d, want %d", rep.Bytes, len(big)+zb.Len()+len("small"))
 	}
 	var got []seen
-	prep, err := WalkParallel(context.Background(), root, Limits{}, 2, record(&got))
+	var mu sync.Mutex
+	rec := record(&got)
+	prep, err := WalkParallel(context.Background(), root, Limits{}, 2, func(f *File) error {
+		mu.Lock() // two workers call fn at once
+		defer mu.Unlock()
+		return rec(f)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
