@@ -162,6 +162,18 @@ func TestTokens(t *testing.T) {
 		if err != nil || got.ID != tok.ID || got.Role != Reviewer || got.Name != "ci" || got.LastUsed.IsZero() {
 			t.Errorf("authenticate: %+v, %v", got, err)
 		}
+		// The use is written at most once a minute (the test clock moves a
+		// second a reading).
+		again, err := s.Authenticate(ctx, secret)
+		if err != nil || !again.LastUsed.Equal(got.LastUsed) {
+			t.Errorf("a second use within the minute: last used %v, then %v (%v)", got.LastUsed, again.LastUsed, err)
+		}
+		later := openTest(t, url)
+		c := &clock{t: got.LastUsed.Add(2 * time.Minute)}
+		later.now = c.now
+		if third, err := later.Authenticate(ctx, secret); err != nil || !third.LastUsed.After(got.LastUsed) {
+			t.Errorf("a use two minutes later: last used %v (%v)", third.LastUsed, err)
+		}
 		flip := "A"
 		if strings.HasSuffix(secret, "A") {
 			flip = "B"

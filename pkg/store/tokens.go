@@ -141,12 +141,20 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) 
 	if found == nil || !found.Revoked.IsZero() {
 		return Token{}, ErrUnauthorized
 	}
-	found.LastUsed = s.nowTime()
-	if _, err := s.db.ExecContext(ctx, s.q("UPDATE tokens SET last_used_at = ? WHERE id = ?"), micros(found.LastUsed), found.ID); err != nil {
-		return Token{}, s.wrap(err, "authenticate: record the use")
+	// The use is recorded at most once a minute: every API call
+	// authenticates, and a write per call would serialize SQLite's readers
+	// behind its one writer for a date nobody needs to the second.
+	if now := s.nowTime(); found.LastUsed.IsZero() || now.Sub(found.LastUsed) >= lastUsedEvery {
+		found.LastUsed = now
+		if _, err := s.db.ExecContext(ctx, s.q("UPDATE tokens SET last_used_at = ? WHERE id = ?"), micros(now), found.ID); err != nil {
+			return Token{}, s.wrap(err, "authenticate: record the use")
+		}
 	}
 	return *found, nil
 }
+
+// lastUsedEvery is how often a token's last use is written.
+const lastUsedEvery = time.Minute
 
 // Tokens lists every token, revoked ones included, oldest first.
 func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
