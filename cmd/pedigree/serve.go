@@ -44,6 +44,7 @@ func serveCommand() *cli.Command {
 		options.Limit(),
 		options.Strict(),
 		options.Quiet("log only errors"),
+		&options.Setting{Flag: &cli.BoolFlag{Name: "demo", Usage: "start with an example record: two example products submitted (one white-labelled), an admin token printed once; the database is a temporary one, removed on exit, unless --db names one"}},
 		&options.Setting{Flag: &cli.StringFlag{Name: "role", Usage: "serve token create: the token's role: viewer, reviewer or admin"}},
 		&options.Setting{Flag: &cli.StringFlag{Name: "name", Usage: "serve token create: the token's name, as the record shows who acted (default: the role)"}},
 	)
@@ -97,6 +98,14 @@ func runServe(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.Bool("demo") && !c.IsSet("db") {
+		dir, err := os.MkdirTemp("", "pedigree-demo-")
+		if err != nil {
+			return fmt.Errorf("serve --demo: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		dbURL = "sqlite://" + filepath.Join(dir, "demo.db")
+	}
 	level := slog.LevelInfo
 	if c.Bool("quiet") {
 		level = slog.LevelError
@@ -117,6 +126,11 @@ func runServe(c *cli.Context) error {
 	}
 	if toks, err := st.Tokens(ctx); err == nil && !slices.ContainsFunc(toks, func(t store.Token) bool { return t.Revoked.IsZero() }) {
 		log.Warn("no API token: every API call will be refused; make one with pedigree serve token create --role admin")
+	}
+	if c.Bool("demo") {
+		if err := seedDemo(ctx, st, srv, c.App.Writer); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", c.String("listen"))
 	if err != nil {
