@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pedigree-sbom/pedigree/pkg/internal/pgtest"
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 )
 
 // TestMain stops the PostgreSQL test server, if a test started one.

@@ -194,7 +194,7 @@ func TestThirdPartyStaysWhereItBelongs(t *testing.T) {
 		"github.com/spdx/":                {"pkg/ingest/spdx"},
 		"github.com/urfave/cli":           {"cmd/pedigree", "cmd/pedigree/internal/options"},
 		"modernc.org/sqlite":              {"pkg/generate", "pkg/store"},
-		"github.com/jackc/pgx":            {"pkg/store", "pkg/internal/pgtest"},
+		"github.com/jackc/pgx":            {"pkg/store", "internal/pgtest"},
 		"github.com/santhosh-tekuri/json": {},
 	}
 	for _, p := range goList(t, "./...") {
