@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pedigree-sbom/pedigree/pkg/internal/enginetest"
 	"github.com/pedigree-sbom/pedigree/internal/pgtest"
+	"github.com/pedigree-sbom/pedigree/pkg/internal/enginetest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
