@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/pedigree-sbom/pedigree/pkg/internal/msgtext"
 )
 
 // maxAnswerBytes bounds an answer the client reads: a submission's
@@ -122,7 +124,7 @@ func (c *Client) do(req *http.Request, want int, v any) error {
 		if json.Unmarshal(data, &eb) == nil && eb.Error != "" {
 			se.Message, se.Limit = eb.Error, eb.Limit
 		} else {
-			se.Message = strings.TrimSpace(clip(string(data), 200))
+			se.Message = strings.TrimSpace(msgtext.Clip(string(data), 200))
 		}
 		return se
 	}

@@ -10,11 +10,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
+	"github.com/pedigree-sbom/pedigree/pkg/internal/msgtext"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/report"
 	"github.com/pedigree-sbom/pedigree/pkg/scan"
@@ -181,7 +181,7 @@ func lastDay(expires time.Time) string {
 // rules that no longer do, or the error that stopped the evaluation.
 func changeReason(prev json.RawMessage, next report.Target) string {
 	if len(next.Errors) > 0 {
-		return clip(next.Errors[0], 200)
+		return msgtext.Clip(next.Errors[0], 200)
 	}
 	var before []report.Finding
 	_ = json.Unmarshal(prev, &before) // unreadable: every rule is new
@@ -194,7 +194,7 @@ func changeReason(prev json.RawMessage, next report.Target) string {
 		parts = append(parts, rulesText(gone)+" no longer gating")
 	}
 	if len(parts) == 0 && len(next.Skipped) > 0 {
-		parts = append(parts, "not every part was read: "+clip(next.Skipped[0].Location+": "+next.Skipped[0].Reason, 200))
+		parts = append(parts, "not every part was read: "+msgtext.Clip(next.Skipped[0].Location+": "+next.Skipped[0].Reason, 200))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -233,15 +233,4 @@ func rulesText(ids []string) string {
 		return "rule " + ids[0]
 	}
 	return "rules " + strings.Join(ids, ", ")
-}
-
-// clip cuts s to at most n bytes, on a character boundary, with "…".
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

@@ -54,22 +54,6 @@ func TestSplitDigest(t *testing.T) {
 	}
 }
 
-func TestClip(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"abcdef", 3, "abc…"},
-		{"ééé", 3, "é…"},
-	} {
-		if got := clip(c.in, c.n); got != c.want {
-			t.Errorf("clip(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
-		}
-	}
-}
-
 // TestPolicyDigest: the digest evaluations are recorded under is the
 // pack's until a waiver exists or the gate is not the default, and it
 // never comes back once a waiver changes.

@@ -55,23 +55,14 @@ func (s *Store) Audit(ctx context.Context, since time.Time, limit int) ([]AuditE
 		query += " LIMIT ?"
 		args = append(args, limit)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, s.wrap(err, "list the audit trail")
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
+	return queryAll(ctx, s, "list the audit trail", func(r scanner) (AuditEntry, error) {
 		var e AuditEntry
 		var at int64
 		var detail string
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Subject, &detail); err != nil {
-			return nil, s.wrap(err, "list the audit trail")
-		}
+		err := r.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Subject, &detail)
 		e.At, e.Detail = fromMicros(at), json.RawMessage(detail)
-		out = append(out, e)
-	}
-	return out, s.wrap(rows.Err(), "list the audit trail")
+		return e, err
+	}, s.q(query), args...)
 }
 
 // subject names a row of a table for the audit trail: "waiver:12".

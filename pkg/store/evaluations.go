@@ -168,20 +168,7 @@ func (s *Store) LatestEvaluation(ctx context.Context, submission int64) (Evaluat
 // Evaluations lists every evaluation of a submission, newest first.
 func (s *Store) Evaluations(ctx context.Context, submission int64) ([]Evaluation, error) {
 	what := fmt.Sprintf("evaluations of submission %d", submission)
-	rows, err := s.db.QueryContext(ctx, s.q(evaluationQuery+" WHERE submission_id = ? ORDER BY evaluated_at DESC, id DESC"), submission)
-	if err != nil {
-		return nil, s.wrap(err, "%s", what)
-	}
-	defer rows.Close()
-	var out []Evaluation
-	for rows.Next() {
-		e, err := scanEvaluation(rows)
-		if err != nil {
-			return nil, s.wrap(err, "%s", what)
-		}
-		out = append(out, e)
-	}
-	return out, s.wrap(rows.Err(), "%s", what)
+	return queryAll(ctx, s, what, scanEvaluation, s.q(evaluationQuery+" WHERE submission_id = ? ORDER BY evaluated_at DESC, id DESC"), submission)
 }
 
 // ChangeFilter selects verdict changes; every field given must match.
@@ -222,21 +209,12 @@ FROM verdict_changes c JOIN submissions s ON s.id = c.submission_id JOIN product
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
 	query += " ORDER BY c.at, c.id"
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, s.wrap(err, "list verdict changes")
-	}
-	defer rows.Close()
-	var out []Change
-	for rows.Next() {
+	return queryAll(ctx, s, "list verdict changes", func(r scanner) (Change, error) {
 		var c Change
 		var from, to string
 		var at int64
-		if err := rows.Scan(&c.ID, &c.SubmissionID, &c.EvaluationID, &c.Product, &from, &to, &c.PackVersion, &c.PackDigest, &c.Reason, &at); err != nil {
-			return nil, s.wrap(err, "list verdict changes")
-		}
+		err := r.Scan(&c.ID, &c.SubmissionID, &c.EvaluationID, &c.Product, &from, &to, &c.PackVersion, &c.PackDigest, &c.Reason, &at)
 		c.From, c.To, c.At = result.Verdict(from), result.Verdict(to), fromMicros(at)
-		out = append(out, c)
-	}
-	return out, s.wrap(rows.Err(), "list verdict changes")
+		return c, err
+	}, s.q(query), args...)
 }

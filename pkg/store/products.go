@@ -66,20 +66,7 @@ LEFT JOIN submissions l ON l.id = (SELECT s.id FROM submissions s WHERE s.produc
 
 // Products lists every product by name, each with its current verdict.
 func (s *Store) Products(ctx context.Context) ([]Product, error) {
-	rows, err := s.db.QueryContext(ctx, productQuery+" ORDER BY p.name")
-	if err != nil {
-		return nil, s.wrap(err, "list products")
-	}
-	defer rows.Close()
-	var out []Product
-	for rows.Next() {
-		p, err := scanProduct(rows)
-		if err != nil {
-			return nil, s.wrap(err, "list products")
-		}
-		out = append(out, p)
-	}
-	return out, s.wrap(rows.Err(), "list products")
+	return queryAll(ctx, s, "list products", scanProduct, productQuery+" ORDER BY p.name")
 }
 
 // Product returns the product named name, or ErrNotFound.
@@ -220,20 +207,7 @@ func (s *Store) Submissions(ctx context.Context, product string) ([]Submission, 
 }
 
 func (s *Store) submissions(ctx context.Context, what, query string, args ...any) ([]Submission, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, s.wrap(err, "%s", what)
-	}
-	defer rows.Close()
-	var out []Submission
-	for rows.Next() {
-		sub, err := scanSubmission(rows)
-		if err != nil {
-			return nil, s.wrap(err, "%s", what)
-		}
-		out = append(out, sub)
-	}
-	return out, s.wrap(rows.Err(), "%s", what)
+	return queryAll(ctx, s, what, scanSubmission, s.q(query), args...)
 }
 
 // Content returns the bytes stored under a hex SHA-256, or ErrNotFound.

@@ -331,3 +331,22 @@ func fromNullMicros(us sql.NullInt64) time.Time {
 func (s *Store) nowTime() time.Time {
 	return s.now().UTC().Truncate(time.Microsecond)
 }
+
+// queryAll runs query (placeholders already in the dialect's form) and
+// reads every row with scan; errors are wrapped with what.
+func queryAll[T any](ctx context.Context, s *Store, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.wrap(err, "%s", what)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, s.wrap(err, "%s", what)
+		}
+		out = append(out, v)
+	}
+	return out, s.wrap(rows.Err(), "%s", what)
+}

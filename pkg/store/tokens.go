@@ -158,24 +158,15 @@ const lastUsedEvery = time.Minute
 
 // Tokens lists every token, revoked ones included, oldest first.
 func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, name, prefix, role, created_at, revoked_at, last_used_at FROM tokens ORDER BY id")
-	if err != nil {
-		return nil, s.wrap(err, "list tokens")
-	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
+	return queryAll(ctx, s, "list tokens", func(r scanner) (Token, error) {
 		var t Token
 		var role string
 		var created int64
 		var revoked, used sql.NullInt64
-		if err := rows.Scan(&t.ID, &t.Name, &t.Prefix, &role, &created, &revoked, &used); err != nil {
-			return nil, s.wrap(err, "list tokens")
-		}
+		err := r.Scan(&t.ID, &t.Name, &t.Prefix, &role, &created, &revoked, &used)
 		t.Role, t.Created, t.Revoked, t.LastUsed = Role(role), fromMicros(created), fromNullMicros(revoked), fromNullMicros(used)
-		out = append(out, t)
-	}
-	return out, s.wrap(rows.Err(), "list tokens")
+		return t, err
+	}, "SELECT id, name, prefix, role, created_at, revoked_at, last_used_at FROM tokens ORDER BY id")
 }
 
 // RevokeToken revokes a token and audits it as done by actor. An unknown

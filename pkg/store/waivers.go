@@ -104,24 +104,15 @@ FROM waivers w LEFT JOIN products p ON p.id = w.product_id WHERE 1 = 1`
 		query += " AND w.revoked_at IS NULL"
 	}
 	query += " ORDER BY w.created_at, w.id"
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, s.wrap(err, "list waivers")
-	}
-	defer rows.Close()
-	var out []Waiver
-	for rows.Next() {
+	return queryAll(ctx, s, "list waivers", func(r scanner) (Waiver, error) {
 		var w Waiver
 		var expires, created int64
 		var revoked sql.NullInt64
-		if err := rows.Scan(&w.ID, &w.Product, &w.Rule, &w.Finding, &w.Component, &w.Reason, &w.Owner, &w.ApprovedBy,
-			&expires, &created, &revoked, &w.RevokedBy); err != nil {
-			return nil, s.wrap(err, "list waivers")
-		}
+		err := r.Scan(&w.ID, &w.Product, &w.Rule, &w.Finding, &w.Component, &w.Reason, &w.Owner, &w.ApprovedBy,
+			&expires, &created, &revoked, &w.RevokedBy)
 		w.Expires, w.Created, w.Revoked = fromMicros(expires), fromMicros(created), fromNullMicros(revoked)
-		out = append(out, w)
-	}
-	return out, s.wrap(rows.Err(), "list waivers")
+		return w, err
+	}, s.q(query), args...)
 }
 
 // RevokeWaiver revokes a waiver and audits it as done by actor. An
