@@ -169,11 +169,9 @@ func BenchmarkInspect(b *testing.B) {
 	}
 }
 
-// TestHashes: files are hashed only when a rule names a hash, and a file
-// whose digest a rule lists is found by it.
-func TestHashes(t *testing.T) {
-	data := []byte("a renamed vendor binary")
-	sum := sha256.Sum256(data)
+// hashLayer is a rule layer with one rule naming a SHA-256 digest.
+func hashLayer(t testing.TB, sum []byte) signature.Layer {
+	t.Helper()
 	pack := `pack: hash-test
 version: "1"
 rules:
@@ -182,15 +180,23 @@ rules:
     entity: Test
     category: engine
     severity: critical
-    match: {hashes: ["sha256:` + hex.EncodeToString(sum[:]) + `"]}
+    match: {hashes: ["sha256:` + hex.EncodeToString(sum) + `"]}
     references: [test]
-    examples: {match: [{hash: "sha256:` + hex.EncodeToString(sum[:]) + `"}]}
+    examples: {match: [{hash: "sha256:` + hex.EncodeToString(sum) + `"}]}
 `
 	p, err := signature.Parse("hash.yaml", []byte(pack))
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := signature.NewSet(signature.Layer{p})
+	return signature.Layer{p}
+}
+
+// TestHashes: files are hashed only when a rule names a hash, and a file
+// whose digest a rule lists is found by it.
+func TestHashes(t *testing.T) {
+	data := []byte("a renamed vendor binary")
+	sum := sha256.Sum256(data)
+	set, err := signature.NewSet(hashLayer(t, sum[:]))
 	if err != nil {
 		t.Fatal(err)
 	}

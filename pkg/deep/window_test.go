@@ -29,23 +29,7 @@ func TestInspectWindowsSameAsWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hashPack := `pack: hash-test
-version: "1"
-rules:
-  - id: T-HASH-002
-    title: A known vendor file
-    entity: Test
-    category: engine
-    severity: critical
-    match: {hashes: ["sha256:` + hex.EncodeToString(make([]byte, 32)) + `"]}
-    references: [test]
-    examples: {match: [{hash: "sha256:` + hex.EncodeToString(make([]byte, 32)) + `"}]}
-`
-	p, err := signature.Parse("hash.yaml", []byte(hashPack))
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := signature.NewSet(base, signature.Layer{p})
+	set, err := signature.NewSet(base, hashLayer(t, make([]byte, 32)))
 	if err != nil {
 		t.Fatal(err)
 	}
