@@ -30,7 +30,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-REPO=$PWD
 RUNS=${RUNS:-2}
 DIR=${1:-/usr/lib}
 [[ -d $DIR ]] || { echo "$0: $DIR is not a directory" >&2; exit 2; }

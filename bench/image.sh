@@ -28,7 +28,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-REPO=$PWD
 RUNS=${RUNS:-2}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pedigree-image.XXXXXX")
 cleanup() { if [[ "${KEEP:-}" == 1 ]]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi; }

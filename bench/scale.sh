@@ -21,7 +21,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-REPO=$PWD
 RUNS=${RUNS:-1}
 SIZES=("$@")
 [[ ${#SIZES[@]} -gt 0 ]] || SIZES=(1GiB 4GiB 16GiB)
@@ -33,11 +32,7 @@ source bench/lib.sh
 
 need_time
 build_syft
-if [[ -z "${PEDIGREE:-}" ]]; then
-	log "building pedigree"
-	go build -o "$WORK/pedigree" ./cmd/pedigree
-	PEDIGREE="$WORK/pedigree"
-fi
+build_pedigree
 go build -o "$WORK/tree-gen" bench/tree/main.go
 
 : >"$WORK/runs.txt"
@@ -66,9 +61,7 @@ for size in "${SIZES[@]}"; do
 done
 rm -rf "$WORK/tree"
 
-echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "# $(go version); nproc $(nproc); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); memory: $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
-echo "# pedigree: ${PEDIGREE}$( [[ $PEDIGREE == "$WORK/pedigree" ]] && echo " ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- 2>/dev/null || echo ', with uncommitted changes'))"); syft $SYFT_VERSION"
+report_header
 for size in "${SIZES[@]}"; do
 	[[ -f "$WORK/pedigree-$size.json" ]] &&
 		echo "# $size: pedigree report (warm-up): $(grep -o '"id": *"PDG-' "$WORK/pedigree-$size.json" | wc -l) findings, $(grep -m1 -o '"complete": *[a-z]*' "$WORK/pedigree-$size.json")"
