@@ -17,9 +17,7 @@ type caller struct {
 
 // actor names the caller in the record (submitted by, approved by, the
 // audit trail): the token's name and id, never its secret.
-func (c *caller) actor() string {
-	return fmt.Sprintf("%s (token %d)", c.token.Name, c.token.ID)
-}
+func (c *caller) actor() string { return c.token.Actor() }
 
 // realm is the WWW-Authenticate challenge of a request without a usable
 // token.
@@ -98,23 +96,20 @@ type ErrorBody struct {
 	Limit string `json:"limit,omitempty"`
 }
 
-// writeError answers err: an *apiError with its status and message, a
-// store.ErrNotFound with 404 and an ErrExists with 409 (their messages
-// name what), anything else with 500 and a message that hides the
-// cause (a database error), which is logged.
+// writeError answers err with the status and message ErrorStatus gives
+// it, and the limit it is about; the cause of an internal error is
+// logged, not shown.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var ae *apiError
-	switch {
-	case errors.As(err, &ae):
-	case errors.Is(err, store.ErrNotFound):
-		ae = &apiError{status: http.StatusNotFound, msg: err.Error()}
-	case errors.Is(err, store.ErrExists):
-		ae = &apiError{status: http.StatusConflict, msg: err.Error()}
-	default:
+	status, msg, internal := ErrorStatus(err)
+	if internal {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		ae = &apiError{status: http.StatusInternalServerError, msg: "internal error: the server logged the cause"}
 	}
-	writeJSON(w, ae.status, ErrorBody{Error: ae.msg, Limit: ae.limit})
+	var ae *apiError
+	limit := ""
+	if errors.As(err, &ae) {
+		limit = ae.limit
+	}
+	writeJSON(w, status, ErrorBody{Error: msg, Limit: limit})
 }
 
 // writeJSON writes v as the response, two-space indented, without HTML

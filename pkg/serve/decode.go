@@ -270,9 +270,9 @@ func (p productRequest) product() (store.Product, error) {
 	return store.Product{Name: p.Name, Supplier: p.Supplier, Owner: p.Owner}, nil
 }
 
-// waiverRequest is the body of POST /waivers: a waiver as in a waiver
+// WaiverRequest is the body of POST /waivers: a waiver as in a waiver
 // file, for one product or ("" product) every product.
-type waiverRequest struct {
+type WaiverRequest struct {
 	Product   string `json:"product"`
 	Rule      string `json:"rule"`
 	Finding   string `json:"finding"`
@@ -286,7 +286,7 @@ type waiverRequest struct {
 // waiver checks the request, as a waiver file's entry is checked, and
 // returns the waiver it asks for, approved by approver. Its last day may
 // not be before now's.
-func (w waiverRequest) waiver(approver string, now time.Time) (store.Waiver, error) {
+func (w WaiverRequest) waiver(approver string, now time.Time) (store.Waiver, error) {
 	if w.Product != "" {
 		if err := checkName("product", w.Product); err != nil {
 			return store.Waiver{}, err

@@ -58,7 +58,7 @@ func FuzzDecodeRequest(f *testing.F) {
 				}
 			}
 		case 1:
-			var req waiverRequest
+			var req WaiverRequest
 			if err = decodeJSON(bytes.NewReader(body), &req); err == nil {
 				var w store.Waiver
 				if w, err = req.waiver("fuzz", now); err == nil {

@@ -12,7 +12,6 @@ import (
 	"strconv"
 
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
-	"github.com/pedigree-sbom/pedigree/pkg/store"
 )
 
 //go:embed openapi.yaml
@@ -67,13 +66,9 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request, c *caller)
 	if err := noQuery(r); err != nil {
 		return err
 	}
-	ps, err := s.store.Products(r.Context())
+	out, err := s.Products(r.Context())
 	if err != nil {
 		return err
-	}
-	out := make([]Product, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, newProduct(p))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"products": out})
 	return nil
@@ -104,26 +99,9 @@ func (s *Server) getProduct(w http.ResponseWriter, r *http.Request, c *caller) e
 	if err := noQuery(r); err != nil {
 		return err
 	}
-	name := r.PathValue("name")
-	p, err := s.store.Product(r.Context(), name)
+	d, err := s.ProductDetail(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err
-	}
-	subs, err := s.store.Submissions(r.Context(), name)
-	if err != nil {
-		return err
-	}
-	d := ProductDetail{Product: newProduct(p), Submissions: make([]SubmissionItem, 0, len(subs))}
-	for _, sub := range subs {
-		item := SubmissionItem{Submission: newSubmission(sub)}
-		e, err := s.store.LatestEvaluation(r.Context(), sub.ID)
-		switch {
-		case err == nil:
-			item.Verdict = string(e.Verdict)
-		case !errors.Is(err, store.ErrNotFound):
-			return err
-		}
-		d.Submissions = append(d.Submissions, item)
 	}
 	writeJSON(w, http.StatusOK, d)
 	return nil
@@ -154,8 +132,8 @@ func ingestError(err error) error {
 }
 
 // submit stores the request body as a submission of the product named in
-// the path (made if it does not exist), evaluates it, records the
-// evaluation, and answers with both: 201, once all of it is committed.
+// the path (Submit) and answers with it and its evaluation: 201, once all
+// of it is committed.
 func (s *Server) submit(w http.ResponseWriter, r *http.Request, c *caller) error {
 	name := r.PathValue("name")
 	if err := checkName("product", name); err != nil {
@@ -169,7 +147,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c *caller) error
 	if err != nil {
 		return err
 	}
-	max := s.eval.ingest.MaxBytes
+	max := s.MaxUploadBytes()
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
@@ -182,59 +160,11 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c *caller) error
 	if len(bytes.TrimSpace(data)) == 0 {
 		return apiErrorf(http.StatusBadRequest, "the request body is empty: send the SBOM as the body")
 	}
-	input := filename
-	if input == "" {
-		input = "upload"
-	}
-	doc, err := ingest.Decode(input, bytes.NewReader(data), s.eval.ingest)
-	if err != nil {
-		return ingestError(err)
-	}
-	format := string(doc.Format)
-	doc = nil
-
-	ctx := r.Context()
-	created := false
-	if _, err := s.store.Product(ctx, name); errors.Is(err, store.ErrNotFound) {
-		_, err = s.store.CreateProduct(ctx, c.actor(), store.Product{Name: name})
-		switch {
-		case err == nil:
-			created = true
-		case !errors.Is(err, store.ErrExists): // made by another request meanwhile
-			return err
-		}
-	} else if err != nil {
-		return err
-	}
-	digest, err := s.eval.digest(ctx)
+	res, err := s.Submit(r.Context(), c.actor(), Upload{Product: name, Filename: filename, Data: data})
 	if err != nil {
 		return err
 	}
-	sub, err := s.store.Submit(ctx, name, data, store.Meta{Kind: store.SBOMKind, Format: format, Filename: filename, SubmittedBy: c.actor()})
-	if err != nil {
-		return err
-	}
-	// Stored: from here on, finish even if the client goes away.
-	ctx = background(ctx)
-	stored := func(err error) error {
-		s.log.Error("evaluation of a new submission failed", "submission", sub.ID, "product", name, "err", err)
-		return apiErrorf(http.StatusInternalServerError,
-			"submission %d is stored, but it could not be evaluated now; the re-evaluation worker will evaluate it", sub.ID)
-	}
-	out, err := s.eval.evaluate(ctx, name, sub.ID, data, digest, c.actor())
-	if err != nil {
-		return stored(err)
-	}
-	e, _, err := s.store.RecordEvaluation(ctx, out.eval, "")
-	if errors.Is(err, store.ErrExists) { // a worker evaluated it first
-		e, err = s.store.LatestEvaluation(ctx, sub.ID)
-	}
-	if err != nil {
-		return stored(err)
-	}
-	res := newSubmissionResult(sub, &e, s.eval.failOn)
-	res.Warnings, res.ProductCreated = out.target.Warnings, created
-	w.Header().Set("Location", APIPrefix+"/submissions/"+strconv.FormatInt(sub.ID, 10))
+	w.Header().Set("Location", APIPrefix+"/submissions/"+strconv.FormatInt(res.Submission.ID, 10))
 	writeJSON(w, http.StatusCreated, res)
 	return nil
 }
@@ -247,19 +177,11 @@ func (s *Server) getSubmission(w http.ResponseWriter, r *http.Request, c *caller
 	if err != nil {
 		return err
 	}
-	sub, err := s.store.Submission(r.Context(), id)
+	res, err := s.Submission(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	var ep *store.Evaluation
-	e, err := s.store.LatestEvaluation(r.Context(), id)
-	switch {
-	case err == nil:
-		ep = &e
-	case !errors.Is(err, store.ErrNotFound):
-		return err
-	}
-	writeJSON(w, http.StatusOK, newSubmissionResult(sub, ep, s.eval.failOn))
+	writeJSON(w, http.StatusOK, res)
 	return nil
 }
 
@@ -272,13 +194,9 @@ func (s *Server) listChanges(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err != nil {
 		return err
 	}
-	cs, err := s.store.Changes(r.Context(), f)
+	out, err := s.Changes(r.Context(), f)
 	if err != nil {
 		return err
-	}
-	out := make([]Change, 0, len(cs))
-	for _, ch := range cs {
-		out = append(out, newChange(ch))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"changes": out})
 	return nil
@@ -293,14 +211,9 @@ func (s *Server) listWaivers(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err != nil {
 		return err
 	}
-	ws, err := s.store.Waivers(r.Context(), f)
+	out, err := s.Waivers(r.Context(), f)
 	if err != nil {
 		return err
-	}
-	now := s.eval.now()
-	out := make([]Waiver, 0, len(ws))
-	for _, wv := range ws {
-		out = append(out, newWaiver(wv, now))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"waivers": out})
 	return nil
@@ -310,22 +223,16 @@ func (s *Server) createWaiver(w http.ResponseWriter, r *http.Request, c *caller)
 	if err := noQuery(r); err != nil {
 		return err
 	}
-	var req waiverRequest
+	var req WaiverRequest
 	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
-	now := s.eval.now()
-	wv, err := req.waiver(c.actor(), now)
+	wv, err := s.CreateWaiver(r.Context(), c.actor(), req)
 	if err != nil {
 		return err
 	}
-	wv, err = s.store.CreateWaiver(r.Context(), c.actor(), wv)
-	if err != nil {
-		return err
-	}
-	s.wakeWorkers()
 	w.Header().Set("Location", APIPrefix+"/waivers/"+strconv.FormatInt(wv.ID, 10))
-	writeJSON(w, http.StatusCreated, newWaiver(wv, now))
+	writeJSON(w, http.StatusCreated, wv)
 	return nil
 }
 
@@ -337,10 +244,9 @@ func (s *Server) revokeWaiver(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
-	if err := s.store.RevokeWaiver(r.Context(), c.actor(), id); err != nil {
+	if err := s.RevokeWaiver(r.Context(), c.actor(), id); err != nil {
 		return err
 	}
-	s.wakeWorkers()
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
