@@ -68,6 +68,10 @@ type Token struct {
 	LastUsed time.Time
 }
 
+// Actor names the token's holder in the record (submitted by, approved
+// by, the audit trail): its name and id, never its secret.
+func (t Token) Actor() string { return fmt.Sprintf("%s (token %d)", t.Name, t.ID) }
+
 // CreateToken makes a token of role for name, stores the SHA-256 of its
 // secret, audits it as done by actor, and returns the secret: this is the
 // only time it is known.
