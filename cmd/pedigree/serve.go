@@ -17,8 +17,10 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pedigree-sbom/pedigree/cmd/pedigree/internal/options"
+	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/serve"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
+	"github.com/pedigree-sbom/pedigree/pkg/webui"
 )
 
 // The environment variables of serve's own settings.
@@ -54,7 +56,9 @@ func serveCommand() *cli.Command {
 		ArgsUsage: "[token create --role ROLE [--name NAME]]",
 		Description: "pedigree serve keeps the SBOMs submitted for products (pedigree submit, or the API under\n" +
 			"/api/v1: docs/api.md), evaluates each as scan would, and re-evaluates every one when the\n" +
-			"signature pack or the waivers change, recording each verdict change. Every API call needs\n" +
+			"signature pack or the waivers change, recording each verdict change. A pack installed by\n" +
+			"pedigree signatures update is taken up without a restart: within the worker's interval (a\n" +
+			"minute), or at once with POST /api/v1/signatures/reload (admin). Every API call needs\n" +
 			"a token: pedigree serve token create --role viewer|reviewer|admin [--name NAME] makes one\n" +
 			"and prints it once, as its last line.\n\n" +
 			"The database is --db: sqlite://PATH, or postgres://USER@HOST/DB for a team (several\n" +
@@ -120,8 +124,12 @@ func runServe(c *cli.Context) error {
 	}
 	defer st.Close()
 	srv, err := serve.New(serve.Config{Store: st, Engine: eng, FailOn: failOn, Ingest: ingestOptions(c, lim),
-		ToolVersion: versionString(), Logger: log})
+		ToolVersion: versionString(), Logger: log,
+		Reload: func() (*match.Engine, error) { return loadEngine(c.StringSlice("signatures")) }})
 	if err != nil {
+		return err
+	}
+	if err := webui.Mount(srv, st, webui.Options{Logger: log}); err != nil {
 		return err
 	}
 	if toks, err := st.Tokens(ctx); err == nil && !slices.ContainsFunc(toks, func(t store.Token) bool { return t.Revoked.IsZero() }) {

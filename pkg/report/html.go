@@ -20,7 +20,18 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"step":  pathStepClass,
 	"steps": pathSteps,
 	"gap":   pathGap,
+	"stylesheet": func() template.CSS {
+		return template.CSS(stylesheet) // our own file, not input
+	},
 }).Parse(htmlSource))
+
+//go:embed style.css
+var stylesheet string
+
+// Stylesheet is the CSS of the HTML report: its colours, badges, tables
+// and dependency paths. The web UI of pedigree serve builds on it, so
+// that a verdict looks the same in both.
+func Stylesheet() string { return stylesheet }
 
 // htmlView is what the HTML template renders: the JSON report document and
 // what the page adds to it (the overall verdict, the rules the findings

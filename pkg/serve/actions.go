@@ -181,7 +181,7 @@ func (s *Server) Submission(ctx context.Context, id int64) (SubmissionResult, er
 	return newSubmissionResult(sub, ep, s.eval.failOn), nil
 }
 
-// Evaluations lists every evaluation of a submission, oldest first,
+// Evaluations lists every evaluation of a submission, newest first,
 // without their findings.
 func (s *Server) Evaluations(ctx context.Context, id int64) ([]Evaluation, error) {
 	es, err := s.store.Evaluations(ctx, id)

@@ -247,3 +247,10 @@ type Status struct {
 	Pending  int    `json:"pending"`
 	Database string `json:"database"`
 }
+
+// ReloadResult is POST /signatures/reload: the status after the reload,
+// and whether it put another pack in force.
+type ReloadResult struct {
+	Status
+	Changed bool `json:"changed"`
+}

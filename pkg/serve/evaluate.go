@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -31,12 +32,30 @@ const policySep = "+policy:"
 // evaluator evaluates stored submissions as `pedigree scan` would
 // evaluate the same file, with the waivers of the store.
 type evaluator struct {
-	store       *store.Store
+	store *store.Store
+	// mu guards engine, which Server.ReloadSignatures replaces. Read it
+	// with current, once per evaluation, and use that engine throughout,
+	// so that no evaluation mixes two packs.
+	mu          sync.RWMutex
 	engine      *match.Engine
 	failOn      signature.Severity // NoGate for none
 	ingest      ingest.Options
 	toolVersion string
 	now         func() time.Time
+}
+
+// current is the engine in force.
+func (e *evaluator) current() *match.Engine {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.engine
+}
+
+// swap puts next in force.
+func (e *evaluator) swap(next *match.Engine) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.engine = next
 }
 
 // scanFailOn is the gate as scan.Config takes it: "" for none.
@@ -59,12 +78,18 @@ func (e *evaluator) scanFailOn() signature.Severity {
 // for a different set of waivers in force; that is why revoked waivers
 // count too: revoking the last waiver must not bring back the digest of
 // the time before the first, whose evaluations would then not be redone.
+// The pack is the engine in force (see digestFor).
 func (e *evaluator) digest(ctx context.Context) (string, error) {
+	return e.digestFor(ctx, e.current())
+}
+
+// digestFor is digest with the pack of eng.
+func (e *evaluator) digestFor(ctx context.Context, eng *match.Engine) (string, error) {
 	ws, err := e.store.Waivers(ctx, store.WaiverFilter{Revoked: true})
 	if err != nil {
 		return "", err
 	}
-	pack := e.engine.Set().Digest
+	pack := eng.Set().Digest
 	if e.failOn == signature.High && len(ws) == 0 {
 		return pack, nil
 	}
@@ -85,6 +110,15 @@ func splitDigest(d string) (pack, policy string) {
 	return pack, policy
 }
 
+// withPack is digest with its pack's part replaced by pack: the policy's
+// part does not depend on the pack.
+func withPack(digest, pack string) string {
+	if _, policy := splitDigest(digest); policy != "" {
+		return pack + policySep + policy
+	}
+	return pack
+}
+
 // outcome is one evaluation, before it is recorded.
 type outcome struct {
 	eval   store.Evaluation
@@ -92,9 +126,15 @@ type outcome struct {
 }
 
 // evaluate evaluates the content of a submission of product under digest,
-// as by evaluatedBy. It fails only when the evaluation cannot run; an
-// SBOM that cannot be read gets the verdict error.
+// as by evaluatedBy, with the engine in force. When that engine is not the
+// one digest names (the pack was reloaded since digest was taken), the
+// evaluation is recorded under the same policy and the pack it was made
+// with: its pack version and digest are always those of the engine used.
+// It fails only when the evaluation cannot run; an SBOM that cannot be
+// read gets the verdict error.
 func (e *evaluator) evaluate(ctx context.Context, product string, submission int64, data []byte, digest, evaluatedBy string) (outcome, error) {
+	eng := e.current()
+	digest = withPack(digest, eng.Set().Digest)
 	ws, err := e.store.Waivers(ctx, store.WaiverFilter{Product: product})
 	if err != nil {
 		return outcome{}, err
@@ -105,7 +145,7 @@ func (e *evaluator) evaluate(ctx context.Context, product string, submission int
 	}
 	now := e.now()
 	res, err := scan.Scan(ctx, scan.Config{
-		Targets: []string{"-"}, Stdin: bytes.NewReader(data), Engine: e.engine, FailOn: e.scanFailOn(),
+		Targets: []string{"-"}, Stdin: bytes.NewReader(data), Engine: eng, FailOn: e.scanFailOn(),
 		Waivers: waivers, Ingest: e.ingest, Now: now, ToolName: "pedigree", ToolVersion: e.toolVersion, Workers: 1,
 	})
 	if err != nil {
@@ -121,7 +161,7 @@ func (e *evaluator) evaluate(ctx context.Context, product string, submission int
 		return outcome{}, fmt.Errorf("evaluate submission %d: %w", submission, err)
 	}
 	return outcome{
-		eval: store.Evaluation{SubmissionID: submission, PackVersion: e.engine.Set().Version(), PackDigest: digest,
+		eval: store.Evaluation{SubmissionID: submission, PackVersion: eng.Set().Version(), PackDigest: digest,
 			Verdict: t.Verdict, Findings: findings, EvaluatedBy: evaluatedBy, EvaluatedAt: now},
 		target: t,
 	}, nil

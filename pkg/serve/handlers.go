@@ -46,19 +46,34 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err := noQuery(r); err != nil {
 		return err
 	}
-	digest, err := s.eval.digest(r.Context())
+	st, err := s.Status(r.Context())
 	if err != nil {
 		return err
 	}
-	pending, err := s.store.Pending(r.Context(), digest)
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+// reloadSignatures reloads the signature pack now (ReloadSignatures) and
+// answers with the status and whether the pack changed. The store has no
+// audit entry for it, so who asked is logged. A pack that cannot be
+// loaded is a 500 that says why: the caller is an admin, and the cause
+// (a pack that does not verify, a rule file that does not parse) is what
+// they must fix.
+func (s *Server) reloadSignatures(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := noQuery(r); err != nil {
+		return err
+	}
+	changed, err := s.ReloadSignatures(r.Context())
+	s.log.InfoContext(r.Context(), "signature reload asked", "by", c.actor(), "changed", changed, "failed", err != nil)
+	if err != nil {
+		return apiErrorf(http.StatusInternalServerError, "%v; still evaluating with pack %s (%s)", err, s.PackVersion(), s.PackDigest())
+	}
+	st, err := s.Status(r.Context())
 	if err != nil {
 		return err
 	}
-	set := s.eval.engine.Set()
-	_, policy := splitDigest(digest)
-	failOn := string(s.eval.failOn)
-	writeJSON(w, http.StatusOK, Status{Version: s.eval.toolVersion, PackVersion: set.Version(), PackDigest: set.Digest,
-		PolicyDigest: policy, Rules: len(set.Rules), FailOn: failOn, Pending: pending, Database: string(s.store.Dialect())})
+	writeJSON(w, http.StatusOK, ReloadResult{Status: st, Changed: changed})
 	return nil
 }
 

@@ -2,7 +2,9 @@
 // /api/v1 over a review record (package store), with products, submitted
 // SBOMs and their verdicts, verdict changes, waivers and API tokens, and
 // a worker that re-evaluates every stored submission when the signature
-// pack or the waivers in force change.
+// pack or the waivers in force change. A newer pack is taken up while the
+// server runs (Server.ReloadSignatures): by the worker at each interval,
+// or at once when an admin asks.
 //
 // Every route but GET /healthz needs a bearer token (store.Authenticate):
 // viewers read, reviewers also submit and waive, admins also manage
@@ -36,6 +38,7 @@ import (
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
+	"github.com/pedigree-sbom/pedigree/pkg/sigpack"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
 )
 
@@ -54,9 +57,15 @@ const NoGate signature.Severity = "none"
 type Config struct {
 	// Store is the review record. Required.
 	Store *store.Store
-	// Engine is the signature engine submissions are evaluated with.
-	// Required. Its set's digest names the pack in every evaluation.
+	// Engine is the signature engine submissions are evaluated with at
+	// first. Required. Its set's digest names the pack in every
+	// evaluation.
 	Engine *match.Engine
+	// Reload loads the signature engine in force now, as Engine was
+	// loaded (for pedigree serve: the installed pack, else the embedded
+	// one, and the --signatures layers); Server.ReloadSignatures puts it
+	// in force when its pack differs. Nil: the engine never changes.
+	Reload func() (*match.Engine, error)
 	// FailOn is the lowest severity that fails the gate: "" is
 	// signature.High, as for scan; NoGate turns the gate off.
 	FailOn signature.Severity
@@ -80,6 +89,9 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	routes []Route
+	reload func() (*match.Engine, error) // nil: never
+
+	reloading sync.Mutex // one ReloadSignatures at a time
 
 	mu      sync.Mutex
 	workers []*Worker
@@ -110,9 +122,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := &Server{
-		store: cfg.Store,
-		log:   cfg.Logger,
-		mux:   http.NewServeMux(),
+		store:  cfg.Store,
+		log:    cfg.Logger,
+		mux:    http.NewServeMux(),
+		reload: cfg.Reload,
 		eval: &evaluator{store: cfg.Store, engine: cfg.Engine, failOn: failOn, ingest: cfg.Ingest.WithDefaults(),
 			toolVersion: cfg.ToolVersion, now: cfg.Now},
 	}
@@ -151,11 +164,88 @@ func (s *Server) Handle(pattern string, h http.Handler) (err error) {
 
 // PackVersion is the version of the signature pack the server evaluates
 // with ("2026.11.1", or the versions of several layers joined by "+").
-func (s *Server) PackVersion() string { return s.eval.engine.Set().Version() }
+func (s *Server) PackVersion() string { return s.eval.current().Set().Version() }
 
 // PackDigest is the digest of the signature pack the server evaluates
 // with, as the JSON report gives it.
-func (s *Server) PackDigest() string { return s.eval.engine.Set().Digest }
+func (s *Server) PackDigest() string { return s.eval.current().Set().Digest }
+
+// Status is what the server evaluates with (the pack, the gate, the
+// policy) and how many submissions are still to be evaluated under them.
+func (s *Server) Status(ctx context.Context) (Status, error) {
+	eng := s.eval.current()
+	digest, err := s.eval.digestFor(ctx, eng)
+	if err != nil {
+		return Status{}, err
+	}
+	pending, err := s.store.Pending(ctx, digest)
+	if err != nil {
+		return Status{}, err
+	}
+	set := eng.Set()
+	_, policy := splitDigest(digest)
+	return Status{Version: s.eval.toolVersion, PackVersion: set.Version(), PackDigest: set.Digest, PolicyDigest: policy,
+		Rules: len(set.Rules), FailOn: string(s.eval.failOn), Pending: pending, Database: string(s.store.Dialect())}, nil
+}
+
+// ReloadSignatures calls Config.Reload and, when the pack of the engine it
+// returns differs from the one in force (by digest), puts that engine in
+// force, logs "signature pack changed" with the old and new versions and
+// digests, and wakes the workers: the evaluation digest changes with the
+// pack, so they re-evaluate every stored submission under it, and each
+// verdict change is recorded. It reports whether the pack changed; it does
+// nothing without a Reload. When Reload fails, the error is logged and
+// returned, and the engine in force stays.
+//
+// A pack older than the one in force (its base pack's version is lower)
+// is put in force too, with a warning: an admin may roll a bad pack back
+// on purpose (pedigree signatures remove, or a pack re-installed), and
+// refusing it would leave the server on a pack the CLI no longer uses.
+// The verdict changes it causes are recorded as any others, under the
+// older version. Only a pack Reload accepts is ever used: for pedigree
+// serve, one signed by a trusted key, or the embedded one.
+func (s *Server) ReloadSignatures(ctx context.Context) (changed bool, err error) {
+	if s.reload == nil {
+		return false, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.reloading.Lock()
+	defer s.reloading.Unlock()
+	cur := s.eval.current()
+	next, err := s.reload()
+	if err == nil && next == nil {
+		err = errors.New("no signature engine loaded")
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "signature reload failed; the pack in force stays", "version", cur.Set().Version(),
+			"digest", cur.Set().Digest, "err", err)
+		return false, fmt.Errorf("reload signatures: %w", err)
+	}
+	if next.Set().Digest == cur.Set().Digest {
+		return false, nil
+	}
+	attrs := []any{"old_version", cur.Set().Version(), "old_digest", cur.Set().Digest,
+		"new_version", next.Set().Version(), "new_digest", next.Set().Digest}
+	if older(next, cur) {
+		s.log.WarnContext(ctx, "the new signature pack is older than the one in force; putting it in force as asked", attrs...)
+	}
+	s.eval.swap(next)
+	s.log.InfoContext(ctx, "signature pack changed", attrs...)
+	s.wakeWorkers()
+	return true, nil
+}
+
+// older tells whether the base pack of a (the first one loaded: the
+// installed or embedded pack) has a lower version than that of b.
+func older(a, b *match.Engine) bool {
+	pa, pb := a.Set().Packs, b.Set().Packs
+	if len(pa) == 0 || len(pb) == 0 {
+		return false
+	}
+	return sigpack.CompareVersions(pa[0].Version, pb[0].Version) < 0
+}
 
 // Route is one API route: a method, a ServeMux path pattern and the role
 // a token needs for it ("" for none).
@@ -198,6 +288,7 @@ func (s *Server) register() {
 		{"POST", APIPrefix + "/tokens", store.Admin, s.createToken},
 		{"DELETE", APIPrefix + "/tokens/{id}", store.Admin, s.revokeToken},
 		{"GET", APIPrefix + "/audit", store.Admin, s.listAudit},
+		{"POST", APIPrefix + "/signatures/reload", store.Admin, s.reloadSignatures},
 	}
 	methods := map[string][]string{}
 	var paths []string
@@ -238,9 +329,11 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 
 // Worker returns a re-evaluation worker named name (unique among the
 // replicas sharing the database) that evaluates as this server does.
-// Waiver changes made through this server wake it.
+// Waiver changes made through this server, and a pack reloaded, wake it;
+// at each interval its Run reloads the signatures (ReloadSignatures).
 func (s *Server) Worker(name string, opts WorkerOptions) *Worker {
 	w := newWorker(s.eval, s.log, name, opts)
+	w.reload = s.ReloadSignatures
 	s.mu.Lock()
 	s.workers = append(s.workers, w)
 	s.mu.Unlock()

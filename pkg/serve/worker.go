@@ -25,7 +25,8 @@ type WorkerOptions struct {
 	// holding one leaves its submissions to the others after this long.
 	// It must be longer than evaluating Batch submissions takes.
 	Lease time.Duration
-	// Interval is how often Run looks for work when not woken.
+	// Interval is how often Run reloads the signatures and looks for
+	// work when not woken.
 	Interval time.Duration
 }
 
@@ -42,6 +43,9 @@ type Worker struct {
 	name string
 	opts WorkerOptions
 	wake chan struct{}
+	// reload is its server's ReloadSignatures, which logs its own
+	// errors; nil for none.
+	reload func(context.Context) (bool, error)
 }
 
 func newWorker(eval *evaluator, log *slog.Logger, name string, opts WorkerOptions) *Worker {
@@ -69,8 +73,10 @@ func (w *Worker) Wake() {
 }
 
 // Run drains the work at once, then again at every interval and whenever
-// woken, until ctx ends; it returns nil then. Errors are logged, and the
-// work is tried again at the next interval.
+// woken, until ctx ends; it returns nil then. At every interval it first
+// reloads the signatures, so that a pack installed meanwhile is in force
+// before the drain (and everything is re-evaluated under it). Errors are
+// logged, and the work is tried again at the next interval.
 func (w *Worker) Run(ctx context.Context) error {
 	t := time.NewTimer(0)
 	defer t.Stop()
@@ -79,7 +85,17 @@ func (w *Worker) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+			if w.reload != nil {
+				_, _ = w.reload(ctx) // logged by ReloadSignatures; the pack in force stays
+			}
 		case <-w.wake:
+		}
+		// A wake before the drain starts is answered by it: the drain
+		// reads the digest in force (a reload above wakes this worker
+		// too).
+		select {
+		case <-w.wake:
+		default:
 		}
 		n, err := w.Drain(ctx)
 		if ctx.Err() != nil {
@@ -98,6 +114,8 @@ func (w *Worker) Run(ctx context.Context) error {
 // Drain claims and evaluates submissions until none is left to claim,
 // and returns how many evaluations it recorded. A submission it cannot
 // evaluate is logged and left to its lease, to be tried again after it.
+// When the pack changes during a batch, the rest of the batch is left
+// and the work claimed again under the new digest.
 func (w *Worker) Drain(ctx context.Context) (int, error) {
 	done := 0
 	for {
@@ -112,7 +130,11 @@ func (w *Worker) Drain(ctx context.Context) (int, error) {
 		if len(subs) == 0 {
 			return done, nil
 		}
+		pack, _ := splitDigest(digest)
 		for _, sub := range subs {
+			if w.eval.current().Set().Digest != pack {
+				break // reloaded: claim again under the new pack
+			}
 			recorded, err := w.evaluateOne(ctx, sub, digest)
 			if ctx.Err() != nil {
 				return done, ctx.Err()
