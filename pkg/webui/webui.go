@@ -53,7 +53,7 @@ type ui struct {
 	pages map[string]*template.Template
 }
 
-//go:embed templates/*.html ui.css
+//go:embed templates/*.html ui.css favicon.svg
 var files embed.FS
 
 // csp is every page's Content-Security-Policy: nothing but this server's
@@ -78,6 +78,7 @@ func Mount(srv *serve.Server, st *store.Store, opts Options) error {
 		h       http.Handler
 	}{
 		{"GET /ui.css", http.HandlerFunc(u.stylesheet)},
+		{"GET /favicon.svg", http.HandlerFunc(favicon)},
 		{"GET /login", http.HandlerFunc(u.loginForm)},
 		{"POST /login", http.HandlerFunc(u.login)},
 		{"POST /logout", u.page(store.Viewer, u.logout)},
@@ -122,6 +123,18 @@ func (u *ui) stylesheet(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "max-age=3600")
 	io.WriteString(w, report.Stylesheet())
 	w.Write(own)
+}
+
+// favicon is the UI's icon: a badge-red shield.
+func favicon(w http.ResponseWriter, r *http.Request) {
+	data, err := files.ReadFile("favicon.svg")
+	if err != nil {
+		http.Error(w, "no icon", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "max-age=86400")
+	w.Write(data)
 }
 
 // parse reads every page's template, each with the layout.
