@@ -55,8 +55,8 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request, c *caller) er
 }
 
 // reloadSignatures reloads the signature pack now (ReloadSignatures) and
-// answers with the status and whether the pack changed. The store has no
-// audit entry for it, so who asked is logged. A pack that cannot be
+// answers with the status and whether the pack changed. A change of pack
+// is in the audit trail as done by the caller. A pack that cannot be
 // loaded is a 500 that says why: the caller is an admin, and the cause
 // (a pack that does not verify, a rule file that does not parse) is what
 // they must fix.
@@ -64,7 +64,7 @@ func (s *Server) reloadSignatures(w http.ResponseWriter, r *http.Request, c *cal
 	if err := noQuery(r); err != nil {
 		return err
 	}
-	changed, err := s.ReloadSignatures(r.Context())
+	changed, err := s.ReloadSignatures(r.Context(), c.actor())
 	s.log.InfoContext(r.Context(), "signature reload asked", "by", c.actor(), "changed", changed, "failed", err != nil)
 	if err != nil {
 		return apiErrorf(http.StatusInternalServerError, "%v; still evaluating with pack %s (%s)", err, s.PackVersion(), s.PackDigest())

@@ -199,7 +199,7 @@ func TestReloadFailureKeepsPack(t *testing.T) {
 	ts := newTestServer(t, st, a, Config{Reload: src.load, Logger: log})
 	ctx := t.Context()
 
-	changed, err := ts.ReloadSignatures(ctx)
+	changed, err := ts.ReloadSignatures(ctx, "test")
 	if changed || err == nil || !strings.Contains(err.Error(), "does not verify") || ts.PackDigest() != a.Set().Digest {
 		t.Errorf("reload failing: %t, %v; digest %s", changed, err, ts.PackDigest())
 	}
@@ -209,7 +209,7 @@ func TestReloadFailureKeepsPack(t *testing.T) {
 		t.Errorf("the route, reload failing: %d %s", r.status, r.body)
 	}
 	src.set(nil, nil)
-	if changed, err := ts.ReloadSignatures(ctx); changed || err == nil || !strings.Contains(err.Error(), "no signature engine") {
+	if changed, err := ts.ReloadSignatures(ctx, "test"); changed || err == nil || !strings.Contains(err.Error(), "no signature engine") {
 		t.Errorf("reload giving no engine: %t, %v", changed, err)
 	}
 
@@ -224,7 +224,7 @@ func TestReloadFailureKeepsPack(t *testing.T) {
 	waitFor(t, "the pack loaded once it loads", func() bool { return ts.PackDigest() == b.Set().Digest })
 
 	plain := newTestServer(t, st, a, Config{})
-	if changed, err := plain.ReloadSignatures(ctx); changed || err != nil || plain.PackDigest() != a.Set().Digest {
+	if changed, err := plain.ReloadSignatures(ctx, "test"); changed || err != nil || plain.PackDigest() != a.Set().Digest {
 		t.Errorf("no Reload: %t, %v", changed, err)
 	}
 }
@@ -260,6 +260,21 @@ func TestReloadRoute(t *testing.T) {
 		}
 	}
 	waitVerdict(t, ts, sub.Submission.ID, "fail")
+	// The change of pack is in the audit trail, once, as done by the admin.
+	audit, err := st.Audit(t.Context(), time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changes []store.AuditEntry
+	for _, e := range audit {
+		if e.Action == store.ActionPackChange {
+			changes = append(changes, e)
+		}
+	}
+	if len(changes) != 1 || !strings.HasPrefix(changes[0].Actor, "test admin (token ") || changes[0].Subject != "pack:"+b.Set().Version() ||
+		!strings.Contains(string(changes[0].Detail), a.Set().Digest) || !strings.Contains(string(changes[0].Detail), b.Set().Digest) {
+		t.Errorf("pack changes in the audit trail: %+v", changes)
+	}
 	if r := ts.as(t, store.Admin, "POST", "/api/v1/signatures/reload?now=1", nil); r.status != http.StatusBadRequest {
 		t.Errorf("a query parameter: %d %s", r.status, r.body)
 	}
@@ -291,14 +306,14 @@ func TestReloadOlderPack(t *testing.T) {
 	src := &packSource{eng: old}
 	log, logs := newLog()
 	ts := newTestServer(t, st, a, Config{Reload: src.load, Logger: log})
-	if changed, err := ts.ReloadSignatures(t.Context()); !changed || err != nil || ts.PackDigest() != old.Set().Digest {
+	if changed, err := ts.ReloadSignatures(t.Context(), "test"); !changed || err != nil || ts.PackDigest() != old.Set().Digest {
 		t.Fatalf("rollback: %t, %v, digest %s", changed, err, ts.PackDigest())
 	}
 	if n := logs.count("older than the one in force"); n != 1 || !strings.Contains(logs.String(), "level=WARN") {
 		t.Errorf("%d warnings of an older pack; log:\n%s", n, logs)
 	}
 	src.set(a, nil)
-	if changed, err := ts.ReloadSignatures(t.Context()); !changed || err != nil || ts.PackDigest() != a.Set().Digest {
+	if changed, err := ts.ReloadSignatures(t.Context(), "test"); !changed || err != nil || ts.PackDigest() != a.Set().Digest {
 		t.Fatalf("forward again: %t, %v", changed, err)
 	}
 	if n := logs.count("older than the one in force"); n != 1 {
@@ -370,7 +385,7 @@ func TestReloadConcurrent(t *testing.T) {
 	var reloads sync.WaitGroup
 	reloads.Go(func() {
 		for range 40 {
-			if _, err := ts.ReloadSignatures(t.Context()); err != nil {
+			if _, err := ts.ReloadSignatures(t.Context(), "test"); err != nil {
 				t.Error(err)
 			}
 			time.Sleep(2 * time.Millisecond)
@@ -421,7 +436,7 @@ func BenchmarkReloadUnchanged(b *testing.B) {
 	}
 	ts := newTestServer(b, st, nil, Config{Reload: reload})
 	for b.Loop() {
-		if changed, err := ts.ReloadSignatures(b.Context()); changed || err != nil {
+		if changed, err := ts.ReloadSignatures(b.Context(), "test"); changed || err != nil {
 			b.Fatalf("reload: %t, %v", changed, err)
 		}
 	}

@@ -193,7 +193,8 @@ func (s *Server) Status(ctx context.Context) (Status, error) {
 // force, logs "signature pack changed" with the old and new versions and
 // digests, and wakes the workers: the evaluation digest changes with the
 // pack, so they re-evaluate every stored submission under it, and each
-// verdict change is recorded. It reports whether the pack changed; it does
+// verdict change is recorded. The change of pack is in the audit trail,
+// as done by actor. It reports whether the pack changed; it does
 // nothing without a Reload. When Reload fails, the error is logged and
 // returned, and the engine in force stays.
 //
@@ -204,7 +205,7 @@ func (s *Server) Status(ctx context.Context) (Status, error) {
 // The verdict changes it causes are recorded as any others, under the
 // older version. Only a pack Reload accepts is ever used: for pedigree
 // serve, one signed by a trusted key, or the embedded one.
-func (s *Server) ReloadSignatures(ctx context.Context) (changed bool, err error) {
+func (s *Server) ReloadSignatures(ctx context.Context, actor string) (changed bool, err error) {
 	if s.reload == nil {
 		return false, nil
 	}
@@ -233,6 +234,10 @@ func (s *Server) ReloadSignatures(ctx context.Context) (changed bool, err error)
 	}
 	s.eval.swap(next)
 	s.log.InfoContext(ctx, "signature pack changed", attrs...)
+	if err := s.store.RecordPackChange(context.WithoutCancel(ctx), actor, cur.Set().Version(), cur.Set().Digest,
+		next.Set().Version(), next.Set().Digest); err != nil {
+		s.log.ErrorContext(ctx, "the pack change could not be recorded in the audit trail", "err", err)
+	}
 	s.wakeWorkers()
 	return true, nil
 }
@@ -321,9 +326,18 @@ func (s *Server) register() {
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 }
 
-// healthz answers without a token: the process is up and serving. It
-// reads nothing from the database.
+// healthz answers without a token: 200 when the process serves and its
+// database answers within two seconds, else 503 (the cause is logged, not
+// shown), so that a load balancer sends no request to a replica that
+// cannot record it.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Error("health check: the database does not answer", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": "the database does not answer"})
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
@@ -333,7 +347,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // at each interval its Run reloads the signatures (ReloadSignatures).
 func (s *Server) Worker(name string, opts WorkerOptions) *Worker {
 	w := newWorker(s.eval, s.log, name, opts)
-	w.reload = s.ReloadSignatures
+	w.reload = func(ctx context.Context) (bool, error) { return s.ReloadSignatures(ctx, w.name) }
 	s.mu.Lock()
 	s.workers = append(s.workers, w)
 	s.mu.Unlock()

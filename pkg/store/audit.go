@@ -17,6 +17,7 @@ const (
 	ActionWaiverRevoke  = "waiver.revoke"
 	ActionTokenCreate   = "token.create"
 	ActionTokenRevoke   = "token.revoke"
+	ActionPackChange    = "pack.change"
 )
 
 // AuditEntry is one line of the audit trail. The table refuses UPDATE and
@@ -67,3 +68,14 @@ func (s *Store) Audit(ctx context.Context, since time.Time, limit int) ([]AuditE
 
 // subject names a row of a table for the audit trail: "waiver:12".
 func subject(kind string, id int64) string { return fmt.Sprintf("%s:%d", kind, id) }
+
+// RecordPackChange audits that the signature pack in force changed from
+// one version and digest to another, as done by actor (the admin who asked
+// for a reload, or the worker that found a newer pack installed).
+func (s *Store) RecordPackChange(ctx context.Context, actor, fromVersion, fromDigest, toVersion, toDigest string) error {
+	now := s.nowTime()
+	return s.inTx(ctx, "record the pack change", func(tx *sql.Tx) error {
+		return s.audit(ctx, tx, now, actor, ActionPackChange, "pack:"+toVersion,
+			map[string]string{"fromVersion": fromVersion, "fromDigest": fromDigest, "toVersion": toVersion, "toDigest": toDigest})
+	})
+}

@@ -217,6 +217,11 @@ func (s *Store) wrap(err error, format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), scrubbed{err, s.secret})
 }
 
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.wrap(s.db.PingContext(ctx), "ping the database")
+}
+
 // Close closes the connection pool.
 func (s *Store) Close() error {
 	return s.db.Close()
