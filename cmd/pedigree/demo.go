@@ -15,18 +15,18 @@ import (
 
 // seedDemo is the record `pedigree serve --demo` starts with: an admin
 // token, and the example products submitted through the API as a client
-// would, in process, before the server listens. It prints each verdict,
-// then the token, once, as its last line.
-func seedDemo(ctx context.Context, st *store.Store, srv *serve.Server, w io.Writer) error {
+// would, in process, before the server listens. It prints each verdict
+// and returns the token, for the caller to print once it listens.
+func seedDemo(ctx context.Context, st *store.Store, srv *serve.Server, w io.Writer) (string, error) {
 	secret, _, err := st.CreateToken(ctx, "demo", "demo", store.Admin)
 	if err != nil {
-		return fmt.Errorf("serve --demo: %w", err)
+		return "", fmt.Errorf("serve --demo: %w", err)
 	}
 	client := serve.Client{Server: "http://demo", Token: secret, HTTP: &http.Client{Transport: inProcess{srv}}}
 	for _, ex := range fixtures.Demo() {
 		res, err := client.Submit(ctx, ex.Product, ex.Name, bytes.NewReader(ex.Data), int64(len(ex.Data)))
 		if err != nil {
-			return fmt.Errorf("serve --demo: submit %s: %w", ex.Name, err)
+			return "", fmt.Errorf("serve --demo: submit %s: %w", ex.Name, err)
 		}
 		verdict := "not evaluated"
 		if res.Evaluation != nil {
@@ -34,8 +34,7 @@ func seedDemo(ctx context.Context, st *store.Store, srv *serve.Server, w io.Writ
 		}
 		fmt.Fprintf(w, "demo: %s (%s): submission %d, %s\n", ex.Product, ex.Name, res.Submission.ID, verdict)
 	}
-	fmt.Fprintf(w, "demo: an admin token for the API (GET /api/v1/products with Authorization: Bearer TOKEN), shown this once:\n%s\n", secret)
-	return nil
+	return secret, nil
 }
 
 // inProcess answers a request with the server's handler, without a

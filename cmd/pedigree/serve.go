@@ -132,17 +132,22 @@ func runServe(c *cli.Context) error {
 	if err := webui.Mount(srv, st, webui.Options{Logger: log}); err != nil {
 		return err
 	}
-	if toks, err := st.Tokens(ctx); err == nil && !slices.ContainsFunc(toks, func(t store.Token) bool { return t.Revoked.IsZero() }) {
-		log.Warn("no API token: every API call will be refused; make one with pedigree serve token create --role admin")
-	}
+	demoToken := ""
 	if c.Bool("demo") {
-		if err := seedDemo(ctx, st, srv, c.App.Writer); err != nil {
+		if demoToken, err = seedDemo(ctx, st, srv, c.App.Writer); err != nil {
 			return err
 		}
+	}
+	if toks, err := st.Tokens(ctx); err == nil && !slices.ContainsFunc(toks, func(t store.Token) bool { return t.Revoked.IsZero() }) {
+		log.Warn("no API token: nobody can log in or call the API; make one with pedigree serve token create --role admin")
 	}
 	ln, err := net.Listen("tcp", c.String("listen"))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if demoToken != "" {
+		fmt.Fprintf(c.App.Writer, "demo: open http://%s/ and log in with this admin token (the API takes it as Authorization: Bearer TOKEN); it is shown this once:\n%s\n",
+			ln.Addr(), demoToken)
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String()+serve.APIPrefix, "database", redactDB(dbURL),
 		"signatures", eng.Set().Version(), "digest", eng.Set().Digest)

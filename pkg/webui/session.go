@@ -44,25 +44,38 @@ func csrfToken(sessionSecret string) string {
 // sameOrigin refuses a form posted from another site: a Sec-Fetch-Site
 // other than same-origin (or none, typed by the user), or an Origin whose
 // host is not this one. Browsers send at least one of them with a POST;
-// a client that sends neither is not a browser a page could drive.
+// a client that sends neither is not a browser a page could drive. Behind
+// a reverse proxy that rewrites Host, the host the browser asked for is in
+// X-Forwarded-Host, a header a page cannot make a browser send.
 func sameOrigin(r *http.Request) error {
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
 		return pageErrorf(http.StatusForbidden, "the form was sent from another site (Sec-Fetch-Site: %s)", site)
 	}
-	if o := r.Header.Get("Origin"); o != "" {
-		u, err := url.Parse(o)
-		if o == "null" || err != nil || u.Host != r.Host {
-			return pageErrorf(http.StatusForbidden, "the form was sent from another origin (%s)", shortText(o, 80))
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return nil
+	}
+	u, err := url.Parse(o)
+	if o != "null" && err == nil && u.Host != "" {
+		if strings.EqualFold(u.Host, r.Host) {
+			return nil
+		}
+		fwd, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ",")
+		if fwd = strings.TrimSpace(fwd); fwd != "" && strings.EqualFold(u.Host, fwd) {
+			return nil
 		}
 	}
-	return nil
+	return pageErrorf(http.StatusForbidden, "the form was sent from another origin (%s)", shortText(o, 80))
 }
 
-// setCookie sets a cookie of the UI: HttpOnly, SameSite=Strict, Secure
-// over TLS; maxAge < 0 removes it.
+// setCookie sets a cookie of the UI: HttpOnly, SameSite=Strict, and
+// Secure when the browser reached the server over HTTPS (TLS here, or at
+// a proxy that says so with X-Forwarded-Proto: a forged header can only
+// make the cookie stricter); maxAge < 0 removes it.
 func setCookie(w http.ResponseWriter, r *http.Request, name, value, path string, maxAge int) {
+	secure := r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: path, MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure})
 }
 
 // page wraps h: the request needs a session whose token allows min. A GET

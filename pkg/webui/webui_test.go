@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
@@ -424,8 +425,16 @@ func TestCSRF(t *testing.T) {
 	if ps, _ := u.srv.Products(t.Context()); len(ps) != 0 {
 		t.Errorf("a refused upload made %d products", len(ps))
 	}
+	if p := b.post("/waivers", form(csrf), "Origin", "https://evil.example", "X-Forwarded-Host", "pedigree.example"); p.status != http.StatusForbidden {
+		t.Errorf("another origin behind a proxy: %d", p.status)
+	}
 	if p := b.post("/waivers", form(csrf)); p.status != http.StatusSeeOther {
 		t.Errorf("the right token: %d\n%s", p.status, p.body)
+	}
+	// Behind a proxy that rewrites Host, the browser's host is in
+	// X-Forwarded-Host.
+	if p := b.post("/waivers", form(csrf), "Origin", "https://pedigree.example", "X-Forwarded-Host", "pedigree.example"); p.status != http.StatusSeeOther {
+		t.Errorf("the same origin behind a proxy: %d\n%s", p.status, p.body)
 	}
 	// The login form's nonce: a login without it is refused.
 	l := u.browser(t)
@@ -513,6 +522,36 @@ func TestLocalPath(t *testing.T) {
 	} {
 		if got := localPath(in); got != want {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestCookies: the session cookie is HttpOnly and SameSite=Strict, and
+// Secure when the browser came over HTTPS (to a proxy that says so).
+func TestCookies(t *testing.T) {
+	u := newUI(t, backends[0].url(t), serve.Config{})
+	for _, https := range []bool{false, true} {
+		b := u.browser(t)
+		nonce := b.csrf("/login")
+		form := url.Values{"csrf": {nonce}, "token": {u.tokens[store.Viewer]}}
+		var p page
+		if https {
+			p = b.post("/login", form, "X-Forwarded-Proto", "https")
+		} else {
+			p = b.post("/login", form)
+		}
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("login: %d", p.status)
+		}
+		var session *http.Cookie
+		for _, c := range (&http.Response{Header: p.header}).Cookies() {
+			if c.Name == sessionCookie {
+				session = c
+			}
+		}
+		if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Secure != https ||
+			!strings.HasPrefix(session.Value, store.SessionPrefix) || session.MaxAge != int(DefaultSessionTTL/time.Second) {
+			t.Errorf("https %t: session cookie %+v", https, session)
 		}
 	}
 }
