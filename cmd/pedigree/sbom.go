@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pedigree-sbom/pedigree/cmd/pedigree/internal/options"
+	"github.com/pedigree-sbom/pedigree/pkg/fserr"
 	"github.com/pedigree-sbom/pedigree/pkg/generate"
 	"github.com/pedigree-sbom/pedigree/pkg/scan"
 	"github.com/pedigree-sbom/pedigree/pkg/source"
@@ -31,9 +32,12 @@ func sbomCommand() *cli.Command {
 			"daemon but for a docker: or podman: image) and reads every file, archives\n" +
 			"included, as scan does; writes the SBOM with a component for every file that\n" +
 			"revealed its maker (version resources, signer, manifest, copyright strings,\n" +
-			"hosts, Java packages) as pedigree:* properties. TARGET is a path, or dir:, file:,\n" +
-			"docker-archive:, oci-archive:, oci-dir: and a path, or registry:REF, docker:REF,\n" +
-			"podman:REF, or an image reference such as ghcr.io/acme/app:1, as for scan.",
+			"hosts, Java packages) as pedigree:* properties, and every part it could not\n" +
+			"inspect as a pedigree:gap, so that a scan of the SBOM is incomplete where a scan\n" +
+			"of TARGET is (syft-json cannot carry either: refused when there is any).\n" +
+			"TARGET is a path, or dir:, file:, docker-archive:, oci-archive:, oci-dir: and a\n" +
+			"path, or registry:REF, docker:REF, podman:REF, or an image reference such as\n" +
+			"ghcr.io/acme/app:1, as for scan.",
 		Flags:  opts.Flags(),
 		Before: opts.Load,
 		Action: func(c *cli.Context) error {
@@ -66,16 +70,15 @@ func sbomCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			var w io.Writer = c.App.Writer
-			if file != "" {
-				f, err := os.Create(file)
-				if err != nil {
-					return fmt.Errorf("write sbom: %w", err)
-				}
-				defer f.Close()
-				w = f
+			if file == "" {
+				return res.Write(c.App.Writer, format)
 			}
-			return res.Write(w, format)
+			// All or nothing: an SBOM Write refuses (syft-json with gaps
+			// or deep-inspection components) leaves no file behind.
+			if err := writeFileAtomic(file, func(w io.Writer) error { return res.Write(w, format) }); err != nil {
+				return fmt.Errorf("write sbom %s: %w", file, fserr.Cause(err))
+			}
+			return nil
 		},
 	}
 }

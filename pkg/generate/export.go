@@ -23,7 +23,12 @@ var Formats = []string{"cyclonedx-json", "spdx-json", "syft-json"}
 // plus a component for every file deep inspection learned something about
 // (its version resources, signer, manifest, copyright strings, hosts and
 // Java packages, as pedigree:* properties), so the true maker travels with
-// the SBOM.
+// the SBOM, and every gap of the generation (a part of the input that was
+// not inspected), so that a scan of the SBOM is as incomplete as a scan of
+// the input: CycloneDX metadata properties, SPDX document annotations (see
+// addCycloneDXGaps and addSPDXGaps). syft-json has room for neither, so
+// Write refuses it, before writing anything, when there is either to
+// carry (see syftJSONCarries).
 func (r *Result) Write(w io.Writer, format string) error {
 	var (
 		enc sbom.FormatEncoder
@@ -42,12 +47,18 @@ func (r *Result) Write(w io.Writer, format string) error {
 	if err != nil {
 		return fmt.Errorf("%s encoder: %w", format, err)
 	}
+	files := r.deepComponents()
+	gaps := r.gapCount()
+	if format == "syft-json" {
+		if err := syftJSONCarries(len(files), gaps); err != nil {
+			return err
+		}
+	}
 	var buf bytes.Buffer
 	if err := enc.Encode(&buf, *r.SBOM); err != nil {
 		return fmt.Errorf("encode %s: %w", format, err)
 	}
-	files := r.deepComponents()
-	if len(files) == 0 || format == "syft-json" {
+	if (len(files) == 0 && gaps == 0) || format == "syft-json" {
 		_, err := w.Write(buf.Bytes())
 		return err
 	}
@@ -57,9 +68,15 @@ func (r *Result) Write(w io.Writer, format string) error {
 	}
 	switch format {
 	case "cyclonedx-json":
-		addCycloneDX(doc, files)
+		if len(files) > 0 {
+			addCycloneDX(doc, files)
+		}
+		addCycloneDXGaps(doc, r.Document)
 	case "spdx-json":
-		addSPDX(doc, files)
+		if len(files) > 0 {
+			addSPDX(doc, files)
+		}
+		addSPDXGaps(doc, r.Document, annotator(r.SBOM.Descriptor))
 	}
 	out := json.NewEncoder(w)
 	out.SetIndent("", " ")
@@ -144,7 +161,8 @@ func addCycloneDX(doc map[string]any, files []*model.Component) {
 
 // addSPDX appends a package per file (SPDX files need a SHA-1 this pass
 // does not compute), with its facts as annotations-free attribution text
-// and a comment.
+// ("pedigree:copyright=…", which pkg/ingest/spdx reads back as the
+// property), the hashes a rule asked for as checksums, and a comment.
 func addSPDX(doc map[string]any, files []*model.Component) {
 	pkgs, _ := doc["packages"].([]any)
 	for i, c := range files {
@@ -171,9 +189,26 @@ func addSPDX(doc map[string]any, files []*model.Component) {
 		if c.Version != "" {
 			pkg["versionInfo"] = c.Version
 		}
+		if sums := spdxChecksums(c.Hashes); len(sums) > 0 {
+			pkg["checksums"] = sums
+		}
 		pkgs = append(pkgs, pkg)
 	}
 	doc["packages"] = pkgs
+}
+
+// spdxChecksums are hashes as SPDX package checksums, the algorithm
+// spelled as SPDX spells it: "SHA256" for CycloneDX's "SHA-256".
+func spdxChecksums(hashes []model.Hash) []any {
+	var out []any
+	for _, h := range hashes {
+		alg := h.Algorithm
+		if rest, ok := strings.CutPrefix(alg, "SHA-"); ok {
+			alg = "SHA" + rest
+		}
+		out = append(out, map[string]any{"algorithm": alg, "checksumValue": h.Value})
+	}
+	return out
 }
 
 // spdxPurpose is the SPDX primaryPackagePurpose of a declared component's

@@ -103,6 +103,10 @@ func Decode(name string, r io.Reader, opts Options) (*model.Document, error) {
 		doc.Warnings = append(doc.Warnings, "the SBOM was read from the \"sbom\" member of a wrapper object")
 	}
 	doc.Warnings = append(doc.Warnings, det.Warnings...)
+	// The gaps of the SBOM's own generation, whatever the dialect: a
+	// document read back from an SBOM pedigree wrote is as incomplete as
+	// the one it was written from.
+	readGaps(doc)
 	doc.Normalize()
 	return doc, nil
 }

@@ -294,7 +294,7 @@ func component(r *result, p *tgspdx.Package) *model.Component {
 	}
 	for _, t := range p.PackageAttributionTexts {
 		if strings.TrimSpace(t) != "" {
-			c.Properties = append(c.Properties, model.Property{Name: "attribution", Value: t})
+			c.Properties = append(c.Properties, attribution(t))
 		}
 	}
 	return c
@@ -344,6 +344,24 @@ func file(r *result, f *tgspdx.File) *model.File {
 	}
 	m.Licenses = licenses(all)
 	return m
+}
+
+// pedigreeFact starts the name of a fact pedigree's deep inspection
+// recorded ("pedigree:copyright").
+const pedigreeFact = "pedigree:"
+
+// attribution is an attribution text as a property: "attribution", the
+// text, or for a fact `pedigree sbom` wrote as "pedigree:NAME=VALUE"
+// (SPDX having no properties), the property pedigree:NAME with the
+// value, as a CycloneDX SBOM carries it; so that the matcher reads it as
+// the evidence it is (a copyright, a signer, a host) rather than as a
+// mention.
+func attribution(t string) model.Property {
+	name, value, ok := strings.Cut(strings.TrimLeft(t, " \t\r\n"), "=")
+	if ok && len(name) > len(pedigreeFact) && strings.HasPrefix(name, pedigreeFact) && !strings.ContainsAny(name, " \t\r\n") {
+		return model.Property{Name: name, Value: value}
+	}
+	return model.Property{Name: "attribution", Value: t}
 }
 
 // annotationProperty is an annotation as a property named after its

@@ -834,7 +834,7 @@ func (g *graph3) component(e *element3) (*model.Component, error) {
 	identifiers(c, e)
 	for _, t := range e.AttributionText {
 		if strings.TrimSpace(t) != "" {
-			c.Properties = append(c.Properties, model.Property{Name: "attribution", Value: t})
+			c.Properties = append(c.Properties, attribution(t))
 		}
 	}
 	return c, nil
