@@ -17,7 +17,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pedigree-sbom/pedigree/cmd/pedigree/internal/options"
+	"github.com/pedigree-sbom/pedigree/pkg/generate"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
+	"github.com/pedigree-sbom/pedigree/pkg/scan"
 	"github.com/pedigree-sbom/pedigree/pkg/serve"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
 	"github.com/pedigree-sbom/pedigree/pkg/webui"
@@ -125,7 +127,10 @@ func runServe(c *cli.Context) error {
 	defer st.Close()
 	srv, err := serve.New(serve.Config{Store: st, Engine: eng, FailOn: failOn, Ingest: ingestOptions(c, lim),
 		ToolVersion: versionString(), Logger: log,
-		Reload: func() (*match.Engine, error) { return loadEngine(c.StringSlice("signatures")) }})
+		Reload: func() (*match.Engine, error) { return loadEngine(c.StringSlice("signatures")) },
+		Generator: func(e *match.Engine) scan.Generator {
+			return generate.Generator{Engine: e, Options: generate.Options{Limits: lim.Walk}}
+		}})
 	if err != nil {
 		return err
 	}

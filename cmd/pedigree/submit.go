@@ -36,11 +36,13 @@ func submitCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name:      "submit",
-		Usage:     "submit an SBOM to a pedigree server, and print its verdict",
-		ArgsUsage: "SBOM",
+		Usage:     "submit an SBOM (or the product file itself) to a pedigree server, and print its verdict",
+		ArgsUsage: "SBOM|FILE",
 		Description: "Uploads the SBOM file (or - for standard input) for --product to the server at\n" +
 			"--server (pedigree serve), which stores it, evaluates it, and keeps re-evaluating it\n" +
-			"when the signatures change. Prints the verdict as scan does.\n\n" +
+			"when the signatures change. Prints the verdict as scan does. A file that is not an\n" +
+			"SBOM (an archive, an installer, an image archive) is stored as it is and inspected\n" +
+			"by the server as scan inspects a file, at every evaluation.\n\n" +
 			"Exit codes: 0 the gate passed; 1 a finding at or above the server's --fail-on; 2 an\n" +
 			"error: usage, the server cannot be reached, refuses the token or the SBOM, or the\n" +
 			"verdict is incomplete or error.",

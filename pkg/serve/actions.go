@@ -41,17 +41,23 @@ type Upload struct {
 	Product string
 	// Filename is the name the SBOM had on the client, if known.
 	Filename string
-	// Data is the SBOM.
+	// Data is the SBOM, or the artifact.
 	Data []byte
 }
 
-// MaxUploadBytes is the largest SBOM a submission may have: the limit
-// sbom-bytes.
+// TakesArtifacts reports whether the server accepts uploads that are not
+// SBOMs (Config.Generator).
+func (s *Server) TakesArtifacts() bool { return s.eval.generator != nil }
+
+// MaxUploadBytes is the largest SBOM (or artifact) a submission may have:
+// the limit sbom-bytes.
 func (s *Server) MaxUploadBytes() int64 { return s.eval.ingest.MaxBytes }
 
 // Submit stores u as a submission of its product by actor (making the
 // product if it does not exist), evaluates it, records the evaluation,
-// and returns both, once all of it is committed. A submission that is
+// and returns both, once all of it is committed. An upload that is not
+// an SBOM is an artifact when the server has a generator (see
+// artifact.go), else refused. A submission that is
 // stored but cannot be evaluated now is an error that says so; the
 // re-evaluation worker evaluates it later.
 func (s *Server) Submit(ctx context.Context, actor string, u Upload) (SubmissionResult, error) {
@@ -75,11 +81,16 @@ func (s *Server) Submit(ctx context.Context, actor string, u Upload) (Submission
 	if input == "" {
 		input = "upload"
 	}
+	kind, format := store.SBOMKind, ""
 	doc, err := ingest.Decode(input, bytes.NewReader(u.Data), s.eval.ingest)
-	if err != nil {
+	switch {
+	case err == nil:
+		format = string(doc.Format)
+	case ingest.KindOf(err) == ingest.KindNotSBOM && s.eval.generator != nil:
+		kind = store.ArtifactKind
+	default:
 		return SubmissionResult{}, ingestError(err)
 	}
-	format := string(doc.Format)
 	doc = nil
 
 	created := false
@@ -98,7 +109,7 @@ func (s *Server) Submit(ctx context.Context, actor string, u Upload) (Submission
 	if err != nil {
 		return SubmissionResult{}, err
 	}
-	sub, err := s.store.Submit(ctx, name, u.Data, store.Meta{Kind: store.SBOMKind, Format: format, Filename: u.Filename, SubmittedBy: actor})
+	sub, err := s.store.Submit(ctx, name, u.Data, store.Meta{Kind: kind, Format: format, Filename: u.Filename, SubmittedBy: actor})
 	if err != nil {
 		return SubmissionResult{}, err
 	}
@@ -109,7 +120,7 @@ func (s *Server) Submit(ctx context.Context, actor string, u Upload) (Submission
 		return apiErrorf(http.StatusInternalServerError,
 			"submission %d is stored, but it could not be evaluated now; the re-evaluation worker will evaluate it", sub.ID)
 	}
-	out, err := s.eval.evaluate(ctx, name, sub.ID, u.Data, digest, actor)
+	out, err := s.eval.evaluate(ctx, sub, u.Data, digest, actor)
 	if err != nil {
 		return SubmissionResult{}, stored(err)
 	}

@@ -42,6 +42,12 @@ type evaluator struct {
 	ingest      ingest.Options
 	toolVersion string
 	now         func() time.Time
+	// generator makes the generator artifacts are inspected with, for
+	// an engine; nil when the server takes SBOMs only.
+	generator func(*match.Engine) scan.Generator
+	// artifacts holds a token while an artifact is evaluated: one at a
+	// time.
+	artifacts chan struct{}
 }
 
 // current is the engine in force.
@@ -132,10 +138,14 @@ type outcome struct {
 // with: its pack version and digest are always those of the engine used.
 // It fails only when the evaluation cannot run; an SBOM that cannot be
 // read gets the verdict error.
-func (e *evaluator) evaluate(ctx context.Context, product string, submission int64, data []byte, digest, evaluatedBy string) (outcome, error) {
+//
+// An artifact (sub.Kind) is written to a temporary file and inspected as
+// scan inspects a file, with the generator made for the engine used.
+func (e *evaluator) evaluate(ctx context.Context, sub store.Submission, data []byte, digest, evaluatedBy string) (outcome, error) {
+	submission := sub.ID
 	eng := e.current()
 	digest = withPack(digest, eng.Set().Digest)
-	ws, err := e.store.Waivers(ctx, store.WaiverFilter{Product: product})
+	ws, err := e.store.Waivers(ctx, store.WaiverFilter{Product: sub.Product})
 	if err != nil {
 		return outcome{}, err
 	}
@@ -144,10 +154,28 @@ func (e *evaluator) evaluate(ctx context.Context, product string, submission int
 		return outcome{}, err
 	}
 	now := e.now()
-	res, err := scan.Scan(ctx, scan.Config{
+	cfg := scan.Config{
 		Targets: []string{"-"}, Stdin: bytes.NewReader(data), Engine: eng, FailOn: e.scanFailOn(),
 		Waivers: waivers, Ingest: e.ingest, Now: now, ToolName: "pedigree", ToolVersion: e.toolVersion, Workers: 1,
-	})
+	}
+	dir := ""
+	if sub.Kind == store.ArtifactKind {
+		path, tmp, cleanup, err := writeArtifact(data, sub.Filename)
+		if err != nil {
+			return outcome{}, fmt.Errorf("evaluate submission %d: %w", submission, err)
+		}
+		defer cleanup()
+		release, err := e.acquireArtifact(ctx)
+		if err != nil {
+			return outcome{}, fmt.Errorf("evaluate submission %d: %w", submission, err)
+		}
+		defer release()
+		cfg.Targets, cfg.Stdin, dir = []string{path}, nil, tmp
+		if e.generator != nil { // else the scan says it generates no SBOMs: verdict error
+			cfg.Generator = e.generator(eng)
+		}
+	}
+	res, err := scan.Scan(ctx, cfg)
 	if err != nil {
 		return outcome{}, fmt.Errorf("evaluate submission %d: %w", submission, err)
 	}
@@ -156,6 +184,13 @@ func (e *evaluator) evaluate(ctx context.Context, product string, submission int
 		return outcome{}, fmt.Errorf("evaluate submission %d: the scan reported %d targets", submission, len(doc.Targets))
 	}
 	t := doc.Targets[0]
+	if dir != "" {
+		t.Errors, t.Warnings = unplace(t.Errors, dir), unplace(t.Warnings, dir)
+		for i := range t.Skipped {
+			t.Skipped[i].Location = unplace([]string{t.Skipped[i].Location}, dir)[0]
+			t.Skipped[i].Reason = unplace([]string{t.Skipped[i].Reason}, dir)[0]
+		}
+	}
 	findings, err := json.Marshal(t.Findings)
 	if err != nil {
 		return outcome{}, fmt.Errorf("evaluate submission %d: %w", submission, err)

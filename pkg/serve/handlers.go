@@ -126,8 +126,9 @@ func (s *Server) getProduct(w http.ResponseWriter, r *http.Request, c *caller) e
 var limitName = regexp.MustCompile(`\(limit ([a-z0-9-]+)\)`)
 
 // ingestError is the answer to an upload that ingest refused: 413 over a
-// limit (naming it), 415 for what is not an SBOM, 422 for an SBOM that is
-// malformed or in a version not read, 400 otherwise.
+// limit (naming it), 415 for what is not an SBOM (on a server that takes
+// no artifacts), 422 for an SBOM that is malformed or in a version not
+// read, 400 otherwise.
 func ingestError(err error) error {
 	msg := err.Error()
 	switch ingest.KindOf(err) {
@@ -138,8 +139,8 @@ func ingestError(err error) error {
 		}
 		return ae
 	case ingest.KindNotSBOM:
-		return apiErrorf(http.StatusUnsupportedMediaType, "%s: only SBOMs (CycloneDX, SPDX, syft JSON) are accepted; "+
-			"for a file, archive or image, make its SBOM with pedigree sbom and submit that", msg)
+		return apiErrorf(http.StatusUnsupportedMediaType, "%s: this server accepts only SBOMs (CycloneDX, SPDX, syft JSON), "+
+			"not artifacts; for a file, archive or image, make its SBOM with pedigree sbom and submit that", msg)
 	case ingest.KindMalformed, ingest.KindUnsupportedVersion:
 		return apiErrorf(http.StatusUnprocessableEntity, "%s", msg)
 	}

@@ -37,6 +37,7 @@ import (
 
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
+	"github.com/pedigree-sbom/pedigree/pkg/scan"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/sigpack"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
@@ -66,6 +67,12 @@ type Config struct {
 	// one, and the --signatures layers); Server.ReloadSignatures puts it
 	// in force when its pack differs. Nil: the engine never changes.
 	Reload func() (*match.Engine, error)
+	// Generator makes the generator an artifact (an upload that is not
+	// an SBOM: a file, archive, installer or image archive) is inspected
+	// with, for the engine in force, as pedigree scan inspects a file (for
+	// pedigree serve: generate.Generator, which runs syft). Nil: only
+	// SBOMs are accepted, anything else is refused with 415.
+	Generator func(*match.Engine) scan.Generator
 	// FailOn is the lowest severity that fails the gate: "" is
 	// signature.High, as for scan; NoGate turns the gate off.
 	FailOn signature.Severity
@@ -127,7 +134,7 @@ func New(cfg Config) (*Server, error) {
 		mux:    http.NewServeMux(),
 		reload: cfg.Reload,
 		eval: &evaluator{store: cfg.Store, engine: cfg.Engine, failOn: failOn, ingest: cfg.Ingest.WithDefaults(),
-			toolVersion: cfg.ToolVersion, now: cfg.Now},
+			toolVersion: cfg.ToolVersion, now: cfg.Now, generator: cfg.Generator, artifacts: make(chan struct{}, 1)},
 	}
 	s.register()
 	return s, nil

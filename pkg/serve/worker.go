@@ -162,7 +162,7 @@ func (w *Worker) evaluateOne(ctx context.Context, sub store.Submission, digest s
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return false, err
 	}
-	out, err := w.eval.evaluate(ctx, sub.Product, sub.ID, data, digest, w.name)
+	out, err := w.eval.evaluate(ctx, sub, data, digest, w.name)
 	if err != nil {
 		return false, err
 	}

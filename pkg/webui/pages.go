@@ -168,10 +168,12 @@ func notice(r *http.Request) string {
 
 // uploadView is the upload form.
 type uploadView struct {
-	Product  string
-	Products []string
-	MaxBytes int64
-	MaxText  string
+	// Artifacts is true when files other than SBOMs are taken.
+	Artifacts bool
+	Product   string
+	Products  []string
+	MaxBytes  int64
+	MaxText   string
 }
 
 func (u *ui) uploadView(r *http.Request, product string) (uploadView, error) {
@@ -179,7 +181,8 @@ func (u *ui) uploadView(r *http.Request, product string) (uploadView, error) {
 	if err != nil {
 		return uploadView{}, err
 	}
-	uv := uploadView{Product: product, MaxBytes: u.srv.MaxUploadBytes(), MaxText: sizeText(u.srv.MaxUploadBytes())}
+	uv := uploadView{Product: product, MaxBytes: u.srv.MaxUploadBytes(), MaxText: sizeText(u.srv.MaxUploadBytes()),
+		Artifacts: u.srv.TakesArtifacts()}
 	for _, p := range ps {
 		uv.Products = append(uv.Products, p.Name)
 	}
@@ -191,7 +194,7 @@ func (u *ui) uploadForm(w http.ResponseWriter, r *http.Request, vis *visit, v vi
 	if err != nil {
 		return err
 	}
-	v.Title, v.Nav, v.Data = "Upload an SBOM", "upload", uv
+	v.Title, v.Nav, v.Data = "Upload", "upload", uv
 	u.render(w, http.StatusOK, "upload", v)
 	return nil
 }
@@ -244,14 +247,14 @@ func (u *ui) upload(w http.ResponseWriter, r *http.Request, vis *visit, v view) 
 	if err != nil {
 		return err
 	}
-	v.Title, v.Nav, v.Data = "Upload an SBOM", "upload", uv
+	v.Title, v.Nav, v.Data = "Upload", "upload", uv
 	retry := func(status int, msg string) error {
 		v.Error = msg
 		u.render(w, status, "upload", v)
 		return nil
 	}
 	if !seenFile || len(data) == 0 {
-		return retry(http.StatusBadRequest, "choose the SBOM file to upload")
+		return retry(http.StatusBadRequest, "choose the file to upload")
 	}
 	res, err := u.srv.Submit(r.Context(), vis.token.Actor(), serve.Upload{Product: strings.TrimSpace(product), Filename: filename, Data: data})
 	if err != nil {
