@@ -189,7 +189,13 @@ func (s *Server) Submission(ctx context.Context, id int64) (SubmissionResult, er
 	case !errors.Is(err, store.ErrNotFound):
 		return SubmissionResult{}, err
 	}
-	return newSubmissionResult(sub, ep, s.eval.failOn), nil
+	res := newSubmissionResult(sub, ep, s.eval.failOn)
+	digest, err := s.eval.digest(ctx)
+	if err != nil {
+		return SubmissionResult{}, err
+	}
+	res.Stale = ep == nil || ep.PackDigest != digest
+	return res, nil
 }
 
 // Evaluations lists every evaluation of a submission, newest first,

@@ -107,6 +107,10 @@ type SubmissionResult struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// ProductCreated is true when the submission created its product.
 	ProductCreated bool `json:"productCreated,omitempty"`
+	// Stale is true when the evaluation is not under the signature pack
+	// and waivers in force (or there is none yet): the worker has still
+	// to evaluate it again, and the verdict may change.
+	Stale bool `json:"stale"`
 }
 
 // newSubmissionResult builds the view of sub and its evaluation e (nil

@@ -103,11 +103,14 @@ func TestArtifactSubmissions(t *testing.T) {
 		if _, err := ts.ReloadSignatures(t.Context(), "test"); err != nil {
 			t.Fatal(err)
 		}
+		if before, err := ts.Submission(t.Context(), res.Submission.ID); err != nil || !before.Stale || before.Evaluation.Verdict != "pass" {
+			t.Errorf("before the re-evaluation: stale %t, %v", before.Stale, err)
+		}
 		if _, err := ts.Worker("w", WorkerOptions{}).Drain(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		got, err := ts.Submission(t.Context(), res.Submission.ID)
-		if err != nil || got.Evaluation.Verdict != "fail" || got.Evaluation.PackDigest != newer.Set().Digest {
+		if err != nil || got.Stale || got.Evaluation.Verdict != "fail" || got.Evaluation.PackDigest != newer.Set().Digest {
 			t.Fatalf("after the newer pack: %+v, %v", got.Evaluation, err)
 		}
 		if n := len(calls.engines); n != 2 || calls.engines[1] != newer.Set().Digest {

@@ -8,8 +8,10 @@ import (
 	"time"
 )
 
-// Claim hands worker up to n submissions that have no evaluation under
-// packDigest and are not leased by a live claim for it, and leases them to
+// Claim hands worker up to n submissions whose latest evaluation is not
+// under packDigest (none yet, or under another digest: also one they were
+// evaluated under before, when the pack in force goes back to an earlier
+// one) and are not leased by a live claim for it, and leases them to
 // worker until lease has passed. The worker evaluates each and records it
 // with RecordEvaluation, which ends the lease. A lease that runs out (the
 // worker crashed, or was stopped) makes the submission claimable again, so
@@ -45,13 +47,12 @@ func (s *Store) Claim(ctx context.Context, worker, packDigest string, n int, lea
 WHERE id IN (SELECT c.id FROM submissions c
     WHERE (c.evaluated_digest IS NULL OR c.evaluated_digest <> ?)
         AND (c.lease_until IS NULL OR c.lease_until <= ? OR c.claim_digest <> ?)
-        AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.submission_id = c.id AND e.pack_digest = ?)
     ORDER BY c.id LIMIT ?` + skip + `)
 RETURNING id`
 	var out []Submission
 	err := s.inTx(ctx, what, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, s.q(query), worker, packDigest, micros(now.Add(lease)),
-			packDigest, micros(now), packDigest, packDigest, n)
+			packDigest, micros(now), packDigest, n)
 		if err != nil {
 			return s.wrap(err, "%s", what)
 		}
@@ -92,11 +93,11 @@ RETURNING id`
 	return out, nil
 }
 
-// Pending counts the submissions with no evaluation under packDigest,
-// leased or not: the re-evaluation still to do.
+// Pending counts the submissions whose latest evaluation is not under
+// packDigest, leased or not: the re-evaluation still to do.
 func (s *Store) Pending(ctx context.Context, packDigest string) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM submissions s
-WHERE NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.submission_id = s.id AND e.pack_digest = ?)`), packDigest).Scan(&n)
+WHERE s.evaluated_digest IS NULL OR s.evaluated_digest <> ?`), packDigest).Scan(&n)
 	return n, s.wrap(err, "count the submissions pending under pack digest %s", packDigest)
 }

@@ -223,10 +223,57 @@ func TestConcurrentReplicasEvaluateEachSubmissionOnce(t *testing.T) {
 		rows.Close()
 		t.Logf("%s: %d submissions evaluated by %d workers: %v", s.Dialect(), total, len(workersSeen), workersSeen)
 
-		// A second evaluation under the same digest is refused by the
-		// database's unique constraint, even past the lease.
+		// A second evaluation under the digest of the latest one is
+		// refused, even past the lease.
 		if _, _, err := s.RecordEvaluation(ctx, Evaluation{SubmissionID: 1, PackDigest: digest, Verdict: result.Pass}, ""); !errors.Is(err, ErrExists) {
 			t.Errorf("evaluating again: %v, want ErrExists", err)
+		}
+	})
+}
+
+// TestBackToAnEarlierDigest: when the pack in force goes back to one a
+// submission was evaluated under before (a rollback), the submission is
+// pending and claimed again, its evaluation under that digest is redone in
+// place and becomes the latest, and the change back is recorded.
+func TestBackToAnEarlierDigest(t *testing.T) {
+	eachBackend(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		s := openTest(t, url)
+		mustProduct(t, s, "gateway")
+		sub := mustSubmit(t, s, "gateway", "{}")
+		record(t, s, sub.ID, "A", result.Pass)
+		if ch := record(t, s, sub.ID, "B", result.Fail); ch == nil {
+			t.Fatal("no change pass → fail under B")
+		}
+		if n, _ := s.Pending(ctx, "A"); n != 1 {
+			t.Errorf("pending under A again: %d, want 1", n)
+		}
+		claimed, err := s.Claim(ctx, "w", "A", 10, time.Minute)
+		if err != nil || len(claimed) != 1 {
+			t.Fatalf("claim under A again: %v, %v", claimed, err)
+		}
+		e, ch, err := s.RecordEvaluation(ctx, Evaluation{SubmissionID: sub.ID, PackVersion: "a", PackDigest: "A", Verdict: result.Pass, EvaluatedBy: "w"}, "rolled back")
+		if err != nil || ch == nil || ch.From != result.Fail || ch.To != result.Pass || ch.PackDigest != "A" {
+			t.Fatalf("back under A: %+v %+v %v", e, ch, err)
+		}
+		latest, err := s.LatestEvaluation(ctx, sub.ID)
+		if err != nil || latest.PackDigest != "A" || latest.ID != e.ID || latest.EvaluatedBy != "w" {
+			t.Errorf("latest %+v, %v", latest, err)
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM evaluations WHERE submission_id = ?", sub.ID); n != 2 {
+			t.Errorf("%d evaluations, want 2: one per digest", n)
+		}
+		if n, _ := s.Pending(ctx, "A"); n != 0 {
+			t.Errorf("pending under A after it: %d", n)
+		}
+		if claimed, _ := s.Claim(ctx, "w", "A", 10, time.Minute); len(claimed) != 0 {
+			t.Errorf("claimed again: %v", claimed)
+		}
+		if _, _, err := s.RecordEvaluation(ctx, Evaluation{SubmissionID: sub.ID, PackDigest: "A", Verdict: result.Pass}, ""); !errors.Is(err, ErrExists) {
+			t.Errorf("once more under A: %v, want ErrExists", err)
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM verdict_changes WHERE submission_id = ?", sub.ID); n != 2 {
+			t.Errorf("%d verdict changes, want 2 (pass → fail → pass)", n)
 		}
 	})
 }

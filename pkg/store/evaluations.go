@@ -61,8 +61,11 @@ func (c Change) String() string {
 // that of the submission's previous evaluation, it records the change,
 // with reason, and audits it; the change is returned, else nil (a first
 // evaluation changes nothing). All of it
-// commits together or not at all. A second evaluation under the same pack
-// digest is ErrExists.
+// commits together or not at all. A second evaluation under the pack
+// digest of the latest one is ErrExists. The record keeps one evaluation
+// per digest: when a submission comes back under a digest it was
+// evaluated under before (a pack rolled back), that evaluation is redone
+// in place and becomes the latest; the verdict changes keep the history.
 func (s *Store) RecordEvaluation(ctx context.Context, e Evaluation, reason string) (Evaluation, *Change, error) {
 	what := fmt.Sprintf("record the evaluation of submission %d", e.SubmissionID)
 	if _, ok := result.ParseVerdict(string(e.Verdict)); !ok {
@@ -86,8 +89,9 @@ func (s *Store) RecordEvaluation(ctx context.Context, e Evaluation, reason strin
 		// Lock the submission, so that evaluations of it are recorded one
 		// after the other and each sees the one before.
 		var product string
-		err := tx.QueryRowContext(ctx, s.q(`SELECT p.name FROM submissions s JOIN products p ON p.id = s.product_id
-WHERE s.id = ?`+s.lockRows("s")), e.SubmissionID).Scan(&product)
+		var latest sql.NullString
+		err := tx.QueryRowContext(ctx, s.q(`SELECT p.name, s.evaluated_digest FROM submissions s JOIN products p ON p.id = s.product_id
+WHERE s.id = ?`+s.lockRows("s")), e.SubmissionID).Scan(&product, &latest)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%s: submission %w", what, ErrNotFound)
 		}
@@ -100,9 +104,20 @@ WHERE s.id = ?`+s.lockRows("s")), e.SubmissionID).Scan(&product)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return s.wrap(err, "%s: previous verdict", what)
 		}
-		err = tx.QueryRowContext(ctx, s.q(`INSERT INTO evaluations (submission_id, pack_version, pack_digest, verdict, findings, evaluated_by, evaluated_at)
+		if latest.Valid && latest.String == e.PackDigest {
+			return fmt.Errorf("%s under pack digest %s: %w", what, e.PackDigest, ErrExists)
+		}
+		// Back under a digest it was evaluated under before (the pack in
+		// force went back to an earlier one): that evaluation is redone
+		// in place, one row per digest, and becomes the latest.
+		err = tx.QueryRowContext(ctx, s.q(`UPDATE evaluations SET pack_version = ?, verdict = ?, findings = ?, evaluated_by = ?, evaluated_at = ?
+WHERE submission_id = ? AND pack_digest = ? RETURNING id`),
+			e.PackVersion, string(e.Verdict), string(e.Findings), e.EvaluatedBy, micros(e.EvaluatedAt), e.SubmissionID, e.PackDigest).Scan(&e.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.QueryRowContext(ctx, s.q(`INSERT INTO evaluations (submission_id, pack_version, pack_digest, verdict, findings, evaluated_by, evaluated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			e.SubmissionID, e.PackVersion, e.PackDigest, string(e.Verdict), string(e.Findings), e.EvaluatedBy, micros(e.EvaluatedAt)).Scan(&e.ID)
+				e.SubmissionID, e.PackVersion, e.PackDigest, string(e.Verdict), string(e.Findings), e.EvaluatedBy, micros(e.EvaluatedAt)).Scan(&e.ID)
+		}
 		if s.isUnique(err) {
 			return fmt.Errorf("%s under pack digest %s: %w", what, e.PackDigest, ErrExists)
 		}

@@ -103,9 +103,6 @@ type submissionView struct {
 	serve.SubmissionResult
 	Findings    []report.Finding
 	Evaluations []serve.Evaluation
-	// Stale is true when the latest evaluation is not under the pack and
-	// the waivers in force: a re-evaluation is pending.
-	Stale bool
 	// Back is the path of the page, for the forms that return to it.
 	Back string
 	// DefaultExpiry is the expiry a new waiver's form proposes.
@@ -125,13 +122,7 @@ func (u *ui) submissionView(r *http.Request, id int64) (*submissionView, error) 
 	if sv.Evaluations, err = u.srv.Evaluations(r.Context(), id); err != nil {
 		return nil, err
 	}
-	st, err := u.srv.Status(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	if e := res.Evaluation; e == nil || e.PackDigest != st.PackDigest || e.PolicyDigest != st.PolicyDigest {
-		sv.Stale = true
-	}
+
 	today := u.srv.Now().UTC()
 	sv.Today, sv.DefaultExpiry = today.Format("2006-01-02"), today.AddDate(0, 0, 90).Format("2006-01-02")
 	return sv, nil

@@ -194,34 +194,36 @@ var pages = []string{"/", "/?verdict=fail&q=north", "/products/Northwind%20Gatew
 	"/changes?since=2026-01-01", "/waivers", "/waivers?revoked=1", "/upload"}
 
 func TestPagesNeedASession(t *testing.T) {
-	u := newUI(t, backends[0].url(t), serve.Config{})
-	b := u.browser(t)
-	for _, path := range pages {
-		p := b.get(path)
-		if want := "/login?next=" + url.QueryEscape(path); p.status != http.StatusSeeOther || p.header.Get("Location") != want {
-			t.Errorf("GET %s without a session: %d to %q, want 303 to %q", path, p.status, p.header.Get("Location"), want)
+	eachBackend(t, func(t *testing.T, dbURL string) {
+		u := newUI(t, dbURL, serve.Config{})
+		b := u.browser(t)
+		for _, path := range pages {
+			p := b.get(path)
+			if want := "/login?next=" + url.QueryEscape(path); p.status != http.StatusSeeOther || p.header.Get("Location") != want {
+				t.Errorf("GET %s without a session: %d to %q, want 303 to %q", path, p.status, p.header.Get("Location"), want)
+			}
 		}
-	}
-	for _, path := range []string{"/upload", "/waivers", "/waivers/1/revoke", "/logout"} {
-		if p := b.post(path, url.Values{"csrf": {"x"}}); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "log in again") {
-			t.Errorf("POST %s without a session: %d\n%s", path, p.status, p.body)
+		for _, path := range []string{"/upload", "/waivers", "/waivers/1/revoke", "/logout"} {
+			if p := b.post(path, url.Values{"csrf": {"x"}}); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "log in again") {
+				t.Errorf("POST %s without a session: %d\n%s", path, p.status, p.body)
+			}
 		}
-	}
-	// A cookie that is no session is none.
-	b.client.Jar.SetCookies(mustURL(t, u.http.URL), []*http.Cookie{{Name: sessionCookie, Value: "pds_forged"}})
-	if p := b.get("/"); p.status != http.StatusSeeOther {
-		t.Errorf("GET / with a forged session: %d", p.status)
-	}
-	// The API's tokens are not accepted as cookies, nor sessions as tokens.
-	b.client.Jar.SetCookies(mustURL(t, u.http.URL), []*http.Cookie{{Name: sessionCookie, Value: u.tokens[store.Admin]}})
-	if p := b.get("/"); p.status != http.StatusSeeOther {
-		t.Errorf("GET / with a token as the session cookie: %d", p.status)
-	}
-	for _, path := range []string{"/ui.css", "/login"} {
-		if p := b.get(path); p.status != http.StatusOK {
-			t.Errorf("GET %s: %d, want 200 without a session", path, p.status)
+		// A cookie that is no session is none.
+		b.client.Jar.SetCookies(mustURL(t, u.http.URL), []*http.Cookie{{Name: sessionCookie, Value: "pds_forged"}})
+		if p := b.get("/"); p.status != http.StatusSeeOther {
+			t.Errorf("GET / with a forged session: %d", p.status)
 		}
-	}
+		// The API's tokens are not accepted as cookies, nor sessions as tokens.
+		b.client.Jar.SetCookies(mustURL(t, u.http.URL), []*http.Cookie{{Name: sessionCookie, Value: u.tokens[store.Admin]}})
+		if p := b.get("/"); p.status != http.StatusSeeOther {
+			t.Errorf("GET / with a token as the session cookie: %d", p.status)
+		}
+		for _, path := range []string{"/ui.css", "/login"} {
+			if p := b.get(path); p.status != http.StatusOK {
+				t.Errorf("GET %s: %d, want 200 without a session", path, p.status)
+			}
+		}
+	})
 }
 
 func mustURL(t testing.TB, s string) *url.URL {
@@ -343,169 +345,177 @@ func checkPage(t *testing.T, path string, p page) {
 }
 
 func TestRoles(t *testing.T) {
-	u := newUI(t, backends[0].url(t), serve.Config{})
-	v := u.browser(t)
-	v.login(store.Viewer)
-	if p := v.get("/"); p.status != http.StatusOK || strings.Contains(p.body, `href="/upload"`) {
-		t.Errorf("a viewer's product list: %d, upload link shown: %t", p.status, strings.Contains(p.body, `href="/upload"`))
-	}
-	if p := v.get("/upload"); p.status != http.StatusForbidden || !strings.Contains(p.body, "needs the reviewer role") {
-		t.Errorf("a viewer's GET /upload: %d\n%s", p.status, p.body)
-	}
-	csrf := v.csrf("/")
-	if p := v.upload(csrf, "x", "bom.json", fixture(t, "sbom/acme-suite.cdx-1.6.json")); p.status != http.StatusForbidden {
-		t.Errorf("a viewer's upload: %d", p.status)
-	}
-	if p := v.post("/waivers", url.Values{"csrf": {csrf}, "rule": {"KL-X"}, "reason": {"r"}, "owner": {"o"}, "expires": {"2099-01-01"}}); p.status != http.StatusForbidden {
-		t.Errorf("a viewer's waiver: %d", p.status)
-	}
-	if ps, _ := u.srv.Products(t.Context()); len(ps) != 0 {
-		t.Errorf("a viewer made products: %v", ps)
-	}
-	ws, _ := u.srv.Waivers(t.Context(), store.WaiverFilter{})
-	if len(ws) != 0 {
-		t.Errorf("a viewer made waivers: %v", ws)
-	}
-	// Logging in with a bad token.
-	b := u.browser(t)
-	nonce := b.csrf("/login")
-	if p := b.post("/login", url.Values{"csrf": {nonce}, "token": {"pdg_wrong"}}); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "not accepted") {
-		t.Errorf("login with a wrong token: %d\n%s", p.status, p.body)
-	}
-	// A revoked token ends its sessions.
-	r := u.browser(t)
-	r.login(store.Reviewer)
-	toks, _ := u.store.Tokens(t.Context())
-	for _, tk := range toks {
-		if tk.Role == store.Reviewer {
-			u.store.RevokeToken(t.Context(), "test", tk.ID)
+	eachBackend(t, func(t *testing.T, dbURL string) {
+		u := newUI(t, dbURL, serve.Config{})
+		v := u.browser(t)
+		v.login(store.Viewer)
+		if p := v.get("/"); p.status != http.StatusOK || strings.Contains(p.body, `href="/upload"`) {
+			t.Errorf("a viewer's product list: %d, upload link shown: %t", p.status, strings.Contains(p.body, `href="/upload"`))
 		}
-	}
-	if p := r.get("/"); p.status != http.StatusSeeOther {
-		t.Errorf("the session of a revoked token: %d", p.status)
-	}
+		if p := v.get("/upload"); p.status != http.StatusForbidden || !strings.Contains(p.body, "needs the reviewer role") {
+			t.Errorf("a viewer's GET /upload: %d\n%s", p.status, p.body)
+		}
+		csrf := v.csrf("/")
+		if p := v.upload(csrf, "x", "bom.json", fixture(t, "sbom/acme-suite.cdx-1.6.json")); p.status != http.StatusForbidden {
+			t.Errorf("a viewer's upload: %d", p.status)
+		}
+		if p := v.post("/waivers", url.Values{"csrf": {csrf}, "rule": {"KL-X"}, "reason": {"r"}, "owner": {"o"}, "expires": {"2099-01-01"}}); p.status != http.StatusForbidden {
+			t.Errorf("a viewer's waiver: %d", p.status)
+		}
+		if ps, _ := u.srv.Products(t.Context()); len(ps) != 0 {
+			t.Errorf("a viewer made products: %v", ps)
+		}
+		ws, _ := u.srv.Waivers(t.Context(), store.WaiverFilter{})
+		if len(ws) != 0 {
+			t.Errorf("a viewer made waivers: %v", ws)
+		}
+		// Logging in with a bad token.
+		b := u.browser(t)
+		nonce := b.csrf("/login")
+		if p := b.post("/login", url.Values{"csrf": {nonce}, "token": {"pdg_wrong"}}); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "not accepted") {
+			t.Errorf("login with a wrong token: %d\n%s", p.status, p.body)
+		}
+		// A revoked token ends its sessions.
+		r := u.browser(t)
+		r.login(store.Reviewer)
+		toks, _ := u.store.Tokens(t.Context())
+		for _, tk := range toks {
+			if tk.Role == store.Reviewer {
+				u.store.RevokeToken(t.Context(), "test", tk.ID)
+			}
+		}
+		if p := r.get("/"); p.status != http.StatusSeeOther {
+			t.Errorf("the session of a revoked token: %d", p.status)
+		}
+	})
 }
 
 func TestCSRF(t *testing.T) {
-	u := newUI(t, backends[0].url(t), serve.Config{})
-	b := u.browser(t)
-	b.login(store.Reviewer)
-	csrf := b.csrf("/")
-	other := u.browser(t)
-	other.login(store.Admin)
-	otherCSRF := other.csrf("/")
-	if otherCSRF == csrf {
-		t.Fatal("two sessions have one CSRF token")
-	}
-	form := func(token string) url.Values {
-		return url.Values{"csrf": {token}, "rule": {"KL-TEST"}, "reason": {"r"}, "owner": {"o"}, "expires": {"2099-01-01"}, "back": {"/waivers"}}
-	}
-	for _, c := range []struct {
-		name   string
-		form   url.Values
-		header []string
-	}{
-		{"no token", form(""), nil},
-		{"a wrong token", form(strings.Repeat("0", 64)), nil},
-		{"another session's token", form(otherCSRF), nil},
-		{"another origin", form(csrf), []string{"Origin", "https://evil.example"}},
-		{"a null origin", form(csrf), []string{"Origin", "null"}},
-		{"a cross-site fetch", form(csrf), []string{"Sec-Fetch-Site", "cross-site"}},
-	} {
-		if p := b.post("/waivers", c.form, c.header...); p.status != http.StatusForbidden {
-			t.Errorf("%s: %d, want 403\n%s", c.name, p.status, p.body)
+	eachBackend(t, func(t *testing.T, dbURL string) {
+		u := newUI(t, dbURL, serve.Config{})
+		b := u.browser(t)
+		b.login(store.Reviewer)
+		csrf := b.csrf("/")
+		other := u.browser(t)
+		other.login(store.Admin)
+		otherCSRF := other.csrf("/")
+		if otherCSRF == csrf {
+			t.Fatal("two sessions have one CSRF token")
 		}
-	}
-	if p := b.upload("", "x", "bom.json", fixture(t, "sbom/acme-suite.cdx-1.6.json")); p.status != http.StatusForbidden {
-		t.Errorf("an upload without a CSRF token: %d", p.status)
-	}
-	if ws, _ := u.srv.Waivers(t.Context(), store.WaiverFilter{}); len(ws) != 0 {
-		t.Errorf("a refused form made %d waivers", len(ws))
-	}
-	if ps, _ := u.srv.Products(t.Context()); len(ps) != 0 {
-		t.Errorf("a refused upload made %d products", len(ps))
-	}
-	if p := b.post("/waivers", form(csrf), "Origin", "https://evil.example", "X-Forwarded-Host", "pedigree.example"); p.status != http.StatusForbidden {
-		t.Errorf("another origin behind a proxy: %d", p.status)
-	}
-	if p := b.post("/waivers", form(csrf)); p.status != http.StatusSeeOther {
-		t.Errorf("the right token: %d\n%s", p.status, p.body)
-	}
-	// Behind a proxy that rewrites Host, the browser's host is in
-	// X-Forwarded-Host.
-	if p := b.post("/waivers", form(csrf), "Origin", "https://pedigree.example", "X-Forwarded-Host", "pedigree.example"); p.status != http.StatusSeeOther {
-		t.Errorf("the same origin behind a proxy: %d\n%s", p.status, p.body)
-	}
-	// The login form's nonce: a login without it is refused.
-	l := u.browser(t)
-	if p := l.post("/login", url.Values{"csrf": {"x"}, "token": {u.tokens[store.Admin]}}); p.status != http.StatusForbidden {
-		t.Errorf("a login without the form's cookie: %d", p.status)
-	}
-	l.csrf("/login")
-	if p := l.post("/login", url.Values{"csrf": {"x"}, "token": {u.tokens[store.Admin]}}); p.status != http.StatusForbidden {
-		t.Errorf("a login with a wrong nonce: %d", p.status)
-	}
+		form := func(token string) url.Values {
+			return url.Values{"csrf": {token}, "rule": {"KL-TEST"}, "reason": {"r"}, "owner": {"o"}, "expires": {"2099-01-01"}, "back": {"/waivers"}}
+		}
+		for _, c := range []struct {
+			name   string
+			form   url.Values
+			header []string
+		}{
+			{"no token", form(""), nil},
+			{"a wrong token", form(strings.Repeat("0", 64)), nil},
+			{"another session's token", form(otherCSRF), nil},
+			{"another origin", form(csrf), []string{"Origin", "https://evil.example"}},
+			{"a null origin", form(csrf), []string{"Origin", "null"}},
+			{"a cross-site fetch", form(csrf), []string{"Sec-Fetch-Site", "cross-site"}},
+		} {
+			if p := b.post("/waivers", c.form, c.header...); p.status != http.StatusForbidden {
+				t.Errorf("%s: %d, want 403\n%s", c.name, p.status, p.body)
+			}
+		}
+		if p := b.upload("", "x", "bom.json", fixture(t, "sbom/acme-suite.cdx-1.6.json")); p.status != http.StatusForbidden {
+			t.Errorf("an upload without a CSRF token: %d", p.status)
+		}
+		if ws, _ := u.srv.Waivers(t.Context(), store.WaiverFilter{}); len(ws) != 0 {
+			t.Errorf("a refused form made %d waivers", len(ws))
+		}
+		if ps, _ := u.srv.Products(t.Context()); len(ps) != 0 {
+			t.Errorf("a refused upload made %d products", len(ps))
+		}
+		if p := b.post("/waivers", form(csrf), "Origin", "https://evil.example", "X-Forwarded-Host", "pedigree.example"); p.status != http.StatusForbidden {
+			t.Errorf("another origin behind a proxy: %d", p.status)
+		}
+		if p := b.post("/waivers", form(csrf)); p.status != http.StatusSeeOther {
+			t.Errorf("the right token: %d\n%s", p.status, p.body)
+		}
+		// Behind a proxy that rewrites Host, the browser's host is in
+		// X-Forwarded-Host.
+		if p := b.post("/waivers", form(csrf), "Origin", "https://pedigree.example", "X-Forwarded-Host", "pedigree.example"); p.status != http.StatusSeeOther {
+			t.Errorf("the same origin behind a proxy: %d\n%s", p.status, p.body)
+		}
+		// The login form's nonce: a login without it is refused.
+		l := u.browser(t)
+		if p := l.post("/login", url.Values{"csrf": {"x"}, "token": {u.tokens[store.Admin]}}); p.status != http.StatusForbidden {
+			t.Errorf("a login without the form's cookie: %d", p.status)
+		}
+		l.csrf("/login")
+		if p := l.post("/login", url.Values{"csrf": {"x"}, "token": {u.tokens[store.Admin]}}); p.status != http.StatusForbidden {
+			t.Errorf("a login with a wrong nonce: %d", p.status)
+		}
+	})
 }
 
 func TestUploadLimits(t *testing.T) {
-	const max = 4096
-	u := newUI(t, backends[0].url(t), serve.Config{Ingest: ingest.Options{Ingest: limits.Ingest{MaxBytes: max}}})
-	b := u.browser(t)
-	b.login(store.Reviewer)
-	csrf := b.csrf("/upload")
-	big := fixture(t, "sbom/acme-suite.cdx-1.6.json")
-	for len(big) <= max {
-		big = append(big, ' ')
-	}
-	p := b.upload(csrf, "big", "bom.json", big)
-	if p.status != http.StatusRequestEntityTooLarge || !strings.Contains(p.body, "limit sbom-bytes") {
-		t.Errorf("an upload over the limit: %d\n%s", p.status, p.body)
-	}
-	p = b.upload(csrf, "notes", "notes.txt", []byte("just some notes, not an SBOM\n"))
-	if p.status != http.StatusUnsupportedMediaType || !strings.Contains(p.body, "only SBOMs") || !strings.Contains(p.body, `id="problem"`) {
-		t.Errorf("an upload that is no SBOM: %d\n%s", p.status, p.body)
-	}
-	p = b.upload(csrf, "bad/name", "bom.json", fixture(t, "sbom/acme-suite.cdx-1.6.json"))
-	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "holds a &#39;/&#39;") {
-		t.Errorf("an upload with a bad product name: %d\n%s", p.status, p.body)
-	}
-	if ps, _ := u.srv.Products(t.Context()); len(ps) != 0 {
-		t.Errorf("refused uploads made products: %v", ps)
-	}
-	// A body far over the limit is cut off, not read.
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	mw.WriteField("csrf", csrf)
-	fw, _ := mw.CreateFormFile("file", "huge.json")
-	fw.Write(bytes.Repeat([]byte("x"), 1<<20))
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, u.http.URL+"/upload", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if p := b.do(req); p.status != http.StatusRequestEntityTooLarge {
-		t.Errorf("a 1 MiB upload against a 4 KiB limit: %d", p.status)
-	}
+	eachBackend(t, func(t *testing.T, dbURL string) {
+		const max = 4096
+		u := newUI(t, dbURL, serve.Config{Ingest: ingest.Options{Ingest: limits.Ingest{MaxBytes: max}}})
+		b := u.browser(t)
+		b.login(store.Reviewer)
+		csrf := b.csrf("/upload")
+		big := fixture(t, "sbom/acme-suite.cdx-1.6.json")
+		for len(big) <= max {
+			big = append(big, ' ')
+		}
+		p := b.upload(csrf, "big", "bom.json", big)
+		if p.status != http.StatusRequestEntityTooLarge || !strings.Contains(p.body, "limit sbom-bytes") {
+			t.Errorf("an upload over the limit: %d\n%s", p.status, p.body)
+		}
+		p = b.upload(csrf, "notes", "notes.txt", []byte("just some notes, not an SBOM\n"))
+		if p.status != http.StatusUnsupportedMediaType || !strings.Contains(p.body, "only SBOMs") || !strings.Contains(p.body, `id="problem"`) {
+			t.Errorf("an upload that is no SBOM: %d\n%s", p.status, p.body)
+		}
+		p = b.upload(csrf, "bad/name", "bom.json", fixture(t, "sbom/acme-suite.cdx-1.6.json"))
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, "holds a &#39;/&#39;") {
+			t.Errorf("an upload with a bad product name: %d\n%s", p.status, p.body)
+		}
+		if ps, _ := u.srv.Products(t.Context()); len(ps) != 0 {
+			t.Errorf("refused uploads made products: %v", ps)
+		}
+		// A body far over the limit is cut off, not read.
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf", csrf)
+		fw, _ := mw.CreateFormFile("file", "huge.json")
+		fw.Write(bytes.Repeat([]byte("x"), 1<<20))
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, u.http.URL+"/upload", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		if p := b.do(req); p.status != http.StatusRequestEntityTooLarge {
+			t.Errorf("a 1 MiB upload against a 4 KiB limit: %d", p.status)
+		}
+	})
 }
 
 func TestHostileValuesAreEscaped(t *testing.T) {
-	u := newUI(t, backends[0].url(t), serve.Config{})
-	b := u.browser(t)
-	b.login(store.Reviewer)
-	csrf := b.csrf("/upload")
-	sbom := strings.ReplaceAll(string(fixture(t, "whitelabel/northwind-gateway.cdx.json")), `"name": "`, `"name": "<img src=x onerror=alert(1)>`)
-	p := b.upload(csrf, `Gate"way<b>`, "x.json", []byte(sbom))
-	if p.status != http.StatusSeeOther {
-		t.Fatalf("upload: %d\n%s", p.status, p.body)
-	}
-	for _, path := range []string{p.header.Get("Location"), "/", "/products/" + url.PathEscape(`Gate"way<b>`)} {
-		pg := b.get(path)
-		if pg.status != http.StatusOK {
-			t.Fatalf("GET %s: %d", path, pg.status)
+	eachBackend(t, func(t *testing.T, dbURL string) {
+		u := newUI(t, dbURL, serve.Config{})
+		b := u.browser(t)
+		b.login(store.Reviewer)
+		csrf := b.csrf("/upload")
+		sbom := strings.ReplaceAll(string(fixture(t, "whitelabel/northwind-gateway.cdx.json")), `"name": "`, `"name": "<img src=x onerror=alert(1)>`)
+		p := b.upload(csrf, `Gate"way<b>`, "x.json", []byte(sbom))
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("upload: %d\n%s", p.status, p.body)
 		}
-		if strings.Contains(pg.body, "<img") || strings.Contains(pg.body, "<b>") {
-			t.Errorf("%s: unescaped markup from the SBOM or the product name", path)
+		for _, path := range []string{p.header.Get("Location"), "/", "/products/" + url.PathEscape(`Gate"way<b>`)} {
+			pg := b.get(path)
+			if pg.status != http.StatusOK {
+				t.Fatalf("GET %s: %d", path, pg.status)
+			}
+			if strings.Contains(pg.body, "<img") || strings.Contains(pg.body, "<b>") {
+				t.Errorf("%s: unescaped markup from the SBOM or the product name", path)
+			}
+			checkPage(t, path, pg)
 		}
-		checkPage(t, path, pg)
-	}
+	})
 }
 
 func TestLocalPath(t *testing.T) {
@@ -529,29 +539,31 @@ func TestLocalPath(t *testing.T) {
 // TestCookies: the session cookie is HttpOnly and SameSite=Strict, and
 // Secure when the browser came over HTTPS (to a proxy that says so).
 func TestCookies(t *testing.T) {
-	u := newUI(t, backends[0].url(t), serve.Config{})
-	for _, https := range []bool{false, true} {
-		b := u.browser(t)
-		nonce := b.csrf("/login")
-		form := url.Values{"csrf": {nonce}, "token": {u.tokens[store.Viewer]}}
-		var p page
-		if https {
-			p = b.post("/login", form, "X-Forwarded-Proto", "https")
-		} else {
-			p = b.post("/login", form)
-		}
-		if p.status != http.StatusSeeOther {
-			t.Fatalf("login: %d", p.status)
-		}
-		var session *http.Cookie
-		for _, c := range (&http.Response{Header: p.header}).Cookies() {
-			if c.Name == sessionCookie {
-				session = c
+	eachBackend(t, func(t *testing.T, dbURL string) {
+		u := newUI(t, dbURL, serve.Config{})
+		for _, https := range []bool{false, true} {
+			b := u.browser(t)
+			nonce := b.csrf("/login")
+			form := url.Values{"csrf": {nonce}, "token": {u.tokens[store.Viewer]}}
+			var p page
+			if https {
+				p = b.post("/login", form, "X-Forwarded-Proto", "https")
+			} else {
+				p = b.post("/login", form)
+			}
+			if p.status != http.StatusSeeOther {
+				t.Fatalf("login: %d", p.status)
+			}
+			var session *http.Cookie
+			for _, c := range (&http.Response{Header: p.header}).Cookies() {
+				if c.Name == sessionCookie {
+					session = c
+				}
+			}
+			if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Secure != https ||
+				!strings.HasPrefix(session.Value, store.SessionPrefix) || session.MaxAge != int(DefaultSessionTTL/time.Second) {
+				t.Errorf("https %t: session cookie %+v", https, session)
 			}
 		}
-		if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Secure != https ||
-			!strings.HasPrefix(session.Value, store.SessionPrefix) || session.MaxAge != int(DefaultSessionTTL/time.Second) {
-			t.Errorf("https %t: session cookie %+v", https, session)
-		}
-	}
+	})
 }
