@@ -39,6 +39,9 @@ func ErrorStatus(err error) (status int, msg string, internal bool) {
 type Upload struct {
 	// Product names the product; it is made if it does not exist.
 	Product string
+	// Supplier and Owner describe a product the submission makes; they
+	// are ignored when the product exists.
+	Supplier, Owner string
 	// Filename is the name the SBOM had on the client, if known.
 	Filename string
 	// Data is the SBOM, or the artifact.
@@ -65,9 +68,11 @@ func (s *Server) Submit(ctx context.Context, actor string, u Upload) (Submission
 	if err := checkName("product", name); err != nil {
 		return SubmissionResult{}, err
 	}
-	if u.Filename != "" {
-		if err := checkText("filename", u.Filename, maxNameBytes, false); err != nil {
-			return SubmissionResult{}, err
+	for _, f := range []struct{ name, v string }{{"filename", u.Filename}, {"supplier", u.Supplier}, {"owner", u.Owner}} {
+		if f.v != "" {
+			if err := checkText(f.name, f.v, maxNameBytes, false); err != nil {
+				return SubmissionResult{}, err
+			}
 		}
 	}
 	if max := s.MaxUploadBytes(); int64(len(u.Data)) > max {
@@ -95,7 +100,7 @@ func (s *Server) Submit(ctx context.Context, actor string, u Upload) (Submission
 
 	created := false
 	if _, err := s.store.Product(ctx, name); errors.Is(err, store.ErrNotFound) {
-		_, err = s.store.CreateProduct(ctx, actor, store.Product{Name: name})
+		_, err = s.store.CreateProduct(ctx, actor, store.Product{Name: name, Supplier: u.Supplier, Owner: u.Owner})
 		switch {
 		case err == nil:
 			created = true

@@ -56,6 +56,19 @@ func (s *Store) Audit(ctx context.Context, since time.Time, limit int) ([]AuditE
 		query += " LIMIT ?"
 		args = append(args, limit)
 	}
+	return s.auditEntries(ctx, query, args...)
+}
+
+// RecentAudit lists the latest n audit entries, newest first.
+func (s *Store) RecentAudit(ctx context.Context, n int) ([]AuditEntry, error) {
+	if n <= 0 {
+		return nil, fmt.Errorf("list the audit trail: asked for %d entries", n)
+	}
+	return s.auditEntries(ctx, "SELECT id, at, actor, action, subject, detail FROM audit ORDER BY at DESC, id DESC LIMIT ?", n)
+}
+
+// auditEntries runs a query of audit entries written with ? placeholders.
+func (s *Store) auditEntries(ctx context.Context, query string, args ...any) ([]AuditEntry, error) {
 	return queryAll(ctx, s, "list the audit trail", func(r scanner) (AuditEntry, error) {
 		var e AuditEntry
 		var at int64

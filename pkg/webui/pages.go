@@ -201,7 +201,7 @@ func (u *ui) upload(w http.ResponseWriter, r *http.Request, vis *visit, v view) 
 	if err != nil {
 		return pageErrorf(http.StatusBadRequest, "the upload form could not be read: %v", err)
 	}
-	var csrf, product, filename string
+	var csrf, product, supplier, owner, filename string
 	var data []byte
 	var seenFile bool
 	for {
@@ -217,6 +217,10 @@ func (u *ui) upload(w http.ResponseWriter, r *http.Request, vis *visit, v view) 
 			csrf, err = formValue(part)
 		case "product":
 			product, err = formValue(part)
+		case "supplier":
+			supplier, err = formValue(part)
+		case "owner":
+			owner, err = formValue(part)
 		case "file":
 			seenFile, filename = true, part.FileName()
 			data, err = io.ReadAll(io.LimitReader(part, max+1))
@@ -247,7 +251,8 @@ func (u *ui) upload(w http.ResponseWriter, r *http.Request, vis *visit, v view) 
 	if !seenFile || len(data) == 0 {
 		return retry(http.StatusBadRequest, "choose the file to upload")
 	}
-	res, err := u.srv.Submit(r.Context(), vis.token.Actor(), serve.Upload{Product: strings.TrimSpace(product), Filename: filename, Data: data})
+	res, err := u.srv.Submit(r.Context(), vis.token.Actor(), serve.Upload{Product: strings.TrimSpace(product),
+		Supplier: strings.TrimSpace(supplier), Owner: strings.TrimSpace(owner), Filename: filename, Data: data})
 	if err != nil {
 		status, msg, internal := serve.ErrorStatus(err)
 		if internal {
@@ -429,4 +434,26 @@ func withQuery(path, key, value string) string {
 	vals, _ := url.ParseQuery(q)
 	vals.Set(key, value)
 	return p + "?" + vals.Encode()
+}
+
+// auditRows is how many of the latest audit entries the audit page shows.
+const auditRows = 500
+
+// auditView is the audit page.
+type auditView struct {
+	Entries []store.AuditEntry
+	Max     int
+}
+
+// audit shows the latest entries of the audit trail, newest first: who
+// made, waived, revoked, submitted, logged in, and which verdicts and
+// packs changed. Admins only, as the API's audit route.
+func (u *ui) audit(w http.ResponseWriter, r *http.Request, vis *visit, v view) error {
+	es, err := u.store.RecentAudit(r.Context(), auditRows)
+	if err != nil {
+		return err
+	}
+	v.Title, v.Nav, v.Data = "Audit trail", "audit", auditView{Entries: es, Max: auditRows}
+	u.render(w, http.StatusOK, "audit", v)
+	return nil
 }

@@ -103,7 +103,7 @@ func (u *ui) page(min store.Role, h func(http.ResponseWriter, *http.Request, *vi
 			return
 		}
 		vis := &visit{token: tok, secret: c.Value}
-		v.Me, v.CSRF, v.CanReview = &tok, csrfToken(c.Value), tok.Role.Allows(store.Reviewer)
+		v.Me, v.CSRF, v.CanReview, v.IsAdmin = &tok, csrfToken(c.Value), tok.Role.Allows(store.Reviewer), tok.Role.Allows(store.Admin)
 		if st, err := u.srv.Status(r.Context()); err == nil {
 			v.Status = &st
 		} else {

@@ -3,7 +3,7 @@
 // product's submissions, a submission's findings with their evidence and
 // the path from the product root to each drawn as a picture, an upload
 // form, the verdicts that changed after the last signature pack update,
-// and the waivers, with their expiry.
+// the waivers, with their expiry, and for admins the audit trail.
 //
 // The pages are rendered on the server (html/template), load nothing from
 // elsewhere, run no script and work without JavaScript; every response
@@ -91,6 +91,7 @@ func Mount(srv *serve.Server, st *store.Store, opts Options) error {
 		{"GET /waivers", u.page(store.Viewer, u.waivers)},
 		{"POST /waivers", u.page(store.Reviewer, u.createWaiver)},
 		{"POST /waivers/{id}/revoke", u.page(store.Reviewer, u.revokeWaiver)},
+		{"GET /audit", u.page(store.Admin, u.audit)},
 	}
 	for _, rt := range routes {
 		if err := srv.Handle(rt.pattern, secured(rt.h)); err != nil {
@@ -210,9 +211,9 @@ type view struct {
 	// their forms.
 	Me   *store.Token
 	CSRF string
-	// CanReview is true for reviewers and admins.
-	CanReview bool
-	Status    *serve.Status
+	// CanReview is true for reviewers and admins; IsAdmin for admins.
+	CanReview, IsAdmin bool
+	Status             *serve.Status
 	// Notice and Error are messages at the top of the page.
 	Notice, Error string
 	Data          any

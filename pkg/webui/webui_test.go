@@ -172,7 +172,7 @@ func (b *browser) login(role store.Role) {
 }
 
 // upload sends the upload form.
-func (b *browser) upload(csrf, product, filename string, data []byte) page {
+func (b *browser) upload(csrf, product, filename string, data []byte, fields ...string) page {
 	b.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -180,6 +180,9 @@ func (b *browser) upload(csrf, product, filename string, data []byte) page {
 		mw.WriteField("csrf", csrf)
 	}
 	mw.WriteField("product", product)
+	for i := 0; i+1 < len(fields); i += 2 {
+		mw.WriteField(fields[i], fields[i+1])
+	}
 	fw, _ := mw.CreateFormFile("file", filename)
 	fw.Write(data)
 	mw.Close()
@@ -240,9 +243,13 @@ func TestFlowOnBothDatabases(t *testing.T) {
 		b := u.browser(t)
 		b.login(store.Reviewer)
 		csrf := b.csrf("/upload")
-		p := b.upload(csrf, "Northwind Gateway", "northwind-gateway.cdx.json", fixture(t, "whitelabel/northwind-gateway.cdx.json"))
+		p := b.upload(csrf, "Northwind Gateway", "northwind-gateway.cdx.json", fixture(t, "whitelabel/northwind-gateway.cdx.json"),
+			"supplier", "Northwind Security Ltd", "owner", "procurement")
 		if p.status != http.StatusSeeOther || p.header.Get("Location") != "/submissions/1?submitted=1" {
 			t.Fatalf("upload: %d %s\n%s", p.status, p.header.Get("Location"), p.body)
+		}
+		if p := b.get("/?q=northwind+security"); !strings.Contains(p.body, `data-product="Northwind Gateway"`) {
+			t.Errorf("the product made by the upload is not found by its supplier:\n%s", p.body)
 		}
 		sub := b.get("/submissions/1?submitted=1")
 		for _, want := range []string{`id="verdict">fail<`, `class="finding`, `<svg xmlns="http://www.w3.org/2000/svg" class="path"`, `white-labelled`, `Submitted and evaluated.`} {
@@ -307,6 +314,20 @@ func TestFlowOnBothDatabases(t *testing.T) {
 		if p := b.get("/submissions/1"); !strings.Contains(p.body, `id="verdict">fail<`) {
 			t.Errorf("after revoking a waiver, the verdict is not fail")
 		}
+		// The audit trail, for admins: the waivers, the verdict changes
+		// and the logins are in it.
+		if p := b.get("/audit"); p.status != http.StatusForbidden {
+			t.Errorf("a reviewer's GET /audit: %d", p.status)
+		}
+		a := u.browser(t)
+		a.login(store.Admin)
+		au := a.get("/audit")
+		for _, action := range []string{store.ActionWaiverCreate, store.ActionWaiverRevoke, store.ActionVerdictChange, store.ActionSessionOpen, store.ActionSubmit} {
+			if !strings.Contains(au.body, `data-action="`+action+`"`) {
+				t.Errorf("the audit page lacks %s", action)
+			}
+		}
+		checkPage(t, "/audit", au)
 		// Logging out ends the session.
 		if p := b.post("/logout", url.Values{"csrf": {csrf}}); p.status != http.StatusSeeOther {
 			t.Errorf("logout: %d", p.status)
@@ -337,7 +358,7 @@ func checkPage(t *testing.T, path string, p page) {
 	if m := regexp.MustCompile(`<[^>]*\son[a-z]+=`).FindString(low); m != "" {
 		t.Errorf("%s: an event handler attribute %q", path, m)
 	}
-	for _, m := range regexp.MustCompile(`(?:src|href|action)="([^"]*)"`).FindAllStringSubmatch(p.body, -1) {
+	for _, m := range regexp.MustCompile(`\s(?:src|href|action)="([^"]*)"`).FindAllStringSubmatch(p.body, -1) {
 		if !strings.HasPrefix(m[1], "/") || strings.HasPrefix(m[1], "//") {
 			t.Errorf("%s: a link or resource off this server: %q", path, m[1])
 		}
