@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
@@ -90,16 +89,5 @@ func compile(base signature.Layer, paths []string) (*match.Engine, error) {
 		}
 		layers = append(layers, l)
 	}
-	set, err := signature.NewSet(layers...)
-	if err != nil {
-		return nil, err
-	}
-	eng, err := match.New(set)
-	if err != nil {
-		return nil, err
-	}
-	if errs := eng.CheckExamples(); len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return eng, nil
+	return match.Compile(layers...)
 }

@@ -13,6 +13,9 @@
 //
 // When no server can be started, URL skips the test and says why, unless
 // PEDIGREE_REQUIRE_POSTGRES=1 is set (as CI sets it): then the test fails.
+//
+// Each runs a test on both databases the store supports, an SQLite file
+// and a database on that server, so that one suite covers both.
 package pgtest
 
 import (
@@ -241,4 +244,31 @@ func tail(b []byte, n int) string {
 		b = b[len(b)-n:]
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// Database is a database the store's tests run on: its dialect's name
+// and a func that gives the URL of a new, empty database.
+type Database struct {
+	Name string
+	URL  func(tb testing.TB) string
+}
+
+// Databases are the two the store supports: an SQLite file, and a
+// database on the PostgreSQL test server (URL; skipped, or failed under
+// RequireEnv, when none can be started).
+var Databases = []Database{{"sqlite", SQLiteURL}, {"postgres", URL}}
+
+// SQLiteURL is the URL of a new SQLite database in a temporary directory
+// of tb, removed when the test ends.
+func SQLiteURL(tb testing.TB) string {
+	return "sqlite://" + filepath.Join(tb.TempDir(), "pedigree.db")
+}
+
+// Each runs test once per database of Databases, as a subtest named after
+// it, with the URL of a new, empty database.
+func Each(t *testing.T, test func(t *testing.T, url string)) {
+	t.Helper()
+	for _, d := range Databases {
+		t.Run(d.Name, func(t *testing.T) { test(t, d.URL(t)) })
+	}
 }

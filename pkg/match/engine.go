@@ -1,6 +1,7 @@
 package match
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -79,6 +80,25 @@ type pathRule struct {
 type contentRule struct {
 	s    string
 	rule int
+}
+
+// Compile builds the engine of layers, in order (a later layer adds rules
+// or overrides earlier ones by id: signature.NewSet), and checks every
+// rule's examples against it: how the CLI and the server load their
+// signatures.
+func Compile(layers ...signature.Layer) (*Engine, error) {
+	set, err := signature.NewSet(layers...)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := New(set)
+	if err != nil {
+		return nil, err
+	}
+	if errs := eng.CheckExamples(); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return eng, nil
 }
 
 // New compiles the set. It fails only on patterns the loader should have

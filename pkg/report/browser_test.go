@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/browsertest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 	"github.com/pedigree-sbom/pedigree/pkg/result"
@@ -29,23 +30,7 @@ import (
 // a local run without it skips with a message.
 
 // chromium returns the browser to run, or skips (fails in CI).
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("PEDIGREE_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	msg := "headless Chromium not found: install Debian's chromium package or set PEDIGREE_CHROMIUM to run the HTML report browser test"
-	if os.Getenv("PEDIGREE_REQUIRE_BROWSER") != "" {
-		t.Fatal(msg + " (PEDIGREE_REQUIRE_BROWSER is set: CI must run it)")
-	}
-	t.Skip(msg)
-	return ""
-}
+func chromium(t *testing.T) string { return browsertest.Chromium(t, "the HTML report") }
 
 // browse writes the report of r to a file in dir and runs Chromium
 // headless on it with extra arguments, returning what it printed on stdout.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/model"
 	"github.com/pedigree-sbom/pedigree/pkg/scan"
@@ -69,7 +70,7 @@ func (g fileGenerator) Generate(_ context.Context, s source.Scheme, path string)
 }
 
 func TestArtifactSubmissions(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		calls := &generatorCalls{}
 		gen := func(e *match.Engine) scan.Generator { return fileGenerator{eng: e, calls: calls} }
 		src := &packSource{eng: nil}
@@ -147,7 +148,7 @@ func TestArtifactSubmissions(t *testing.T) {
 func TestArtifactsOneAtATime(t *testing.T) {
 	calls := &generatorCalls{}
 	gen := func(e *match.Engine) scan.Generator { return fileGenerator{eng: e, calls: calls} }
-	ts := newTestServer(t, openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db")), nil, Config{Generator: gen})
+	ts := newTestServer(t, openStore(t, pgtest.SQLiteURL(t)), nil, Config{Generator: gen})
 	var wg sync.WaitGroup
 	for i := range 4 {
 		wg.Go(func() {
@@ -166,7 +167,7 @@ func TestArtifactsOneAtATime(t *testing.T) {
 // TestNoGeneratorRefusesArtifacts: a server without a generator takes
 // SBOMs only, and says so.
 func TestNoGeneratorRefusesArtifacts(t *testing.T) {
-	ts := newTestServer(t, openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db")), nil, Config{})
+	ts := newTestServer(t, openStore(t, pgtest.SQLiteURL(t)), nil, Config{})
 	r := ts.as(t, store.Reviewer, "POST", "/api/v1/products/p/submissions", []byte("\x7fELF binary"))
 	if r.status != http.StatusUnsupportedMediaType || !strings.Contains(r.errorText(t), "accepts only SBOMs") {
 		t.Errorf("%d %s", r.status, r.body)

@@ -3,10 +3,10 @@ package serve
 import (
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
 )
 
@@ -24,7 +24,7 @@ func routePath(p string) string {
 // request with the role it needs gets past both. Only /healthz needs no
 // token.
 func TestEveryRouteNeedsItsRole(t *testing.T) {
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	ts := newTestServer(t, st, nil, Config{})
 	revoked, tok, err := st.CreateToken(t.Context(), "test", "revoked admin", store.Admin)
 	if err != nil {
@@ -138,7 +138,7 @@ func TestBearer(t *testing.T) {
 
 // TestHandle: pages mount beside the API, never over it.
 func TestHandle(t *testing.T) {
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	ts := newTestServer(t, st, nil, Config{})
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("page")) })
 	for _, c := range []struct{ pattern, err string }{

@@ -5,15 +5,15 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
 )
 
 func TestClientSubmit(t *testing.T) {
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	ts := newTestServer(t, st, nil, Config{})
 	hs := httptest.NewServer(ts)
 	defer hs.Close()

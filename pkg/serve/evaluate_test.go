@@ -2,11 +2,11 @@ package serve
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/report"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
 )
@@ -58,7 +58,7 @@ func TestSplitDigest(t *testing.T) {
 // pack's until a waiver exists or the gate is not the default, and it
 // never comes back once a waiver changes.
 func TestPolicyDigest(t *testing.T) {
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	ts := newTestServer(t, st, nil, Config{})
 	ctx := t.Context()
 	digest := func(s *Server) string {

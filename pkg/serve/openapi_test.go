@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
 )
 
@@ -53,7 +54,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			documented[strings.ToUpper(key)+" "+path] = op
 		}
 	}
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	ts := newTestServer(t, st, nil, Config{})
 	registered := map[string]Route{}
 	for _, r := range ts.Routes() {
@@ -99,7 +100,7 @@ func TestAPIDocNamesRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	srv, err := New(Config{Store: st, Engine: newerEngine(t)})
 	if err != nil {
 		t.Fatal(err)

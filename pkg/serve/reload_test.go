@@ -7,16 +7,15 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/internal/enginetest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
-	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
 	"github.com/pedigree-sbom/pedigree/signatures"
 )
@@ -124,7 +123,7 @@ func (ts *testServer) status(t *testing.T) Status {
 // recorded with its version and rule. Submissions evaluated after the
 // swap name its digest.
 func TestReloadReevaluates(t *testing.T) {
-	eachBackend(t, func(t *testing.T, dbURL string) {
+	pgtest.Each(t, func(t *testing.T, dbURL string) {
 		a, b := enginetest.Embedded(t), newerEngine(t)
 		src := &packSource{eng: a}
 		log, logs := newLog()
@@ -191,7 +190,7 @@ func TestReloadReevaluates(t *testing.T) {
 // admin who asked, and the pack in force stays; a server without Reload
 // never changes its pack.
 func TestReloadFailureKeepsPack(t *testing.T) {
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	a, b := enginetest.Embedded(t), newerEngine(t)
 	src := &packSource{}
 	src.set(nil, errors.New("installed signatures /x: the signature does not verify"))
@@ -232,7 +231,7 @@ func TestReloadFailureKeepsPack(t *testing.T) {
 // TestReloadRoute: only an admin may reload; the answer is the status and
 // whether the pack changed, and a change wakes the worker at once.
 func TestReloadRoute(t *testing.T) {
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	a, b := enginetest.Embedded(t), newerEngine(t)
 	src := &packSource{eng: a}
 	ts := newTestServer(t, st, a, Config{Reload: src.load})
@@ -283,25 +282,13 @@ func TestReloadRoute(t *testing.T) {
 // oldEngine is an engine whose base pack is older than the embedded one.
 func oldEngine(t *testing.T) *match.Engine {
 	t.Helper()
-	p, err := signature.Parse("old.yaml", []byte(strings.Replace(newerPack, `version: "2026.12.1"`, `version: "2020.1.1"`, 1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := signature.NewSet(signature.Layer{p})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := match.New(set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return enginetest.Compile(t, false, strings.Replace(enginetest.NewerPack, `version: "2026.12.1"`, `version: "2020.1.1"`, 1))
 }
 
 // TestReloadOlderPack: a pack older than the one in force is put in force
 // (a rollback), with a warning; going forward again warns of nothing.
 func TestReloadOlderPack(t *testing.T) {
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	a, old := enginetest.Embedded(t), oldEngine(t)
 	src := &packSource{eng: old}
 	log, logs := newLog()
@@ -330,7 +317,7 @@ func TestReloadOlderPack(t *testing.T) {
 // pack and fails under the newer one), and so does every status. Run
 // with -race.
 func TestReloadConcurrent(t *testing.T) {
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	a, b := enginetest.Embedded(t), newerEngine(t)
 	var flips atomic.Int64
 	reload := func() (*match.Engine, error) {
@@ -419,20 +406,13 @@ func TestReloadConcurrent(t *testing.T) {
 // no pack was installed: the embedded packs loaded and compiled again, as
 // pedigree serve's Reload does, and found to be the pack in force.
 func BenchmarkReloadUnchanged(b *testing.B) {
-	st := openStore(b, "sqlite://"+filepath.Join(b.TempDir(), "pedigree.db"))
+	st := openStore(b, pgtest.SQLiteURL(b))
 	reload := func() (*match.Engine, error) {
-		set, err := signatures.Set()
+		base, err := signatures.Layer()
 		if err != nil {
 			return nil, err
 		}
-		e, err := match.New(set)
-		if err != nil {
-			return nil, err
-		}
-		if errs := e.CheckExamples(); len(errs) > 0 {
-			return nil, errors.Join(errs...)
-		}
-		return e, nil
+		return match.Compile(base)
 	}
 	ts := newTestServer(b, st, nil, Config{Reload: reload})
 	for b.Loop() {

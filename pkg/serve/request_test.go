@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/limits"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
@@ -17,7 +17,7 @@ import (
 // one, the answer is 413 naming it, and nothing is stored. What is not an
 // SBOM, or is a broken one, is refused too.
 func TestUploadLimits(t *testing.T) {
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	lim := limits.Default().Ingest
 	lim.MaxBytes, lim.MaxComponents, lim.MaxDepth = int64(len(failing)+100), 3, 20
 	ts := newTestServer(t, st, nil, Config{Ingest: ingest.Options{Ingest: lim}})
@@ -63,7 +63,7 @@ func TestUploadLimits(t *testing.T) {
 // TestStrictBodies: JSON bodies are bounded, of the JSON type, one value,
 // with no unknown field.
 func TestStrictBodies(t *testing.T) {
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	ts := newTestServer(t, st, nil, Config{})
 	post := func(path, contentType, body string) response {
 		t.Helper()
@@ -112,7 +112,7 @@ func TestStrictBodies(t *testing.T) {
 // TestWaiverReasonLines: a waiver's reason may run over several lines,
 // and comes back as given.
 func TestWaiverReasonLines(t *testing.T) {
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	ts := newTestServer(t, st, nil, Config{})
 	body := `{"rule":"KL-SDK-001","reason":"Accepted by the board:\n\tsee minutes 12.","owner":"qa","expires":"2999-01-01"}`
 	r := ts.as(t, store.Reviewer, "POST", "/api/v1/waivers", []byte(body))

@@ -5,17 +5,17 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
 )
 
 // TestRun: the server serves on its listener with its worker beside it,
 // and stops when its context ends, after the requests in progress.
 func TestRun(t *testing.T) {
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	ts := newTestServer(t, st, nil, Config{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -16,31 +16,11 @@ import (
 	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/internal/enginetest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
-	"github.com/pedigree-sbom/pedigree/pkg/signature"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
-	"github.com/pedigree-sbom/pedigree/signatures"
 )
 
 // TestMain stops the PostgreSQL test server, if a test started one.
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
-
-// backends are the databases the tests that touch the record run on:
-// each gives the URL of a new, empty database.
-var backends = []struct {
-	name string
-	url  func(t testing.TB) string
-}{
-	{"sqlite", func(t testing.TB) string { return "sqlite://" + filepath.Join(t.TempDir(), "pedigree.db") }},
-	{"postgres", pgtest.URL},
-}
-
-// eachBackend runs test once per database, as a subtest named after it.
-func eachBackend(t *testing.T, test func(t *testing.T, url string)) {
-	t.Helper()
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) { test(t, b.url(t)) })
-	}
-}
 
 // Fixtures: a white-labelled product that fails the gate, and a clean one.
 var (
@@ -56,42 +36,9 @@ func fixture(name string) []byte {
 	return data
 }
 
-// newerPack is a signature pack that, added to the embedded ones, makes
-// the clean fixture fail: a "newer pack" in which a rule now matches.
-const newerPack = `pack: test-newer
-version: "2026.12.1"
-rules:
-  - id: TEST-ACME-001
-    title: Acme core library (test rule)
-    entity: Kaspersky
-    category: vendor-identity
-    severity: high
-    match: {products: ["^acme-core$"]}
-    references: [test]
-    examples: {match: [{name: acme-core}], noMatch: [{name: acme-core-x}]}
-`
-
-// newerEngine is the engine of the embedded packs and newerPack.
-func newerEngine(t testing.TB) *match.Engine {
-	t.Helper()
-	base, err := signatures.Layer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := signature.Parse("test-newer.yaml", []byte(newerPack))
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := signature.NewSet(base, signature.Layer{p})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := match.New(set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
+// newerEngine is the engine of the embedded packs and a newer pack that
+// makes the clean fixture fail (enginetest.NewerPack).
+func newerEngine(t testing.TB) *match.Engine { return enginetest.Newer(t) }
 
 // openStore opens url, closed when the test ends.
 func openStore(t testing.TB, url string) *store.Store {
@@ -192,7 +139,7 @@ func (ts *testServer) submit(t testing.TB, product string, data []byte) Submissi
 }
 
 func TestSubmitAndRead(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ts := newTestServer(t, openStore(t, url), nil, Config{ToolVersion: "test"})
 
 		bad := ts.submit(t, "gateway", failing)

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
 )
 
@@ -21,7 +21,7 @@ import (
 // had claimed, and every verdict the new rule changes is recorded with
 // the rule as its reason.
 func TestWorkersShareReevaluation(t *testing.T) {
-	eachBackend(t, func(t *testing.T, dbURL string) {
+	pgtest.Each(t, func(t *testing.T, dbURL string) {
 		ctx := t.Context()
 		st := openStore(t, dbURL)
 		old := newTestServer(t, st, nil, Config{})
@@ -124,7 +124,7 @@ func TestWorkersShareReevaluation(t *testing.T) {
 // which re-evaluates under the new policy (the verdict changes, and the
 // change is recorded); revoking it changes the verdict back.
 func TestWaiversReevaluate(t *testing.T) {
-	st := openStore(t, "sqlite://"+filepath.Join(t.TempDir(), "pedigree.db"))
+	st := openStore(t, pgtest.SQLiteURL(t))
 	ts := newTestServer(t, st, nil, Config{})
 	sub := ts.submit(t, "gateway", failing)
 	w := ts.Worker("worker", WorkerOptions{Interval: time.Hour})

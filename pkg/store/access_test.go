@@ -8,10 +8,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 )
 
 func TestWaivers(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		s := openTest(t, url)
 		mustProduct(t, s, "gateway")
@@ -98,7 +100,7 @@ func TestWaivers(t *testing.T) {
 }
 
 func TestCreateWaiverRefuses(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		s := openTest(t, url)
 		ok := Waiver{Rule: "KL-ENGINE", Reason: "r", Owner: "o", ApprovedBy: "a", Expires: clockStart.AddDate(0, 1, 0)}
 		for _, c := range []struct {
@@ -128,7 +130,7 @@ func TestCreateWaiverRefuses(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		s := openTest(t, url)
 		secret, tok, err := s.CreateToken(ctx, "admin", "ci", Reviewer)
@@ -233,7 +235,7 @@ func TestRoles(t *testing.T) {
 }
 
 func TestAuditIsAppendOnly(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		s := openTest(t, url)
 		mustProduct(t, s, "gateway")

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/result"
 )
 
@@ -23,7 +24,7 @@ func ids(subs []Submission) []int64 {
 }
 
 func TestClaimLeasesAndReleases(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		a := openTest(t, url)
 		b := openTest(t, url)
@@ -122,7 +123,7 @@ func TestConcurrentReplicasEvaluateEachSubmissionOnce(t *testing.T) {
 		digest    = "sha256:pack-2026.12.1"
 		oldDigest = "sha256:pack-2026.11.0"
 	)
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		var stores []*Store
 		for range replicas {
@@ -236,7 +237,7 @@ func TestConcurrentReplicasEvaluateEachSubmissionOnce(t *testing.T) {
 // pending and claimed again, its evaluation under that digest is redone in
 // place and becomes the latest, and the change back is recorded.
 func TestBackToAnEarlierDigest(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		s := openTest(t, url)
 		mustProduct(t, s, "gateway")

@@ -8,10 +8,12 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 )
 
 func TestMigrationsApplyOnceAndRecordTheirVersion(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		s := openTest(t, url)
 		v, err := s.SchemaVersion(ctx)
@@ -35,7 +37,7 @@ func TestMigrationsApplyOnceAndRecordTheirVersion(t *testing.T) {
 }
 
 func TestConcurrentOpensMigrateOnce(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		const n = 4
 		var wg sync.WaitGroup
 		errs := make([]error, n)
@@ -61,7 +63,7 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 }
 
 func TestNewerSchemaIsRefused(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		s := openTest(t, url)
 		// A newer pedigree adds a migration; this one must then refuse
@@ -91,7 +93,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 }
 
 func TestFailedMigrationLeavesNothingBehind(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		s := openTest(t, url)
 		bad := append(append([]migration(nil), migrations...), migration{

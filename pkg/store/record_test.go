@@ -11,11 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/result"
 )
 
 func TestProducts(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		s := openTest(t, url)
 		gw := mustProduct(t, s, "gateway")
@@ -79,7 +80,7 @@ func record(t *testing.T, s *Store, sub int64, digest string, v result.Verdict) 
 }
 
 func TestSubmitStoresEachContentOnce(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		s := openTest(t, url)
 		mustProduct(t, s, "gateway")
@@ -131,7 +132,7 @@ func TestSubmitStoresEachContentOnce(t *testing.T) {
 }
 
 func TestSubmitRefuses(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		s := openTest(t, url)
 		mustProduct(t, s, "gateway")
 		for _, c := range []struct {
@@ -156,7 +157,7 @@ func TestSubmitRefuses(t *testing.T) {
 }
 
 func TestVerdictChangesAreRecordedOnlyOnChange(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		s := openTest(t, url)
 		mustProduct(t, s, "gateway")
@@ -244,7 +245,7 @@ func TestVerdictChangesAreRecordedOnlyOnChange(t *testing.T) {
 }
 
 func TestRecordEvaluationRefuses(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		s := openTest(t, url)
 		mustProduct(t, s, "gateway")

@@ -6,10 +6,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 )
 
 func TestSessions(t *testing.T) {
-	eachBackend(t, func(t *testing.T, url string) {
+	pgtest.Each(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		s := openTest(t, url)
 		c := &clock{t: clockStart}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,27 +14,6 @@ import (
 
 // TestMain stops the PostgreSQL test server, if a test started one.
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
-
-// backend is a database the suite runs against: url gives a new, empty
-// database for one test.
-type backend struct {
-	name string
-	url  func(t testing.TB) string
-}
-
-var backends = []backend{
-	{"sqlite", func(t testing.TB) string { return "sqlite://" + filepath.Join(t.TempDir(), "pedigree.db") }},
-	{"postgres", pgtest.URL},
-}
-
-// eachBackend runs test once per database, as a subtest named after it,
-// with the URL of a new database.
-func eachBackend(t *testing.T, test func(t *testing.T, url string)) {
-	t.Helper()
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) { test(t, b.url(t)) })
-	}
-}
 
 // openTest opens url, closed when the test ends, with a clock that starts
 // at clockStart and moves one second per reading.
@@ -155,9 +133,9 @@ func TestScrubbedHidesThePassword(t *testing.T) {
 }
 
 func TestDialect(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			if got := openTest(t, b.url(t)).Dialect(); string(got) != b.name {
+	for _, b := range pgtest.Databases {
+		t.Run(b.Name, func(t *testing.T) {
+			if got := openTest(t, b.URL(t)).Dialect(); string(got) != b.Name {
 				t.Errorf("Dialect() = %s", got)
 			}
 		})
@@ -165,7 +143,7 @@ func TestDialect(t *testing.T) {
 }
 
 func TestSQLiteSettings(t *testing.T) {
-	s := openTest(t, backends[0].url(t))
+	s := openTest(t, pgtest.SQLiteURL(t))
 	ctx := context.Background()
 	for pragma, want := range map[string]string{
 		"journal_mode": "wal",

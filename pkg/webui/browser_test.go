@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,6 +13,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
+	"github.com/pedigree-sbom/pedigree/pkg/internal/browsertest"
+	"github.com/pedigree-sbom/pedigree/pkg/internal/enginetest"
 	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/serve"
 	"github.com/pedigree-sbom/pedigree/pkg/signature"
@@ -28,38 +30,7 @@ import (
 // a message.
 
 // chromium returns the browser to run, or skips (fails in CI).
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("PEDIGREE_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	msg := "headless Chromium not found: install Debian's chromium package or set PEDIGREE_CHROMIUM to run the web UI browser test"
-	if os.Getenv("PEDIGREE_REQUIRE_BROWSER") != "" {
-		t.Fatal(msg + " (PEDIGREE_REQUIRE_BROWSER is set: CI must run it)")
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// newerPack is the "newer signature pack" the test installs while the
-// server runs: a rule that makes the clean example product fail.
-const newerPack = `pack: test-newer
-version: "2026.12.1"
-rules:
-  - id: TEST-ACME-001
-    title: Acme core library (test rule)
-    entity: Kaspersky
-    category: vendor-identity
-    severity: high
-    match: {products: ["^acme-core$"]}
-    references: [test]
-    examples: {match: [{name: acme-core}], noMatch: [{name: acme-core-x}]}
-`
+func chromium(t *testing.T) string { return browsertest.Chromium(t, "the web UI") }
 
 // loader loads the engine as pedigree serve does: the embedded pack plus
 // the rule files installed in dir, read again at every call.
@@ -77,11 +48,7 @@ func loader(dir string) func() (*match.Engine, error) {
 			}
 			layers = append(layers, l)
 		}
-		set, err := signature.NewSet(layers...)
-		if err != nil {
-			return nil, err
-		}
-		return match.New(set)
+		return match.Compile(layers...)
 	}
 }
 
@@ -93,7 +60,7 @@ func loader(dir string) func() (*match.Engine, error) {
 // any violation, script error or request off the server fails the test.
 func TestBrowserReview(t *testing.T) {
 	bin := chromium(t)
-	eachBackend(t, func(t *testing.T, dbURL string) { browserReview(t, bin, dbURL) })
+	pgtest.Each(t, func(t *testing.T, dbURL string) { browserReview(t, bin, dbURL) })
 }
 
 func browserReview(t *testing.T, bin, dbURL string) {
@@ -277,7 +244,7 @@ func browserReview(t *testing.T, bin, dbURL string) {
 
 	// Install a newer pack where the server loads packs from: the worker
 	// takes it up, re-evaluates, and the change is listed.
-	if err := os.WriteFile(filepath.Join(packs, "newer.yaml"), []byte(newerPack), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(packs, "newer.yaml"), []byte(enginetest.NewerPack), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	until("/changes", `tr[data-product="Acme Desktop Suite"] td:nth-child(4) .badge:last-child`, "fail")

@@ -6,11 +6,11 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/pedigree-sbom/pedigree/internal/pgtest"
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/limits"
 	"github.com/pedigree-sbom/pedigree/pkg/serve"
@@ -64,7 +64,7 @@ func FuzzForms(f *testing.F) {
 	})
 
 	const max = 2048
-	u := newUI(f, "sqlite://"+filepath.Join(f.TempDir(), "pedigree.db"), serve.Config{Ingest: ingest.Options{Ingest: limits.Ingest{MaxBytes: max}}})
+	u := newUI(f, pgtest.SQLiteURL(f), serve.Config{Ingest: ingest.Options{Ingest: limits.Ingest{MaxBytes: max}}})
 	secret, _, err := u.store.OpenSession(context.Background(), u.tokens[store.Reviewer], DefaultSessionTTL)
 	if err != nil {
 		f.Fatal(err)

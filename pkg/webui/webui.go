@@ -77,8 +77,10 @@ func Mount(srv *serve.Server, st *store.Store, opts Options) error {
 		pattern string
 		h       http.Handler
 	}{
-		{"GET /ui.css", http.HandlerFunc(u.stylesheet)},
-		{"GET /favicon.svg", http.HandlerFunc(favicon)},
+		// The stylesheet: the HTML report's, then the UI's own.
+		{"GET /ui.css", static("ui.css", "text/css; charset=utf-8", report.Stylesheet(), 3600)},
+		// The icon: a badge-red shield.
+		{"GET /favicon.svg", static("favicon.svg", "image/svg+xml", "", 86400)},
 		{"GET /login", http.HandlerFunc(u.loginForm)},
 		{"POST /login", http.HandlerFunc(u.login)},
 		{"POST /logout", u.page(store.Viewer, u.logout)},
@@ -114,28 +116,21 @@ func secured(h http.Handler) http.Handler {
 	})
 }
 
-func (u *ui) stylesheet(w http.ResponseWriter, r *http.Request) {
-	own, err := files.ReadFile("ui.css")
-	if err != nil {
-		http.Error(w, "no stylesheet", http.StatusInternalServerError)
-		return
+// static answers an embedded file, after prefix (the report's
+// stylesheet before the UI's own), with its content type, cached for
+// maxAge seconds.
+func static(name, contentType, prefix string, maxAge int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		data, err := files.ReadFile(name)
+		if err != nil {
+			http.Error(w, "not found", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Cache-Control", fmt.Sprintf("max-age=%d", maxAge))
+		io.WriteString(w, prefix)
+		w.Write(data)
 	}
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	w.Header().Set("Cache-Control", "max-age=3600")
-	io.WriteString(w, report.Stylesheet())
-	w.Write(own)
-}
-
-// favicon is the UI's icon: a badge-red shield.
-func favicon(w http.ResponseWriter, r *http.Request) {
-	data, err := files.ReadFile("favicon.svg")
-	if err != nil {
-		http.Error(w, "no icon", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "image/svg+xml")
-	w.Header().Set("Cache-Control", "max-age=86400")
-	w.Write(data)
 }
 
 // parse reads every page's template, each with the layout.

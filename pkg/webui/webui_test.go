@@ -27,23 +27,6 @@ import (
 // TestMain stops the PostgreSQL test server, if a test started one.
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-// backends: every UI test runs on an SQLite file and on a real
-// PostgreSQL (internal/pgtest; skipped locally when none can be started).
-var backends = []struct {
-	name string
-	url  func(t testing.TB) string
-}{
-	{"sqlite", func(t testing.TB) string { return "sqlite://" + filepath.Join(t.TempDir(), "pedigree.db") }},
-	{"postgres", pgtest.URL},
-}
-
-func eachBackend(t *testing.T, test func(t *testing.T, dbURL string)) {
-	t.Helper()
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) { test(t, b.url(t)) })
-	}
-}
-
 // fixture reads a shared fixture.
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
@@ -197,7 +180,7 @@ var pages = []string{"/", "/?verdict=fail&q=north", "/products/Northwind%20Gatew
 	"/changes?since=2026-01-01", "/waivers", "/waivers?revoked=1", "/upload"}
 
 func TestPagesNeedASession(t *testing.T) {
-	eachBackend(t, func(t *testing.T, dbURL string) {
+	pgtest.Each(t, func(t *testing.T, dbURL string) {
 		u := newUI(t, dbURL, serve.Config{})
 		b := u.browser(t)
 		for _, path := range pages {
@@ -238,7 +221,7 @@ func mustURL(t testing.TB, s string) *url.URL {
 }
 
 func TestFlowOnBothDatabases(t *testing.T) {
-	eachBackend(t, func(t *testing.T, dbURL string) {
+	pgtest.Each(t, func(t *testing.T, dbURL string) {
 		u := newUI(t, dbURL, serve.Config{})
 		b := u.browser(t)
 		b.login(store.Reviewer)
@@ -366,7 +349,7 @@ func checkPage(t *testing.T, path string, p page) {
 }
 
 func TestRoles(t *testing.T) {
-	eachBackend(t, func(t *testing.T, dbURL string) {
+	pgtest.Each(t, func(t *testing.T, dbURL string) {
 		u := newUI(t, dbURL, serve.Config{})
 		v := u.browser(t)
 		v.login(store.Viewer)
@@ -412,7 +395,7 @@ func TestRoles(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
-	eachBackend(t, func(t *testing.T, dbURL string) {
+	pgtest.Each(t, func(t *testing.T, dbURL string) {
 		u := newUI(t, dbURL, serve.Config{})
 		b := u.browser(t)
 		b.login(store.Reviewer)
@@ -475,7 +458,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestUploadLimits(t *testing.T) {
-	eachBackend(t, func(t *testing.T, dbURL string) {
+	pgtest.Each(t, func(t *testing.T, dbURL string) {
 		const max = 4096
 		u := newUI(t, dbURL, serve.Config{Ingest: ingest.Options{Ingest: limits.Ingest{MaxBytes: max}}})
 		b := u.browser(t)
@@ -516,7 +499,7 @@ func TestUploadLimits(t *testing.T) {
 }
 
 func TestHostileValuesAreEscaped(t *testing.T) {
-	eachBackend(t, func(t *testing.T, dbURL string) {
+	pgtest.Each(t, func(t *testing.T, dbURL string) {
 		u := newUI(t, dbURL, serve.Config{})
 		b := u.browser(t)
 		b.login(store.Reviewer)
@@ -560,7 +543,7 @@ func TestLocalPath(t *testing.T) {
 // TestCookies: the session cookie is HttpOnly and SameSite=Strict, and
 // Secure when the browser came over HTTPS (to a proxy that says so).
 func TestCookies(t *testing.T) {
-	eachBackend(t, func(t *testing.T, dbURL string) {
+	pgtest.Each(t, func(t *testing.T, dbURL string) {
 		u := newUI(t, dbURL, serve.Config{})
 		for _, https := range []bool{false, true} {
 			b := u.browser(t)
