@@ -73,34 +73,48 @@ func Mount(srv *serve.Server, st *store.Store, opts Options) error {
 	if err := u.parse(); err != nil {
 		return err
 	}
-	routes := []struct {
-		pattern string
-		h       http.Handler
-	}{
-		// The stylesheet: the HTML report's, then the UI's own.
-		{"GET /ui.css", static("ui.css", "text/css; charset=utf-8", report.Stylesheet(), 3600)},
-		// The icon: a badge-red shield.
-		{"GET /favicon.svg", static("favicon.svg", "image/svg+xml", "", 86400)},
-		{"GET /login", http.HandlerFunc(u.loginForm)},
-		{"POST /login", http.HandlerFunc(u.login)},
-		{"POST /logout", u.page(store.Viewer, u.logout)},
-		{"GET /{$}", u.page(store.Viewer, u.products)},
-		{"GET /products/{name}", u.page(store.Viewer, u.product)},
-		{"GET /submissions/{id}", u.page(store.Viewer, u.submission)},
-		{"GET /upload", u.page(store.Reviewer, u.uploadForm)},
-		{"POST /upload", u.page(store.Reviewer, u.upload)},
-		{"GET /changes", u.page(store.Viewer, u.changes)},
-		{"GET /waivers", u.page(store.Viewer, u.waivers)},
-		{"POST /waivers", u.page(store.Reviewer, u.createWaiver)},
-		{"POST /waivers/{id}/revoke", u.page(store.Reviewer, u.revokeWaiver)},
-		{"GET /audit", u.page(store.Admin, u.audit)},
-	}
-	for _, rt := range routes {
-		if err := srv.Handle(rt.pattern, secured(rt.h)); err != nil {
+	for _, rt := range u.routes() {
+		h := rt.public
+		if h == nil {
+			h = u.page(rt.role, rt.page)
+		}
+		if err := srv.Handle(rt.pattern, secured(h)); err != nil {
 			return fmt.Errorf("web ui: %w", err)
 		}
 	}
 	return nil
+}
+
+// route is one page: a ServeMux pattern and either a public handler or
+// a page that needs a session of a role.
+type route struct {
+	pattern string
+	public  http.Handler
+	role    store.Role
+	page    func(http.ResponseWriter, *http.Request, *visit, view) error
+}
+
+// routes is the one table of the UI's routes.
+func (u *ui) routes() []route {
+	return []route{
+		// The stylesheet: the HTML report's, then the UI's own.
+		{pattern: "GET /ui.css", public: static("ui.css", "text/css; charset=utf-8", report.Stylesheet(), 3600)},
+		// The icon: a badge-red shield.
+		{pattern: "GET /favicon.svg", public: static("favicon.svg", "image/svg+xml", "", 86400)},
+		{pattern: "GET /login", public: http.HandlerFunc(u.loginForm)},
+		{pattern: "POST /login", public: http.HandlerFunc(u.login)},
+		{pattern: "POST /logout", role: store.Viewer, page: u.logout},
+		{pattern: "GET /{$}", role: store.Viewer, page: u.products},
+		{pattern: "GET /products/{name}", role: store.Viewer, page: u.product},
+		{pattern: "GET /submissions/{id}", role: store.Viewer, page: u.submission},
+		{pattern: "GET /upload", role: store.Reviewer, page: u.uploadForm},
+		{pattern: "POST /upload", role: store.Reviewer, page: u.upload},
+		{pattern: "GET /changes", role: store.Viewer, page: u.changes},
+		{pattern: "GET /waivers", role: store.Viewer, page: u.waivers},
+		{pattern: "POST /waivers", role: store.Reviewer, page: u.createWaiver},
+		{pattern: "POST /waivers/{id}/revoke", role: store.Reviewer, page: u.revokeWaiver},
+		{pattern: "GET /audit", role: store.Admin, page: u.audit},
+	}
 }
 
 // secured sets the headers every UI response carries.

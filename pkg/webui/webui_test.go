@@ -571,3 +571,55 @@ func TestCookies(t *testing.T) {
 		}
 	})
 }
+
+// TestEveryPageNeedsItsRole goes through the UI's own table of routes:
+// every page but the login form and the two static files needs a session
+// (a GET is sent to log in, a POST refused with 401), and one of too small
+// a role is refused with 403 — with a valid CSRF token, so that it is the
+// role that refuses it.
+func TestEveryPageNeedsItsRole(t *testing.T) {
+	pgtest.Each(t, func(t *testing.T, dbURL string) {
+		u := newUI(t, dbURL, serve.Config{})
+		below := map[store.Role]store.Role{store.Reviewer: store.Viewer, store.Admin: store.Reviewer}
+		sessions := map[store.Role]*browser{}
+		for _, r := range []store.Role{store.Viewer, store.Reviewer} {
+			sessions[r] = u.browser(t)
+			sessions[r].login(r)
+		}
+		anonymous := u.browser(t)
+		public := 0
+		for _, rt := range (&ui{}).routes() {
+			method, path, _ := strings.Cut(rt.pattern, " ")
+			path = strings.NewReplacer("{$}", "", "{name}", "gateway", "{id}", "1").Replace(path)
+			if rt.public != nil {
+				public++
+				continue
+			}
+			var p page
+			if method == http.MethodGet {
+				p = anonymous.get(path)
+			} else {
+				p = anonymous.post(path, url.Values{"csrf": {"x"}})
+			}
+			if want := map[string]int{"GET": http.StatusSeeOther, "POST": http.StatusUnauthorized}[method]; p.status != want {
+				t.Errorf("%s without a session: %d, want %d", rt.pattern, p.status, want)
+			}
+			low, ok := below[rt.role]
+			if !ok {
+				continue
+			}
+			b := sessions[low]
+			if method == http.MethodGet {
+				p = b.get(path)
+			} else {
+				p = b.post(path, url.Values{"csrf": {b.csrf("/")}})
+			}
+			if p.status != http.StatusForbidden || !strings.Contains(p.body, "needs the "+string(rt.role)+" role") {
+				t.Errorf("%s as a %s: %d, want 403", rt.pattern, low, p.status)
+			}
+		}
+		if public != 4 {
+			t.Errorf("%d public routes, want 4 (the login form, its POST, the stylesheet, the icon)", public)
+		}
+	})
+}
