@@ -62,7 +62,9 @@ func serveCommand() *cli.Command {
 			"pedigree signatures update is taken up without a restart: within the worker's interval (a\n" +
 			"minute), or at once with POST /api/v1/signatures/reload (admin). Every API call needs\n" +
 			"a token: pedigree serve token create --role viewer|reviewer|admin [--name NAME] makes one\n" +
-			"and prints it once, as its last line.\n\n" +
+			"and prints it once, as its last line. The web pages at / (products, findings with their\n" +
+			"paths, upload, changes, waivers) take the same token to log in. A file that is not an\n" +
+			"SBOM is kept as it is and inspected as scan inspects a file, at every evaluation.\n\n" +
 			"The database is --db: sqlite://PATH, or postgres://USER@HOST/DB for a team (several\n" +
 			"serve replicas may share one PostgreSQL database). Without it, an SQLite file in the user\n" +
 			"data directory. It serves on 127.0.0.1:8080 unless --listen says otherwise, until SIGINT\n" +
