@@ -377,6 +377,9 @@ type waiversView struct {
 	Waivers  []waiverRow
 	Revoked  bool
 	Expiring int
+	// Products, Today and DefaultExpiry fill the new waiver's form.
+	Products             []string
+	Today, DefaultExpiry string
 }
 
 func (u *ui) waivers(w http.ResponseWriter, r *http.Request, vis *visit, v view) error {
@@ -385,7 +388,16 @@ func (u *ui) waivers(w http.ResponseWriter, r *http.Request, vis *visit, v view)
 	if err != nil {
 		return err
 	}
-	wv := waiversView{Waivers: waiverRows(ws, u.srv.Now()), Revoked: revoked}
+	today := u.srv.Now().UTC()
+	wv := waiversView{Waivers: waiverRows(ws, today), Revoked: revoked,
+		Today: today.Format("2006-01-02"), DefaultExpiry: today.AddDate(0, 0, 90).Format("2006-01-02")}
+	ps, err := u.srv.Products(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		wv.Products = append(wv.Products, p.Name)
+	}
 	slices.Reverse(wv.Waivers) // newest first
 	for _, row := range wv.Waivers {
 		if row.Soon {

@@ -281,6 +281,9 @@ func TestFlowOnBothDatabases(t *testing.T) {
 			t.Errorf("after the waivers, the verdict is not pass:\n%s", p.body)
 		}
 		w := b.get("/waivers")
+		if !strings.Contains(w.body, `id="new-waiver"`) || !strings.Contains(w.body, `<option value="Northwind Gateway">`) {
+			t.Errorf("the waivers page has no new waiver form for a reviewer")
+		}
 		if !strings.Contains(w.body, `id="expiring"`) || !strings.Contains(w.body, "expires in 11 days") {
 			t.Errorf("the waivers page does not warn of waivers whose last day is 10 days away:\n%s", w.body)
 		}
@@ -355,6 +358,9 @@ func TestRoles(t *testing.T) {
 		v.login(store.Viewer)
 		if p := v.get("/"); p.status != http.StatusOK || strings.Contains(p.body, `href="/upload"`) {
 			t.Errorf("a viewer's product list: %d, upload link shown: %t", p.status, strings.Contains(p.body, `href="/upload"`))
+		}
+		if p := v.get("/waivers"); p.status != http.StatusOK || strings.Contains(p.body, `id="new-waiver"`) {
+			t.Errorf("a viewer's waivers page: %d, with the new waiver form: %t", p.status, strings.Contains(p.body, `id="new-waiver"`))
 		}
 		if p := v.get("/upload"); p.status != http.StatusForbidden || !strings.Contains(p.body, "needs the reviewer role") {
 			t.Errorf("a viewer's GET /upload: %d\n%s", p.status, p.body)
