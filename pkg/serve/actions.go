@@ -141,15 +141,20 @@ func (s *Server) Submit(ctx context.Context, actor string, u Upload) (Submission
 	return res, nil
 }
 
-// Products lists every product with its current verdict.
+// Products lists every product with its current verdict, and whether that
+// verdict is stale.
 func (s *Server) Products(ctx context.Context) ([]Product, error) {
 	ps, err := s.store.Products(ctx)
 	if err != nil {
 		return nil, err
 	}
+	digest, err := s.eval.digest(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Product, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, newProduct(p))
+		out = append(out, newProduct(p, digest))
 	}
 	return out, nil
 }
@@ -165,7 +170,11 @@ func (s *Server) ProductDetail(ctx context.Context, name string) (ProductDetail,
 	if err != nil {
 		return ProductDetail{}, err
 	}
-	d := ProductDetail{Product: newProduct(p), Submissions: make([]SubmissionItem, 0, len(subs))}
+	digest, err := s.eval.digest(ctx)
+	if err != nil {
+		return ProductDetail{}, err
+	}
+	d := ProductDetail{Product: newProduct(p, digest), Submissions: make([]SubmissionItem, 0, len(subs))}
 	for _, sub := range subs {
 		item := SubmissionItem{Submission: newSubmission(sub)}
 		e, err := s.store.LatestEvaluation(ctx, sub.ID)

@@ -22,11 +22,17 @@ type Product struct {
 	Created          time.Time `json:"created"`
 	Verdict          string    `json:"verdict,omitempty"`
 	LatestSubmission int64     `json:"latestSubmission,omitempty"`
+	// Stale is true while the verdict is not under the signature pack and
+	// waivers in force (the worker has still to redo it), and when there
+	// is a submission but no verdict yet.
+	Stale bool `json:"stale"`
 }
 
-func newProduct(p store.Product) Product {
+// newProduct is the view of p when digest is the evaluation digest in
+// force.
+func newProduct(p store.Product, digest string) Product {
 	return Product{Name: p.Name, Supplier: p.Supplier, Owner: p.Owner, Created: p.Created,
-		Verdict: string(p.Verdict), LatestSubmission: p.Latest}
+		Verdict: string(p.Verdict), LatestSubmission: p.Latest, Stale: p.Latest != 0 && p.Digest != digest}
 }
 
 // ProductDetail is GET /products/{name}: the product and its submissions,

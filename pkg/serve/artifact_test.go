@@ -107,12 +107,18 @@ func TestArtifactSubmissions(t *testing.T) {
 		if before, err := ts.Submission(t.Context(), res.Submission.ID); err != nil || !before.Stale || before.Evaluation.Verdict != "pass" {
 			t.Errorf("before the re-evaluation: stale %t, %v", before.Stale, err)
 		}
+		if ps, err := ts.Products(t.Context()); err != nil || len(ps) != 1 || !ps[0].Stale || ps[0].Verdict != "pass" {
+			t.Errorf("the product before the re-evaluation: %+v, %v", ps, err)
+		}
 		if _, err := ts.Worker("w", WorkerOptions{}).Drain(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		got, err := ts.Submission(t.Context(), res.Submission.ID)
 		if err != nil || got.Stale || got.Evaluation.Verdict != "fail" || got.Evaluation.PackDigest != newer.Set().Digest {
 			t.Fatalf("after the newer pack: %+v, %v", got.Evaluation, err)
+		}
+		if d, err := ts.ProductDetail(t.Context(), "Acme Appliance"); err != nil || d.Product.Stale || d.Product.Verdict != "fail" {
+			t.Errorf("the product after the re-evaluation: %+v, %v", d.Product, err)
 		}
 		if n := len(calls.engines); n != 2 || calls.engines[1] != newer.Set().Digest {
 			t.Errorf("generator calls under %v, want the second under the newer pack", calls.engines)

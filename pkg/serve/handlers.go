@@ -106,7 +106,7 @@ func (s *Server) createProduct(w http.ResponseWriter, r *http.Request, c *caller
 		return err
 	}
 	w.Header().Set("Location", APIPrefix+"/products/"+url.PathEscape(p.Name))
-	writeJSON(w, http.StatusCreated, newProduct(p))
+	writeJSON(w, http.StatusCreated, newProduct(p, ""))
 	return nil
 }
 

@@ -26,6 +26,10 @@ type Product struct {
 	Verdict result.Verdict
 	// Latest is the id of its latest submission, 0 when it has none.
 	Latest int64
+	// Digest is the pack digest its latest submission was last evaluated
+	// under, "" before one: the verdict is stale when it is not the one
+	// in force.
+	Digest string
 }
 
 // CreateProduct records a new product and audits it as done by actor. A
@@ -59,7 +63,8 @@ func (s *Store) CreateProduct(ctx context.Context, actor string, p Product) (Pro
 const productQuery = `SELECT p.id, p.name, p.supplier, p.owner, p.created_at,
     COALESCE(l.id, 0),
     COALESCE((SELECT e.verdict FROM evaluations e WHERE e.submission_id = l.id
-        ORDER BY e.evaluated_at DESC, e.id DESC LIMIT 1), '')
+        ORDER BY e.evaluated_at DESC, e.id DESC LIMIT 1), ''),
+    COALESCE(l.evaluated_digest, '')
 FROM products p
 LEFT JOIN submissions l ON l.id = (SELECT s.id FROM submissions s WHERE s.product_id = p.id
     ORDER BY s.submitted_at DESC, s.id DESC LIMIT 1)`
@@ -85,7 +90,7 @@ func scanProduct(r scanner) (Product, error) {
 	var p Product
 	var created int64
 	var verdict string
-	if err := r.Scan(&p.ID, &p.Name, &p.Supplier, &p.Owner, &created, &p.Latest, &verdict); err != nil {
+	if err := r.Scan(&p.ID, &p.Name, &p.Supplier, &p.Owner, &created, &p.Latest, &verdict, &p.Digest); err != nil {
 		return Product{}, err
 	}
 	p.Created, p.Verdict = fromMicros(created), result.Verdict(verdict)

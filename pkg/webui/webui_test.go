@@ -274,6 +274,9 @@ func TestFlowOnBothDatabases(t *testing.T) {
 		if p := b.get("/submissions/1"); !strings.Contains(p.body, `id="stale"`) || !strings.Contains(p.body, `id="verdict">fail<`) {
 			t.Errorf("before the re-evaluation, the page does not say the verdict is being re-evaluated")
 		}
+		if p := b.get("/"); !strings.Contains(p.body, `class="stale"`) {
+			t.Errorf("before the re-evaluation, the product list does not say the verdict is being re-evaluated")
+		}
 		if _, err := u.srv.Worker("test", serve.WorkerOptions{}).Drain(t.Context()); err != nil {
 			t.Fatal(err)
 		}
