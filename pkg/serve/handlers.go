@@ -147,6 +147,26 @@ func ingestError(err error) error {
 	return apiErrorf(http.StatusBadRequest, "%s", msg)
 }
 
+// readBody reads the body, into a buffer of its declared length when it
+// declares one within max (io.ReadAll would grow its buffer by doubling,
+// holding up to twice a large upload while it reads), else as it comes.
+func readBody(r io.Reader, length, max int64) ([]byte, error) {
+	if length <= 0 || length > max {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, length)
+	n, err := io.ReadFull(r, buf)
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("the body ended after %d of the %d bytes its Content-Length declares", n, length)
+		}
+		return nil, err
+	}
+	// A body longer than it declared is refused by net/http; nothing is
+	// left to read.
+	return buf, nil
+}
+
 // submit stores the request body as a submission of the product named in
 // the path (Submit) and answers with it and its evaluation: 201, once all
 // of it is committed.
@@ -164,7 +184,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c *caller) error
 		return err
 	}
 	max := s.MaxUploadBytes()
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	data, err := readBody(http.MaxBytesReader(w, r.Body, max), r.ContentLength, max)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return &apiError{status: http.StatusRequestEntityTooLarge, limit: "sbom-bytes",
