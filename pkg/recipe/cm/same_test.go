@@ -1,16 +1,14 @@
 package cm
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
-	"runtime"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/recipetest"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/decl"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/shell"
 )
@@ -49,32 +47,7 @@ func referenceParse(data []byte) []decl.Item {
 // does not decode between them, answer files.
 func yamlCorpus(t testing.TB) map[string][]byte {
 	t.Helper()
-	_, here, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(here), "..", "..", "..")
-	out := map[string][]byte{}
-	read := func(dir string, inRepo bool, budget int) {
-		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || budget <= 0 || d.IsDir() || !d.Type().IsRegular() {
-				return nil
-			}
-			if rel, _ := filepath.Rel(root, p); inRepo && !strings.HasPrefix(rel, "fixtures/") && !strings.Contains(rel, "/testdata/") {
-				return nil
-			}
-			if b := strings.ToLower(d.Name()); !strings.HasSuffix(b, ".yml") && !strings.HasSuffix(b, ".yaml") &&
-				!strings.HasSuffix(b, ".sls") && b != "user-data" {
-				return nil
-			}
-			if data, err := os.ReadFile(p); err == nil {
-				out[p] = data
-				budget -= len(data)
-			}
-			return nil
-		})
-	}
-	read(root, true, 1<<40)
-	if len(out) < 5 {
-		t.Fatalf("only %d YAML fixtures", len(out))
-	}
+	out := recipetest.RepoYAML(t, ".sls", "user-data")
 	var all []string
 	for _, data := range out {
 		all = append(all, string(data))
@@ -85,7 +58,7 @@ func yamlCorpus(t testing.TB) map[string][]byte {
 	out["gen/answers.yml"] = []byte("EULA_AGREED=yes\nPRIVACY_POLICY_AGREED=yes\nUSE_KSN=no\nKLNAGENT_SERVER=x\nKLNAGENT_PORT=1\n")
 	out["gen/cloud.yml"] = []byte("#cloud-config\n" + all[2])
 	out["gen/many.yml"] = []byte(strings.Repeat("apt: [kesl]\n---\n", decl.MaxDocuments+5))
-	read("/usr/lib", false, 16<<20)
+	maps.Copy(out, recipetest.SystemYAML(".sls", "user-data"))
 	return out
 }
 

@@ -1,16 +1,14 @@
 package k8s
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
-	"runtime"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/recipetest"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/decl"
 )
 
@@ -36,28 +34,7 @@ func referenceParse(data []byte) []decl.Item {
 // under fixtures/ and the module's testdata directories, those of
 // /usr/lib (up to 16 MiB) when it exists, and files of several documents.
 func TestParseSameAsReference(t *testing.T) {
-	_, here, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(here), "..", "..", "..")
-	files := map[string][]byte{}
-	read := func(dir string, inRepo bool, budget int) {
-		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || budget <= 0 || d.IsDir() || !d.Type().IsRegular() {
-				return nil
-			}
-			if rel, _ := filepath.Rel(root, p); inRepo && !strings.HasPrefix(rel, "fixtures/") && !strings.Contains(rel, "/testdata/") {
-				return nil
-			}
-			if b := strings.ToLower(d.Name()); !strings.HasSuffix(b, ".yml") && !strings.HasSuffix(b, ".yaml") {
-				return nil
-			}
-			if data, err := os.ReadFile(p); err == nil {
-				files[p] = data
-				budget -= len(data)
-			}
-			return nil
-		})
-	}
-	read(root, true, 1<<40)
+	files := recipetest.RepoYAML(t)
 	var all []string
 	for _, data := range files {
 		all = append(all, string(data))
@@ -66,7 +43,7 @@ func TestParseSameAsReference(t *testing.T) {
 	files["gen/all.yml"] = []byte(strings.Join(all, "\n---\n"))
 	files["gen/broken.yml"] = []byte("image: a:1\n---\n: [\n---\nimage: b:2\n")
 	files["gen/many.yml"] = []byte(strings.Repeat("image: a:1\n---\n", decl.MaxDocuments+5) + "image: z:9\n")
-	read("/usr/lib", false, 16<<20)
+	maps.Copy(files, recipetest.SystemYAML())
 	items := 0
 	for loc, data := range files {
 		got, want := decl.Strings(Parse(data)), decl.Strings(referenceParse(data))
