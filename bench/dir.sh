@@ -34,11 +34,9 @@ RUNS=${RUNS:-2}
 DIR=${1:-/usr/lib}
 [[ -d $DIR ]] || { echo "$0: $DIR is not a directory" >&2; exit 2; }
 DIR=$(cd "$DIR" && pwd)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/pedigree-dir.XXXXXX")
-cleanup() { if [[ "${KEEP:-}" == 1 ]]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi; }
-trap cleanup EXIT
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
+make_work dir
 
 need_time
 build_syft

@@ -29,11 +29,9 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-2}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/pedigree-image.XXXXXX")
-cleanup() { if [[ "${KEEP:-}" == 1 ]]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi; }
-trap cleanup EXIT
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
+make_work image
 
 need_time
 build_syft

@@ -18,11 +18,9 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 SIZE=${SIZE:-256MiB}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/pedigree-installers.XXXXXX")
-cleanup() { if [[ "${KEEP:-}" == 1 ]]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi; }
-trap cleanup EXIT
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
+make_work installers
 
 need() { # need COMMAND PACKAGE
 	command -v "$1" >/dev/null && return

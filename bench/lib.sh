@@ -1,8 +1,10 @@
 # Shell shared by the bench scripts that time pedigree against syft:
 # sourced, not run. The sourcing script sets WORK (a temporary directory it
-# removes) and runs from the module root.
+# removes; make_work makes one) and runs from the module root.
 #
 #   log MSG...            a "# " line on standard error
+#   make_work NAME        WORK: a new pedigree-NAME.* directory, removed on
+#                         exit unless KEEP=1
 #   apt_install PKG...    apt-get install (with sudo -n when not root)
 #   need_time             /usr/bin/time (GNU time), installed when missing
 #   build_syft            sets SYFT: $SYFT when set, else the syft of the
@@ -32,6 +34,13 @@
 #                         (needs RUNS)
 
 log() { echo "# $*" >&2; }
+
+# make_work NAME: WORK becomes a new directory pedigree-NAME.XXXXXX under
+# TMPDIR, removed when the script exits unless KEEP=1.
+make_work() {
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/pedigree-$1.XXXXXX")
+	trap 'if [[ "${KEEP:-}" == 1 ]]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi' EXIT
+}
 
 apt_install() {
 	command -v apt-get >/dev/null || return 1
