@@ -1,13 +1,13 @@
 package deep
 
 import (
-	"io/fs"
-	"os"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/recipetest"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/decl"
 )
@@ -26,42 +26,9 @@ func (in *Inspector) parseFiltered(loc string, data []byte) []recipe.Item {
 // source files of /usr/lib (up to n bytes in all) when there is one.
 func sourceFiles(t testing.TB, n int) map[string][]byte {
 	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]byte{}
-	read := func(dir string, inRepo bool, budget int) {
-		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || budget <= 0 {
-				return nil
-			}
-			if d.IsDir() {
-				if d.Name() == ".git" {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if inRepo {
-				rel, _ := filepath.Rel(root, p)
-				if !strings.HasPrefix(rel, "fixtures/") && !strings.Contains(rel, "/testdata/") {
-					return nil
-				}
-			}
-			if !d.Type().IsRegular() || recipe.Reader(p) != recipe.Source {
-				return nil
-			}
-			data, err := os.ReadFile(p)
-			if err != nil || len(data) > recipe.MaxBytes {
-				return nil
-			}
-			out[p] = data
-			budget -= len(data)
-			return nil
-		})
-	}
-	read(root, true, 1<<40)
-	read("/usr/lib", false, n)
+	keep := func(p string, size int64) bool { return recipe.Reader(p) == recipe.Source && size <= recipe.MaxBytes }
+	out := recipetest.Files(recipetest.Root(), true, 1<<40, keep)
+	maps.Copy(out, recipetest.Files("/usr/lib", false, n, keep))
 	return out
 }
 

@@ -1,13 +1,11 @@
 package recipe
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/pedigree-sbom/pedigree/pkg/internal/recipetest"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/cm"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/decl"
 	"github.com/pedigree-sbom/pedigree/pkg/recipe/k8s"
@@ -16,29 +14,7 @@ import (
 // yamlFiles returns the files Reader reads as YAML under dir, up to n
 // bytes in all (none when dir does not exist), by path.
 func yamlFiles(dir string, n int) map[string][]byte {
-	out := map[string][]byte{}
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || n <= 0 {
-			return nil
-		}
-		if d.IsDir() {
-			if d.Name() == ".git" {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() || Reader(p) != YAML {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil || len(data) > MaxBytes {
-			return nil
-		}
-		out[p] = data
-		n -= len(data)
-		return nil
-	})
-	return out
+	return recipetest.Files(dir, false, n, func(p string, size int64) bool { return Reader(p) == YAML && size <= MaxBytes })
 }
 
 // BenchmarkYAMLParse reads the YAML files of /usr/lib (up to 16 MiB;
