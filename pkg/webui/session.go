@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pedigree-sbom/pedigree/pkg/serve"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
 )
 
@@ -104,11 +105,9 @@ func (u *ui) page(min store.Role, h func(http.ResponseWriter, *http.Request, *vi
 		}
 		vis := &visit{token: tok, secret: c.Value}
 		v.Me, v.CSRF, v.CanReview, v.IsAdmin = &tok, csrfToken(c.Value), tok.Role.Allows(store.Reviewer), tok.Role.Allows(store.Admin)
-		if st, err := u.srv.Status(r.Context()); err == nil {
-			v.Status = &st
-		} else {
-			u.log.Error("web ui: status", "err", err)
-		}
+		// The status line is read when the page is rendered, after its
+		// data: it is never older than what the page shows.
+		v.status = func() (serve.Status, error) { return u.srv.Status(r.Context()) }
 		if !tok.Role.Allows(min) {
 			u.fail(w, r, v, pageErrorf(http.StatusForbidden, "this needs the %s role; you are logged in as %q, a %s", min, tok.Name, tok.Role))
 			return

@@ -222,7 +222,10 @@ type view struct {
 	CSRF string
 	// CanReview is true for reviewers and admins; IsAdmin for admins.
 	CanReview, IsAdmin bool
-	Status             *serve.Status
+	// Status is what the server evaluates with, filled in by render from
+	// status (set for logged-in pages).
+	Status *serve.Status
+	status func() (serve.Status, error)
 	// Notice and Error are messages at the top of the page.
 	Notice, Error string
 	Data          any
@@ -235,6 +238,13 @@ func (u *ui) render(w http.ResponseWriter, status int, name string, v view) {
 		u.log.Error("web ui: no template", "page", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
+	}
+	if v.status != nil && v.Status == nil {
+		if st, err := v.status(); err == nil {
+			v.Status = &st
+		} else {
+			u.log.Error("web ui: status", "err", err)
+		}
 	}
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout", v); err != nil {

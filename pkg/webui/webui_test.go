@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -20,6 +21,7 @@ import (
 	"github.com/pedigree-sbom/pedigree/pkg/ingest"
 	"github.com/pedigree-sbom/pedigree/pkg/internal/enginetest"
 	"github.com/pedigree-sbom/pedigree/pkg/limits"
+	"github.com/pedigree-sbom/pedigree/pkg/match"
 	"github.com/pedigree-sbom/pedigree/pkg/serve"
 	"github.com/pedigree-sbom/pedigree/pkg/store"
 )
@@ -631,4 +633,43 @@ func TestEveryPageNeedsItsRole(t *testing.T) {
 			t.Errorf("%d public routes, want 4 (the login form, its POST, the stylesheet, the icon)", public)
 		}
 	})
+}
+
+// TestStatusIsReadAfterThePageData: the status line names the pack in
+// force when the page is rendered, not when the request came in. A page
+// whose data was read after a newer pack was put in force (a change it
+// caused, listed on /changes) must not name the older pack beside it;
+// the browser test once saw that with PostgreSQL, where the worker put
+// the newer pack in force and re-evaluated while a page was being read.
+func TestStatusIsReadAfterThePageData(t *testing.T) {
+	next := enginetest.Newer(t)
+	tu := newUI(t, pgtest.SQLiteURL(t), serve.Config{Reload: func() (*match.Engine, error) { return next, nil }})
+	u := &ui{srv: tu.srv, store: tu.store, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := u.parse(); err != nil {
+		t.Fatal(err)
+	}
+	old := tu.srv.PackVersion()
+	// The page's data is read while the pack changes: the handler puts the
+	// newer pack in force, as the worker does between two requests.
+	h := u.page(store.Viewer, func(w http.ResponseWriter, r *http.Request, _ *visit, v view) error {
+		if changed, err := tu.srv.ReloadSignatures(r.Context(), "test"); err != nil || !changed {
+			t.Fatalf("reload: changed %v, %v", changed, err)
+		}
+		v.Title, v.Data = "Not found", http.StatusNotFound
+		u.render(w, http.StatusOK, "error", v)
+		return nil
+	})
+	secret, _, err := tu.store.OpenSession(context.Background(), tu.tokens[store.Viewer], time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: secret})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	body := rec.Body.String()
+	want := `data-pack="` + strings.ReplaceAll(next.Set().Version(), "+", "&#43;") + `"`
+	if !strings.Contains(body, want) {
+		t.Fatalf("the page rendered after the pack changed from %s does not show %s:\n%s", old, want, body)
+	}
 }
