@@ -124,14 +124,16 @@ func Generate(ctx context.Context, scheme source.Scheme, target string, eng *mat
 		s       *sbom.SBOM
 		sbomErr error
 	)
+	cataloged := make(chan struct{})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		defer close(cataloged)
 		s, sbomErr = syft.CreateSBOM(ctx, src, sbomConfig())
 	}()
 	in := deep.New(eng)
 	asm := deep.NewAssembler()
-	report, walkErr := inspect(ctx, scheme, target, src, in, asm, opts)
+	report, walkErr := inspect(ctx, scheme, target, src, in, asm, opts, cataloged)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
@@ -192,8 +194,12 @@ func (g Generator) Generate(ctx context.Context, scheme source.Scheme, path stri
 }
 
 // inspect walks the files: on disk for directories and files, through
-// syft's view of the image for image archives.
-func inspect(ctx context.Context, scheme source.Scheme, target string, src syftsource.Source, in *deep.Inspector, asm *deep.Assembler, opts Options) (walk.Report, error) {
+// syft's view of the image for image archives. One of the walk's workers
+// waits until syft has cataloged (cataloged is closed; walk.HoldBack):
+// where the walk ends well before syft (an image), it then fills the
+// cores syft leaves idle rather than slowing syft, which the generation
+// waits for too (docs/performance.md).
+func inspect(ctx context.Context, scheme source.Scheme, target string, src syftsource.Source, in *deep.Inspector, asm *deep.Assembler, opts Options, cataloged <-chan struct{}) (walk.Report, error) {
 	var mu sync.Mutex
 	var files int
 	var bytesRead int64
@@ -216,10 +222,11 @@ func inspect(ctx context.Context, scheme source.Scheme, target string, src syfts
 		c.Add(f)
 		return nil
 	}
+	hold := walk.HoldBack(1, cataloged)
 	if scheme == source.Dir || scheme == source.File {
-		return walk.WalkParallel(ctx, target, opts.Limits, runtime.GOMAXPROCS(0), fn)
+		return walk.WalkParallel(ctx, target, opts.Limits, runtime.GOMAXPROCS(0), fn, hold)
 	}
-	return walkImage(ctx, src, opts.Limits, fn)
+	return walkImage(ctx, src, opts.Limits, fn, hold)
 }
 
 // walkImage visits the files of an image's squashed file system, in path
@@ -229,7 +236,7 @@ func inspect(ctx context.Context, scheme source.Scheme, target string, src syfts
 // its unpacked layer on disk, so that a file larger than the file-bytes
 // limit is never read whole; the limits hold for the image as a whole. A
 // link to a regular file is visited as that file, under its own path.
-func walkImage(ctx context.Context, src syftsource.Source, lim walk.Limits, fn func(*walk.File) error) (walk.Report, error) {
+func walkImage(ctx context.Context, src syftsource.Source, lim walk.Limits, fn func(*walk.File) error, opts ...walk.Option) (walk.Report, error) {
 	res, err := src.FileResolver(syftsource.SquashedScope)
 	if err != nil {
 		return walk.Report{}, fmt.Errorf("image files: %w", err)
@@ -273,7 +280,7 @@ func walkImage(ctx context.Context, src syftsource.Source, lim walk.Limits, fn f
 			}
 		}
 	}
-	return walk.WalkFiles(ctx, files, lim, runtime.GOMAXPROCS(0), fn)
+	return walk.WalkFiles(ctx, files, lim, runtime.GOMAXPROCS(0), fn, opts...)
 }
 
 // attach adds deep inspection's components to the document. A file that

@@ -40,10 +40,10 @@ type Opener struct {
 // file that cannot be opened is a gap and is visited with Skipped set.
 // The Report is the one of a sequential walk of the same files: counts
 // summed, warnings and gaps in walk order.
-func WalkFiles(ctx context.Context, files iter.Seq[Opener], lim Limits, workers int, fn func(f *File) error) (Report, error) {
+func WalkFiles(ctx context.Context, files iter.Seq[Opener], lim Limits, workers int, fn func(f *File) error, opts ...Option) (Report, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	p := startPool(ctx, &shared{cancel: cancel, big: make(chan struct{}, 1)}, lim, max(workers, 1), fn)
+	p := startPool(ctx, &shared{cancel: cancel, big: make(chan struct{}, 1)}, lim, max(workers, 1), fn, opts)
 	lister := newWalker(ctx, lim, fn)
 	lister.sh = p.sh
 	for o := range files {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pedigree-sbom/pedigree/pkg/internal/archivetest"
 )
@@ -244,4 +245,84 @@ func (r *stringsReader) Read(p []byte) (int, error) {
 	n := copy(p, r.s)
 	r.s = r.s[n:]
 	return n, nil
+}
+
+// TestHoldBack: a held worker takes no file until it is let go, while the
+// other one works; let go, it takes the next file at once; never let go,
+// it starts once the last file is handed out, and the walk ends. Both
+// WalkFiles and WalkParallel, whose pool it is.
+func TestHoldBack(t *testing.T) {
+	const n = 40 // more than the pool's queue (4 per worker), so listing is not done early
+	type walkFn func(ctx context.Context, fn func(*File) error, opts ...Option) (Report, error)
+	files := func(ctx context.Context, fn func(*File) error, opts ...Option) (Report, error) {
+		var fs []Opener
+		for i := range n {
+			fs = append(fs, Opener{Location: fmt.Sprintf("f%03d", i), Size: 1,
+				Open: func() (io.ReadCloser, error) { return io.NopCloser(bytesReader("x")), nil }})
+		}
+		return WalkFiles(ctx, slices.Values(fs), Limits{}, 2, fn, opts...)
+	}
+	dir := t.TempDir()
+	for i := range n {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%03d", i)), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parallel := func(ctx context.Context, fn func(*File) error, opts ...Option) (Report, error) {
+		return WalkParallel(ctx, dir, Limits{}, 2, fn, opts...)
+	}
+	for name, walk := range map[string]walkFn{"WalkFiles": files, "WalkParallel": parallel} {
+		t.Run(name, func(t *testing.T) {
+			// The first file visited blocks its worker until released; any
+			// other file visited meanwhile is the second worker's.
+			until, release := make(chan struct{}), make(chan struct{})
+			others := make(chan string, n)
+			var once sync.Once
+			done := make(chan error, 1)
+			go func() {
+				rep, err := walk(context.Background(), func(f *File) error {
+					first := false
+					once.Do(func() { first = true })
+					if first {
+						<-release
+						return nil
+					}
+					others <- f.Location
+					return nil
+				}, HoldBack(1, until))
+				if err == nil && rep.Files != n {
+					err = fmt.Errorf("%d files visited, want %d", rep.Files, n)
+				}
+				done <- err
+			}()
+			select {
+			case loc := <-others:
+				t.Fatalf("%s was visited while the only running worker was busy: the held worker ran", loc)
+			case <-time.After(200 * time.Millisecond):
+			}
+			close(until)
+			select {
+			case <-others:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the held worker, let go, visited nothing")
+			}
+			close(release)
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+
+			// Never let go: the walk still ends, every file visited.
+			var mu sync.Mutex
+			seen := 0
+			rep, err := walk(context.Background(), func(*File) error {
+				mu.Lock()
+				seen++
+				mu.Unlock()
+				return nil
+			}, HoldBack(1, nil))
+			if err != nil || seen != n || rep.Files != n {
+				t.Fatalf("held for good: %d visited, report %d files, %v", seen, rep.Files, err)
+			}
+		})
+	}
 }

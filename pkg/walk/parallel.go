@@ -74,7 +74,7 @@ func (s *shared) reason() error {
 // A panic in fn is raised again in the caller's goroutine once every
 // worker has stopped. With workers < 2, or a root that is not a
 // directory, it is Walk.
-func WalkParallel(ctx context.Context, root string, lim Limits, workers int, fn func(f *File) error) (Report, error) {
+func WalkParallel(ctx context.Context, root string, lim Limits, workers int, fn func(f *File) error, opts ...Option) (Report, error) {
 	if workers < 2 {
 		return Walk(ctx, root, lim, fn)
 	}
@@ -91,7 +91,7 @@ func WalkParallel(ctx context.Context, root string, lim Limits, workers int, fn 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	p := startPool(ctx, &shared{cancel: cancel}, lim, workers, fn)
+	p := startPool(ctx, &shared{cancel: cancel}, lim, workers, fn, opts)
 
 	// The lister: its own counts and warnings (unreadable directories,
 	// links) are a unit of their own, placed before the next file.
@@ -102,6 +102,27 @@ func WalkParallel(ctx context.Context, root string, lim Limits, workers int, fn 
 	}
 	_ = lister.walkDir(real, "") // a reason to stop is in sh
 	return p.finish(lister)
+}
+
+// An Option changes how a parallel walk (WalkParallel, WalkFiles) runs its
+// workers; it changes nothing of what the walk visits or reports.
+type Option func(*poolOptions)
+
+type poolOptions struct {
+	held  int
+	until <-chan struct{}
+}
+
+// HoldBack keeps n of a parallel walk's workers from starting until until
+// is closed, the walk has handed out its last file, or the walk stops. A
+// walk run beside other work that the caller waits for too (pkg/generate
+// runs syft's catalogers beside it) then leaves that work the cores it
+// would contend for while it runs, and takes them when it is done: on a
+// machine the two cannot both fill, the one that would finish last is not
+// slowed by the one that would finish first. At least one worker always
+// runs.
+func HoldBack(n int, until <-chan struct{}) Option {
+	return func(o *poolOptions) { o.held, o.until = n, until }
 }
 
 // pool is the workers of a parallel walk. Each visits the files handed to
@@ -115,14 +136,29 @@ type pool struct {
 	wg       sync.WaitGroup
 	panicked atomic.Pointer[any]
 	next     int // the unit of the next job
+	// listed is closed once the last job is handed out: held workers
+	// start then, if they have not yet.
+	listed chan struct{}
 }
 
-func startPool(ctx context.Context, sh *shared, lim Limits, workers int, fn func(*File) error) *pool {
-	p := &pool{sh: sh, m: &merger{pending: map[int]unitResult{}}, jobs: make(chan diskJob, 4*workers)}
-	for range workers {
+func startPool(ctx context.Context, sh *shared, lim Limits, workers int, fn func(*File) error, opts []Option) *pool {
+	var o poolOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	held := min(max(o.held, 0), workers-1)
+	p := &pool{sh: sh, m: &merger{pending: map[int]unitResult{}}, jobs: make(chan diskJob, 4*workers), listed: make(chan struct{})}
+	for i := range workers {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
+			if i >= workers-held {
+				select {
+				case <-o.until:
+				case <-p.listed:
+				case <-ctx.Done():
+				}
+			}
 			defer func() {
 				if v := recover(); v != nil {
 					if fp, ok := v.(fnPanic); ok {
@@ -179,6 +215,7 @@ func (p *pool) send(ctx context.Context, lister *walker, j diskJob) error {
 func (p *pool) finish(lister *walker) (Report, error) {
 	p.flush(lister)
 	close(p.jobs)
+	close(p.listed)
 	p.wg.Wait()
 	if v := p.panicked.Load(); v != nil {
 		panic(*v)
