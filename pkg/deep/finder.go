@@ -1,6 +1,9 @@
 package deep
 
-import "bytes"
+import (
+	"bytes"
+	"sync"
+)
 
 // finder finds many byte patterns in a buffer. Each pattern is anchored on
 // its rarest byte (chosen so that patterns share anchors, and every
@@ -13,6 +16,14 @@ import "bytes"
 type finder struct {
 	anchors []anchor
 	lens    []int
+	// cand, when not nil, finds in one pass where the patterns can be
+	// anchored (byteset.go): set where the vector code is there and no
+	// pattern is short. needleIndex numbers the needles in the order the
+	// passes search for them (anchor by anchor), nNeedles for any other
+	// byte.
+	cand        *candidates
+	needleIndex [256]uint16
+	nNeedles    int
 }
 
 type anchor struct {
@@ -174,7 +185,46 @@ func newFinder(patterns [][]byte) *finder {
 			root.insert(p.lower, p.id)
 		}
 	}
+	if haveAVX2 {
+		f.cand = f.candidates()
+	}
+	for _, a := range f.anchors {
+		f.nNeedles += len(a.needles)
+	}
+	for b := range f.needleIndex {
+		f.needleIndex[b] = uint16(f.nNeedles)
+	}
+	k := 0
+	for _, a := range f.anchors {
+		for _, n := range a.needles {
+			f.needleIndex[n] = uint16(k)
+			k++
+		}
+	}
 	return f
+}
+
+// candidates returns the one-pass search for f's anchors: the needles,
+// and the bytes that can follow one in a pattern (in either case, as the
+// patterns are compared). It is nil when a pattern has fewer than two
+// bytes after its anchor: any byte may follow that one.
+func (f *finder) candidates() *candidates {
+	var needles, follows []byte
+	for _, a := range f.anchors {
+		if len(a.short) > 0 {
+			return nil
+		}
+		needles = append(needles, a.needles...)
+	}
+	for b := range 256 {
+		for _, a := range f.anchors {
+			if a.byNext[lowerTable[b]] != nil {
+				follows = append(follows, byte(b))
+				break
+			}
+		}
+	}
+	return newCandidates(needles, follows)
 }
 
 // scanBlock is how much of the data each anchor is searched in before the
@@ -193,29 +243,116 @@ func (f *finder) scan(data []byte, fn func(id, end int)) {
 // before from or end after to): scanned window by window with from at a
 // block boundary of the whole, a large file gives the occurrences scan of
 // the whole would, in the same order.
+//
+// In a block, the occurrences come anchor by anchor, needle by needle,
+// each in order of offset (the facts kept of a file depend on that
+// order). Where the vector code is there (cand), one pass finds the
+// offsets in the block where a pattern can be anchored, taken then needle
+// by needle; otherwise each needle is searched for with bytes.IndexByte,
+// a pass of the block each. The two give the same calls of fn in the same order
+// (TestFinderOnePassSameAsPasses, FuzzFinderOnePass).
 func (f *finder) scanRange(data []byte, from, to int, fn func(id, end int)) {
+	if f.cand != nil {
+		f.scanOnePass(data, from, to, fn)
+		return
+	}
+	for lo := from; lo < to; lo += scanBlock {
+		f.scanPasses(data, lo, min(lo+scanBlock, to), fn)
+	}
+}
+
+// scanPasses is scanRange of one block, [lo, hi), each needle searched for
+// with bytes.IndexByte.
+func (f *finder) scanPasses(data []byte, lo, hi int, fn func(id, end int)) {
+	for ai := range f.anchors {
+		a := &f.anchors[ai]
+		for _, needle := range a.needles {
+			for i := lo; i < hi; i++ {
+				j := bytes.IndexByte(data[i:hi], needle)
+				if j < 0 {
+					break
+				}
+				i += j
+				a.try(data, i, fn)
+			}
+		}
+	}
+}
+
+// scanOnePass is scanRange with each block's candidates (an anchor byte
+// followed by a byte a pattern can have after it) found in one pass
+// (candidates.all), sorted by needle in the order of the passes (a
+// counting sort, which keeps each needle's in order of offset), then
+// visited: the offsets a pass per needle would visit, less those where no
+// pattern can go on. A block with more candidates than that pass holds
+// is searched a needle at a time.
+func (f *finder) scanOnePass(data []byte, from, to int, fn func(id, end int)) {
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
 	for lo := from; lo < to; lo += scanBlock {
 		hi := min(lo+scanBlock, to)
+		n := f.cand.all(data[lo:min(hi+1, len(data))], hi-lo, &s.at)
+		if n < 0 {
+			f.scanPasses(data, lo, hi, fn)
+			continue
+		}
+		if n == 0 {
+			continue
+		}
+		block := data[lo:hi]
+		// start[k+1] counts needle k's candidates, then start[k] is where
+		// they go in s.by; the last bucket, nNeedles, holds bytes that
+		// only looked like needles to the vector code.
+		start := s.start[:f.nNeedles+2]
+		clear(start)
+		for _, off := range s.at[:n] {
+			start[f.needleIndex[block[off]]+1]++
+		}
+		for k := 1; k < len(start); k++ {
+			start[k] += start[k-1]
+		}
+		for _, off := range s.at[:n] {
+			k := f.needleIndex[block[off]]
+			s.by[start[k]] = off
+			start[k]++
+		}
+		// start[k] is now the end of needle k's candidates.
+		k, first := 0, int32(0)
 		for ai := range f.anchors {
 			a := &f.anchors[ai]
-			for _, needle := range a.needles {
-				for i := lo; i < hi; i++ {
-					j := bytes.IndexByte(data[i:hi], needle)
-					if j < 0 {
-						break
-					}
-					i += j
-					if len(a.short) > 0 {
-						walkGroups(a.short, data, i, fn)
-					}
-					if i+2 < len(data) {
-						if t := a.byNext[lowerTable[data[i+1]]]; t != nil {
-							if gs := t[lowerTable[data[i+2]]]; gs != nil {
-								walkGroups(gs, data, i, fn)
-							}
-						}
-					}
+			for range a.needles {
+				for _, off := range s.by[first:start[k]] {
+					a.try(data, lo+int(off), fn)
 				}
+				first = start[k]
+				k++
+			}
+		}
+	}
+}
+
+// scratch is scanOnePass's memory for a block: the candidates' offsets,
+// the same sorted by needle, and the start of each needle's (the needles
+// are distinct bytes: at most 256, and the bucket of the others).
+type scratch struct {
+	at, by [maxAt]int32
+	start  [258]int32
+}
+
+// scratchPool keeps scratch from one file to the next rather than
+// clearing 32 KiB for every file.
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// try tries the patterns anchored at a that can match with the anchor at
+// data[i]: the short ones, and those the two bytes after it select.
+func (a *anchor) try(data []byte, i int, fn func(id, end int)) {
+	if len(a.short) > 0 {
+		walkGroups(a.short, data, i, fn)
+	}
+	if i+2 < len(data) {
+		if t := a.byNext[lowerTable[data[i+1]]]; t != nil {
+			if gs := t[lowerTable[data[i+2]]]; gs != nil {
+				walkGroups(gs, data, i, fn)
 			}
 		}
 	}
