@@ -7,17 +7,17 @@ import (
 
 // finder finds many byte patterns in a buffer. Each pattern is anchored on
 // its rarest byte (chosen so that patterns share anchors, and every
-// Kaspersky pattern shares the letter k); the buffer is searched for each
-// anchor byte with bytes.IndexByte, which runs at memory speed, and the
-// patterns anchored there are compared in place. The cost is a few passes
-// of IndexByte plus a comparison per anchor occurrence, independent of the
-// number of patterns sharing an anchor. ASCII letters are compared without
-// case.
+// Kaspersky pattern shares the letter k); the buffer is searched for the
+// anchor bytes, in one pass with AVX2 (candidates.go) or else a pass of
+// bytes.IndexByte for each, and the patterns anchored there are compared
+// in place. The cost is the search plus a comparison per anchor
+// occurrence, independent of the number of patterns sharing an anchor.
+// ASCII letters are compared without case.
 type finder struct {
 	anchors []anchor
 	lens    []int
 	// cand, when not nil, finds in one pass where the patterns can be
-	// anchored (byteset.go): set where the vector code is there and no
+	// anchored (candidates.go): set where the vector code is there and no
 	// pattern is short. needleIndex numbers the needles in the order the
 	// passes search for them (anchor by anchor), nNeedles for any other
 	// byte.
@@ -249,8 +249,8 @@ func (f *finder) scan(data []byte, fn func(id, end int)) {
 // order). Where the vector code is there (cand), one pass finds the
 // offsets in the block where a pattern can be anchored, taken then needle
 // by needle; otherwise each needle is searched for with bytes.IndexByte,
-// a pass of the block each. The two give the same calls of fn in the same order
-// (TestFinderOnePassSameAsPasses, FuzzFinderOnePass).
+// a pass of the block each. The two give the same calls of fn in the
+// same order (TestFinderOnePassSameAsPasses, FuzzFinderOnePass).
 func (f *finder) scanRange(data []byte, from, to int, fn func(id, end int)) {
 	if f.cand != nil {
 		f.scanOnePass(data, from, to, fn)

@@ -4,7 +4,7 @@ package deep
 // anchored: at a byte that is one of the anchors' needles and is followed
 // by a byte some pattern can have after its anchor (a pattern with fewer
 // than two bytes after its anchor leaves the finder to its passes). With
-// AVX2 (byteset_amd64.s) each 32 bytes are classified at once by two
+// AVX2 (candidates_amd64.s) each 32 bytes are classified at once by two
 // table look-ups of their nibbles for each of the two sets ("shufti"),
 // which gives a superset of each set: the finder then keeps, at each
 // offset, only what a pass per needle would have found.
@@ -85,7 +85,7 @@ func nibbleTables(set *[256]bool, lo, hi *[32]byte) {
 // maxAt is the most offsets one call of all finds: in a block of the
 // finder (scanBlock), one in 8 bytes. Machine code has about one in 340
 // bytes, English text with many a "k" one in 20; a block with more is
-// searched a needle at a time. byteset_amd64.s has it too.
+// searched a needle at a time. candidates_amd64.s has it too.
 const maxAt = 4096
 
 // all writes to out, in order, each offset i < n of p where p[i] may be a
